@@ -1,0 +1,11 @@
+/* eslint-disable */
+export default {
+  displayName: 'webhook-gateway',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  globalSetup: '../../tools/testing/global-setup.ts',
+  globalTeardown: '../../tools/testing/global-teardown.ts',
+  testTimeout: 30000,
+  coverageDirectory: '../../coverage/apps/webhook-gateway',
+};

@@ -1,0 +1,15 @@
+// Shared Jest settings for every project: ts-jest compiles with the workspace tsconfig,
+// so decorators and path aliases behave as in the build.
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@inbound/adapters$': '<rootDir>/../../libs/adapters/src/index.ts',
+    '^@inbound/domain$': '<rootDir>/../../libs/domain/src/index.ts',
+    '^@inbound/messaging$': '<rootDir>/../../libs/messaging/src/index.ts',
+  },
+  coverageReporters: ['text-summary'],
+};

@@ -1,0 +1,8 @@
+/* eslint-disable */
+export default {
+  displayName: 'adapters',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  coverageDirectory: '../../coverage/libs/adapters',
+};

@@ -1,0 +1,67 @@
+import type { ChannelType, InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
+
+/** One provider call as the gateway received it. */
+export interface WebhookRequest {
+  method: string;
+  /** The public URL the provider called: WEBHOOK_BASE_URL + path + query. */
+  url: string;
+  /** Header names in lower case, as Node delivers them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body bytes exactly as received; signatures are checked over these. */
+  rawBody: Buffer;
+}
+
+/** What an adapter may know of the channel a call is for. */
+export interface ChannelContext {
+  id: string;
+  account_id: string;
+  channel_type: ChannelType;
+}
+
+/** A channel's decrypted credentials (ARCHITECTURE.md, "Credentials by channel type"). */
+export type ChannelCredentials = Readonly<Record<string, unknown>>;
+
+export type RejectionReason =
+  | 'missing_signature'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'replayed'
+  | 'missing_credentials'
+  | 'untrusted_certificate'
+  | 'topic_not_allowed';
+
+export type VerifyResult = { ok: true } | { ok: false; reason: RejectionReason; detail?: string };
+
+export interface ParsedEvents {
+  inbound: InboundMessageEvent[];
+  statuses: StatusUpdateEvent[];
+}
+
+export type ParseErrorKind = 'invalid_json' | 'invalid_payload' | 'unsupported_payload';
+
+export interface ParseError {
+  kind: ParseErrorKind;
+  detail: string;
+}
+
+export type ParseResult = { ok: true; events: ParsedEvents } | { ok: false; error: ParseError };
+
+/**
+ * The same small interface for every provider. `verify` and `parse` never throw, whatever
+ * the input: every failure is a value the gateway maps to a status code.
+ */
+export interface ProviderAdapter {
+  /** `telegram`, `whatsapp`, `messenger`, `sms`, or the email provider's name. */
+  readonly provider: string;
+  verify(request: WebhookRequest, credentials: ChannelCredentials): Promise<VerifyResult>;
+  /** `receivedAt` is when the gateway received the call; parse itself reads no clock. */
+  parse(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult;
+}
+
+/** Outside effects an adapter may need, injected so tests can stand in for the provider. */
+export interface AdapterDependencies {
+  /** Current time, for replay windows. */
+  now: () => Date;
+  /** HTTPS GET returning the body as text (SNS certificates, subscription confirmation). */
+  httpGetText: (url: string) => Promise<string>;
+}

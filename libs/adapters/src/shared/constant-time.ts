@@ -1,0 +1,11 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/**
+ * Constant-time equality of two strings. Unequal lengths return false without comparing;
+ * the length of a signature is no secret.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,89 @@
+import type { ConsumeMessage } from 'amqplib';
+import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
+import {
+  deadLetterQueueName,
+  HEADER_ATTEMPT,
+  HEADER_FAILURE_REASON,
+  HEADER_FIRST_FAILED_AT,
+  HEADER_ORIGINAL_EXCHANGE,
+  HEADER_ORIGINAL_ROUTING_KEY,
+  retryQueueName,
+} from '../topology/topology.constants';
+
+export type FailureOutcome = { action: 'retried'; attempt: number; delayMs: number } | { action: 'dead_lettered'; reason: string };
+
+/** How many times the failure path has already retried this message. */
+export function attemptOf(message: ConsumeMessage): number {
+  const value = message.properties.headers?.[HEADER_ATTEMPT];
+  const attempt = typeof value === 'number' ? value : Number.parseInt(String(value ?? '0'), 10);
+  return Number.isInteger(attempt) && attempt >= 0 ? attempt : 0;
+}
+
+/**
+ * Moves a consumed message that could not be applied to where it belongs: a retry queue
+ * (the delay grows with each attempt) or, after the last attempt or for a message that can
+ * never succeed, the dead-letter queue with its reason in a header.
+ *
+ * Each move is a confirmed publish; the caller acks the original only after the returned
+ * promise resolves, and nacks it (the queue then dead-letters it) if it rejects. So a
+ * message is never lost between the two.
+ */
+export class FailureRouter {
+  constructor(
+    private readonly publisher: ConfirmedPublisher,
+    private readonly queue: string,
+    private readonly retryDelaysMs: readonly number[],
+  ) {}
+
+  get maxAttempts(): number {
+    return this.retryDelaysMs.length;
+  }
+
+  /** A failure that may pass later (e.g. the message row is not committed yet). */
+  async retry(message: ConsumeMessage, reason: string): Promise<FailureOutcome> {
+    const attempt = attemptOf(message);
+    if (attempt >= this.retryDelaysMs.length) {
+      return this.deadLetter(message, `${reason} (gave up after ${attempt} retries)`);
+    }
+    const delayMs = this.retryDelaysMs[attempt];
+    await this.publisher.publishRaw('', retryQueueName(this.queue, delayMs), message.content, {
+      ...this.carriedProperties(message),
+      headers: this.headers(message, reason, attempt + 1),
+    });
+    return { action: 'retried', attempt: attempt + 1, delayMs };
+  }
+
+  /** A failure that will never pass (invalid event, or retries exhausted). */
+  async deadLetter(message: ConsumeMessage, reason: string): Promise<FailureOutcome> {
+    await this.publisher.publishRaw('', deadLetterQueueName(this.queue), message.content, {
+      ...this.carriedProperties(message),
+      headers: this.headers(message, reason, attemptOf(message)),
+    });
+    return { action: 'dead_lettered', reason };
+  }
+
+  private carriedProperties(message: ConsumeMessage) {
+    const { messageId, contentType, timestamp, correlationId } = message.properties;
+    return {
+      messageId: messageId as string | undefined,
+      contentType: (contentType as string | undefined) ?? 'application/json',
+      timestamp: timestamp as number | undefined,
+      correlationId: correlationId as string | undefined,
+      persistent: true,
+    };
+  }
+
+  private headers(message: ConsumeMessage, reason: string, attempt: number): Record<string, unknown> {
+    const previous = message.properties.headers ?? {};
+    // x-death is the broker's own bookkeeping for the TTL hops; we keep our own headers.
+    const { 'x-death': _death, ...kept } = previous;
+    return {
+      ...kept,
+      [HEADER_ATTEMPT]: attempt,
+      [HEADER_FAILURE_REASON]: reason.slice(0, 1024),
+      [HEADER_ORIGINAL_EXCHANGE]: previous[HEADER_ORIGINAL_EXCHANGE] ?? message.fields.exchange,
+      [HEADER_ORIGINAL_ROUTING_KEY]: previous[HEADER_ORIGINAL_ROUTING_KEY] ?? message.fields.routingKey,
+      [HEADER_FIRST_FAILED_AT]: previous[HEADER_FIRST_FAILED_AT] ?? new Date().toISOString(),
+    };
+  }
+}

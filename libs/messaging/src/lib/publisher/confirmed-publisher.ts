@@ -1,0 +1,159 @@
+import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+
+export class PublishError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'closed' | 'nack' | 'timeout' | 'not_connected',
+  ) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+export interface ConfirmedPublisherOptions {
+  url: string;
+  /** How long a publish may wait for the broker's confirm before it is given up. */
+  confirmTimeoutMs?: number;
+  /** Called with each settled publish's latency, for metrics. */
+  onConfirm?: (latencySeconds: number, outcome: 'ack' | 'nack' | 'timeout' | 'closed') => void;
+  /** Runs once on every new channel, e.g. to declare exchanges. */
+  setup?: (channel: ConfirmChannel) => Promise<void>;
+}
+
+export interface PublishableEvent {
+  event_id: string;
+}
+
+type Pending = { settle: (error?: Error) => void };
+
+/**
+ * Publishes persistent JSON messages on one shared confirm channel and resolves each publish
+ * only when the broker confirms it. Many publishes may be in flight at once: awaiting each
+ * confirm in turn would cap throughput at one broker round trip per message.
+ *
+ * A publish rejects on a broker nack, on the confirm timeout, or when the channel or
+ * connection closes before the confirm arrives; it never waits for a reconnect, so the
+ * caller can answer 503 and let the provider retry. `connect()` may be called again after a
+ * failure to get a fresh connection.
+ */
+export class ConfirmedPublisher {
+  private connection?: ChannelModel;
+  private channel?: ConfirmChannel;
+  private connecting?: Promise<ConfirmChannel>;
+  private readonly pending = new Set<Pending>();
+  private closedByUs = false;
+
+  constructor(private readonly options: ConfirmedPublisherOptions) {}
+
+  get isConnected(): boolean {
+    return this.channel !== undefined;
+  }
+
+  async connect(): Promise<void> {
+    await this.ensureChannel();
+  }
+
+  private ensureChannel(): Promise<ConfirmChannel> {
+    if (this.channel) return Promise.resolve(this.channel);
+    if (!this.connecting) {
+      this.closedByUs = false;
+      this.connecting = this.open().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async open(): Promise<ConfirmChannel> {
+    const connection = await connect(this.options.url);
+    try {
+      const channel = await connection.createConfirmChannel();
+      if (this.options.setup) await this.options.setup(channel);
+      const lost = (why: string) => () => this.dropChannel(connection, channel, why);
+      connection.on('close', lost('connection closed'));
+      connection.on('error', () => undefined); // 'close' follows; handled there
+      channel.on('close', lost('channel closed'));
+      channel.on('error', () => undefined);
+      this.connection = connection;
+      this.channel = channel;
+      return channel;
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private dropChannel(connection: ChannelModel, channel: ConfirmChannel, why: string): void {
+    if (this.channel === channel) this.channel = undefined;
+    if (this.connection === connection) {
+      this.connection = undefined;
+      // The channel may close alone (e.g. publishing to a missing exchange); drop its
+      // connection too so the next publish starts clean.
+      connection.close().catch(() => undefined);
+    }
+    const error = new PublishError(`publish not confirmed: ${why}`, 'closed');
+    for (const entry of [...this.pending]) entry.settle(error);
+  }
+
+  /** Publishes one event; resolves on the broker's confirm. */
+  async publish(exchange: string, routingKey: string, event: PublishableEvent, headers?: Options.Publish['headers']): Promise<void> {
+    await this.publishRaw(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
+      messageId: event.event_id,
+      headers,
+    });
+  }
+
+  /** Publishes raw bytes (e.g. a message moved to a retry or dead-letter queue). */
+  async publishRaw(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+    if (this.closedByUs) throw new PublishError('publisher is closed', 'not_connected');
+    const channel = await this.ensureChannel().catch((error: unknown) => {
+      throw new PublishError(`broker unavailable: ${(error as Error).message}`, 'not_connected');
+    });
+    const started = process.hrtime.bigint();
+    const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
+    await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const entry: Pending = {
+        settle: (error?: Error) => {
+          if (!this.pending.delete(entry)) return;
+          if (timer) clearTimeout(timer);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const outcome = !error ? 'ack' : ((error as PublishError).reason ?? 'nack');
+          this.options.onConfirm?.(seconds, outcome as 'ack' | 'nack' | 'timeout' | 'closed');
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.pending.add(entry);
+      timer = setTimeout(
+        () => entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout')),
+        timeoutMs,
+      );
+      try {
+        channel.publish(
+          exchange,
+          routingKey,
+          body,
+          { contentType: 'application/json', persistent: true, ...options },
+          (error) => entry.settle(error ? new PublishError('broker refused the message (nack)', 'nack') : undefined),
+        );
+      } catch (error) {
+        // amqplib throws synchronously when the channel is already closing.
+        entry.settle(new PublishError(`publish failed: ${(error as Error).message}`, 'closed'));
+      }
+    });
+  }
+
+  /** Waits for in-flight publishes to settle, then closes the connection. */
+  async close(): Promise<void> {
+    this.closedByUs = true;
+    const deadline = Date.now() + (this.options.confirmTimeoutMs ?? 5_000);
+    while (this.pending.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const connection = this.connection;
+    this.channel = undefined;
+    this.connection = undefined;
+    if (connection) await connection.close().catch(() => undefined);
+  }
+}
