@@ -15,7 +15,7 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime'] },
             {
               sourceTag: 'type:adapters',
               onlyDependOnLibsWithTags: ['type:messaging'],
@@ -23,6 +23,7 @@ export default [
             },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain', 'type:messaging'] },
           ],
         },
       ],

@@ -1,4 +1,4 @@
-import type { ConsumeMessage } from 'amqplib';
+import type { Message } from 'amqplib';
 import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
 import {
   deadLetterQueueName,
@@ -13,7 +13,7 @@ import {
 export type FailureOutcome = { action: 'retried'; attempt: number; delayMs: number } | { action: 'dead_lettered'; reason: string };
 
 /** How many times the failure path has already retried this message. */
-export function attemptOf(message: ConsumeMessage): number {
+export function attemptOf(message: Message): number {
   const value = message.properties.headers?.[HEADER_ATTEMPT];
   const attempt = typeof value === 'number' ? value : Number.parseInt(String(value ?? '0'), 10);
   return Number.isInteger(attempt) && attempt >= 0 ? attempt : 0;
@@ -40,7 +40,7 @@ export class FailureRouter {
   }
 
   /** A failure that may pass later (e.g. the message row is not committed yet). */
-  async retry(message: ConsumeMessage, reason: string): Promise<FailureOutcome> {
+  async retry(message: Message, reason: string): Promise<FailureOutcome> {
     const attempt = attemptOf(message);
     if (attempt >= this.retryDelaysMs.length) {
       return this.deadLetter(message, `${reason} (gave up after ${attempt} retries)`);
@@ -54,7 +54,7 @@ export class FailureRouter {
   }
 
   /** A failure that will never pass (invalid event, or retries exhausted). */
-  async deadLetter(message: ConsumeMessage, reason: string): Promise<FailureOutcome> {
+  async deadLetter(message: Message, reason: string): Promise<FailureOutcome> {
     await this.publisher.publishRaw('', deadLetterQueueName(this.queue), message.content, {
       ...this.carriedProperties(message),
       headers: this.headers(message, reason, attemptOf(message)),
@@ -62,7 +62,7 @@ export class FailureRouter {
     return { action: 'dead_lettered', reason };
   }
 
-  private carriedProperties(message: ConsumeMessage) {
+  private carriedProperties(message: Message) {
     const { messageId, contentType, timestamp, correlationId } = message.properties;
     return {
       messageId: messageId as string | undefined,
@@ -73,7 +73,7 @@ export class FailureRouter {
     };
   }
 
-  private headers(message: ConsumeMessage, reason: string, attempt: number): Record<string, unknown> {
+  private headers(message: Message, reason: string, attempt: number): Record<string, unknown> {
     const previous = message.properties.headers ?? {};
     // x-death is the broker's own bookkeeping for the TTL hops; we keep our own headers.
     const { 'x-death': _death, ...kept } = previous;

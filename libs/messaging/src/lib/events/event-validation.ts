@@ -3,7 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { InboundMessageEvent } from './inbound-message.event';
 import { StatusUpdateEvent } from './status-update.event';
 
-export type EventClass = typeof InboundMessageEvent | typeof StatusUpdateEvent;
+export type EventClass = new () => InboundMessageEvent | StatusUpdateEvent;
 
 export type EventValidationResult<T> = { ok: true; event: T } | { ok: false; reason: string };
 
@@ -26,7 +26,7 @@ export function validateEvent<C extends EventClass>(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { ok: false, reason: 'payload is not a JSON object' };
   }
-  const instance = plainToInstance(eventClass, payload) as InstanceType<C>;
+  const instance = plainToInstance(eventClass as new () => object, payload) as InstanceType<C>;
   const errors = validateSync(instance as object, { forbidUnknownValues: true, whitelist: false });
   if (errors.length > 0) {
     return { ok: false, reason: `invalid event: ${describe(errors).join(', ')}` };

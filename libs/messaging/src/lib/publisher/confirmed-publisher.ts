@@ -26,6 +26,14 @@ export interface PublishableEvent {
 
 type Pending = { settle: (error?: Error) => void };
 
+// amqplib fails outstanding confirms with 'channel closed' when the channel goes away, and
+// with another error when the broker nacks.
+function confirmError(error: Error): PublishError {
+  return /closed/i.test(error.message)
+    ? new PublishError('publish not confirmed: channel closed', 'closed')
+    : new PublishError('broker refused the message (nack)', 'nack');
+}
+
 /**
  * Publishes persistent JSON messages on one shared confirm channel and resolves each publish
  * only when the broker confirms it. Many publishes may be in flight at once: awaiting each
@@ -135,7 +143,7 @@ export class ConfirmedPublisher {
           routingKey,
           body,
           { contentType: 'application/json', persistent: true, ...options },
-          (error) => entry.settle(error ? new PublishError('broker refused the message (nack)', 'nack') : undefined),
+          (error) => entry.settle(error ? confirmError(error) : undefined),
         );
       } catch (error) {
         // amqplib throws synchronously when the channel is already closing.

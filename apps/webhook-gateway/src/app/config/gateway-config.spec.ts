@@ -1,0 +1,60 @@
+import { ConfigError } from '@inbound/runtime';
+import { randomBytes } from 'node:crypto';
+import { readGatewayConfig } from './gateway-config';
+
+function lineFor(env: NodeJS.ProcessEnv): string {
+  try {
+    readGatewayConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readGatewayConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = readGatewayConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      webhookBaseUrl: 'http://localhost:3000',
+      telegramApiBaseUrl: 'https://api.telegram.org',
+      verifyWebhookSignatures: true,
+      bodyLimitBytes: 1048576,
+    });
+    expect(config.adminApiToken).toBeUndefined();
+    expect(config.accountApiUrl).toBeUndefined();
+  });
+
+  it('accepts a 32-byte base64 credentials key and a trailing slash on the base URL', () => {
+    const key = randomBytes(32);
+    const config = readGatewayConfig({ CREDENTIALS_KEY: key.toString('base64'), WEBHOOK_BASE_URL: 'https://hooks.example.com/' });
+    expect(config.credentialsKey?.equals(key)).toBe(true);
+    expect(config.webhookBaseUrl).toBe('https://hooks.example.com');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be an integer from 1 to 65535 (got "eighty")'],
+    [{ NODE_ENV: 'production' }, 'Invalid configuration: CREDENTIALS_KEY is required when NODE_ENV=production'],
+    [{ CREDENTIALS_KEY: randomBytes(16).toString('base64') }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
+    [{ CREDENTIALS_KEY: 'not base64 at all!' }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
+    [{ VERIFY_WEBHOOK_SIGNATURES: 'false' }, null],
+    [{ VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development'],
+    [
+      { VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'production', CREDENTIALS_KEY: randomBytes(32).toString('base64') },
+      'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
+    ],
+    [{ VERIFY_WEBHOOK_SIGNATURES: 'off' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES must be true or false (got "off")'],
+    [{ WEBHOOK_BASE_URL: 'ftp://x' }, 'Invalid configuration: WEBHOOK_BASE_URL must use http or https, not ftp'],
+    [{ ADMIN_API_TOKEN: 'short' }, 'Invalid configuration: ADMIN_API_TOKEN must be at least 16 characters'],
+    [{ ACCOUNT_API_URL: 'nope' }, 'Invalid configuration: ACCOUNT_API_URL must be a URL (http or https)'],
+    [{ BODY_LIMIT_BYTES: '10' }, 'Invalid configuration: BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "10")'],
+  ])('%p → %p', (env, line) => {
+    if (line === null) {
+      // Development is the one place where checks may be switched off.
+      expect(readGatewayConfig(env).verifyWebhookSignatures).toBe(false);
+    } else {
+      expect(lineFor(env)).toBe(line);
+    }
+  });
+});

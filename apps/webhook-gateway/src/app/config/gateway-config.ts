@@ -1,0 +1,53 @@
+import { ConfigError, EnvReader, readCommonConfig, type CommonConfig } from '@inbound/runtime';
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  webhookBaseUrl: string;
+  adminApiToken?: string;
+  /** 32-byte key, decoded; required in production. */
+  credentialsKey?: Buffer;
+  telegramApiBaseUrl: string;
+  accountApiUrl?: string;
+  verifyWebhookSignatures: boolean;
+  bodyLimitBytes: number;
+  /** How long a publish may wait for RabbitMQ's confirm before the call is answered 503. */
+  publishConfirmTimeoutMs: number;
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+function readCredentialsKey(env: EnvReader, nodeEnv: string): Buffer | undefined {
+  const value = env.optionalString('CREDENTIALS_KEY');
+  if (value === undefined) {
+    if (nodeEnv === 'production') throw new ConfigError('CREDENTIALS_KEY', 'is required when NODE_ENV=production');
+    return undefined;
+  }
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError('CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
+  return key;
+}
+
+export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
+  const env = new EnvReader(source);
+  const common = readCommonConfig(env);
+  const verifyWebhookSignatures = env.boolean('VERIFY_WEBHOOK_SIGNATURES', true);
+  if (!verifyWebhookSignatures && common.nodeEnv !== 'development') {
+    throw new ConfigError('VERIFY_WEBHOOK_SIGNATURES', 'may be false only when NODE_ENV=development');
+  }
+  const adminApiToken = env.optionalString('ADMIN_API_TOKEN');
+  if (adminApiToken !== undefined && adminApiToken.length < 16) {
+    throw new ConfigError('ADMIN_API_TOKEN', 'must be at least 16 characters');
+  }
+  return {
+    ...common,
+    port: env.integer('PORT', 3000, 1, 65535),
+    webhookBaseUrl: env.url('WEBHOOK_BASE_URL', 'http://localhost:3000', ['http', 'https']).replace(/\/+$/, ''),
+    adminApiToken,
+    credentialsKey: readCredentialsKey(env, common.nodeEnv),
+    telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
+    accountApiUrl: env.optionalUrl('ACCOUNT_API_URL', ['http', 'https']),
+    verifyWebhookSignatures,
+    bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    publishConfirmTimeoutMs: env.integer('PUBLISH_CONFIRM_TIMEOUT_MS', 5_000, 100, 60_000),
+  };
+}

@@ -1,0 +1,42 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { ConfirmedPublisher } from '@inbound/messaging';
+import { checkReadiness } from '@inbound/runtime';
+import type { FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';
+
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly publisher: ConfirmedPublisher,
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  /** Liveness: the event loop answers. Dependencies are readiness's business. */
+  @Get('health/live')
+  @HttpCode(200)
+  live(): { status: string; service: string } {
+    return { status: 'ok', service: 'webhook-gateway' };
+  }
+
+  @Get('health/ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const report = await checkReadiness({
+      postgres: async () => (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1,
+      rabbitmq: async () => {
+        // Reconnects if the broker came back; a gateway that cannot publish is not ready.
+        await this.publisher.connect();
+        return this.publisher.isConnected;
+      },
+    });
+    await reply.status(report.status === 'ready' ? 200 : 503).send({ ...report, service: 'webhook-gateway' });
+  }
+
+  @Get('metrics')
+  @Header('cache-control', 'no-store')
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
+    await reply.header('content-type', this.registry.contentType).send(await this.registry.metrics());
+  }
+}

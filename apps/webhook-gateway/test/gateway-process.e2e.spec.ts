@@ -1,0 +1,58 @@
+import { freePort, killIfRunning, startBuiltApp, type AppProcess } from '../../../tools/testing/app-process';
+import { waitFor } from '../../../tools/testing/wait-for';
+
+const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
+
+describe('webhook-gateway as a process', () => {
+  let app: AppProcess | undefined;
+
+  afterEach(async () => {
+    await killIfRunning(app);
+    app = undefined;
+  });
+
+  it('serves liveness, readiness and metrics, then stops on SIGTERM with exit code 0', async () => {
+    const port = await freePort();
+    app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+
+    const live = await waitFor(async () => {
+      const response = await fetch(`${base}/health/live`);
+      return response.ok ? response : undefined;
+    }, { timeoutMs: 20_000, description: 'the gateway to listen' });
+    expect(await live.json()).toEqual({ status: 'ok', service: 'webhook-gateway' });
+
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'up', rabbitmq: 'up' }, service: 'webhook-gateway' });
+
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const text = await metrics.text();
+    expect(text).toContain('process_cpu_user_seconds_total{service="webhook-gateway"}');
+    expect(text).toContain('# TYPE gateway_publish_confirm_seconds histogram');
+
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+
+  it('exits with one line when PostgreSQL cannot be reached at start', async () => {
+    // A gateway that cannot reach its database at start exits non-zero with one line, so the
+    // orchestrator restarts it rather than routing calls to it.
+    const port = await freePort();
+    app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port), DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x` });
+    expect(await app.exited).toBe(1);
+    expect(app.output().stderr).toMatch(/^webhook-gateway failed to start: .*ECONNREFUSED/m);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")'],
+    [{ NODE_ENV: 'production' }, 'Invalid configuration: CREDENTIALS_KEY is required when NODE_ENV=production'],
+    [{ VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development'],
+    [{ RABBITMQ_URL: 'http://127.0.0.1:5672' }, 'Invalid configuration: RABBITMQ_URL must use amqp or amqps, not http'],
+  ])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {
+    app = startBuiltApp('webhook-gateway', { ...env(), ...bad });
+    expect(await app.exited).toBe(1);
+    expect(app.output().stderr).toBe(`${line}\n`);
+  });
+});

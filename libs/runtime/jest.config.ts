@@ -1,0 +1,9 @@
+/* eslint-disable */
+export default {
+  displayName: 'runtime',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testTimeout: 30000,
+  coverageDirectory: '../../coverage/libs/runtime',
+};

@@ -1,0 +1,103 @@
+import { AmqpConnection, RabbitMQModule } from '@golevelup/nestjs-rabbitmq';
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createDataSource } from '@inbound/domain';
+import { ConfirmedPublisher, declareQueueTopology, FailureRouter, retryDelays, workerRabbitConfig, type QueueTopology } from '@inbound/messaging';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { WorkerConfig } from '../config/worker-config';
+import { checkReadiness } from '../health/readiness';
+import { startHealthServer } from '../health/health-server';
+import { createMetricsRegistry } from '../metrics/metrics-registry';
+
+export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+export const WORKER_DATA_SOURCE = Symbol('WORKER_DATA_SOURCE');
+export const WORKER_METRICS = Symbol('WORKER_METRICS');
+export const WORKER_TOPOLOGY = Symbol('WORKER_TOPOLOGY');
+export const WORKER_SERVICE = Symbol('WORKER_SERVICE');
+
+export interface WorkerInfrastructureOptions {
+  service: string;
+  config: WorkerConfig;
+  /** The queue this worker consumes, with its exchange and binding. */
+  topology: QueueTopology;
+}
+
+/**
+ * Opens what a worker needs before it consumes: PostgreSQL, its queue topology (declared
+ * idempotently, retry queues included), a confirmed publisher for the retry and
+ * dead-letter path, and the health/metrics port. Closes them in reverse on shutdown.
+ */
+@Injectable()
+export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private closeHealth?: () => Promise<void>;
+  healthPort?: number;
+
+  constructor(
+    @Inject(WORKER_SERVICE) private readonly service: string,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(WORKER_TOPOLOGY) private readonly topology: QueueTopology,
+    @Inject(WORKER_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(WORKER_METRICS) private readonly registry: Registry,
+    private readonly amqp: AmqpConnection,
+    private readonly publisher: ConfirmedPublisher,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.initialize();
+    await declareQueueTopology(this.amqp.channel, this.topology, retryDelays(this.config.retryFirstDelayMs, this.config.retryWindowMs));
+    await this.publisher.connect();
+    const health = await startHealthServer({
+      port: this.config.healthPort,
+      service: this.service,
+      registry: this.registry,
+      checks: this.readinessChecks(),
+    });
+    this.healthPort = health.port;
+    this.closeHealth = health.close;
+  }
+
+  readinessChecks() {
+    return {
+      postgres: async () => (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1,
+      rabbitmq: async () => this.amqp.managedConnection.isConnected(),
+    };
+  }
+
+  async ready(): Promise<boolean> {
+    return (await checkReadiness(this.readinessChecks())).status === 'ready';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.closeHealth?.();
+    await this.publisher.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+@Global()
+@Module({})
+export class WorkerInfrastructureModule {
+  static forRoot(options: WorkerInfrastructureOptions): DynamicModule {
+    const { config, topology } = options;
+    const delays = retryDelays(config.retryFirstDelayMs, config.retryWindowMs);
+    return {
+      module: WorkerInfrastructureModule,
+      imports: [RabbitMQModule.forRoot(workerRabbitConfig({ url: config.rabbitmqUrl, prefetchCount: config.prefetchCount }))],
+      providers: [
+        { provide: WORKER_SERVICE, useValue: options.service },
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: WORKER_TOPOLOGY, useValue: topology },
+        { provide: WORKER_METRICS, useValue: createMetricsRegistry(options.service) },
+        { provide: WORKER_DATA_SOURCE, useFactory: () => createDataSource({ url: config.databaseUrl, poolSize: config.databasePoolSize }) },
+        { provide: ConfirmedPublisher, useFactory: () => new ConfirmedPublisher({ url: config.rabbitmqUrl }) },
+        {
+          provide: FailureRouter,
+          useFactory: (publisher: ConfirmedPublisher) => new FailureRouter(publisher, topology.queue, delays),
+          inject: [ConfirmedPublisher],
+        },
+        WorkerLifecycle,
+      ],
+      exports: [WORKER_CONFIG, WORKER_TOPOLOGY, WORKER_METRICS, WORKER_DATA_SOURCE, ConfirmedPublisher, FailureRouter, WorkerLifecycle, RabbitMQModule],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+/* eslint-disable */
+export default {
+  displayName: 'tools',
+  preset: '../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/lint-fixtures/'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.tools.json' }] },
+  moduleNameMapper: {
+    '^@inbound/adapters$': '<rootDir>/../libs/adapters/src/index.ts',
+    '^@inbound/domain$': '<rootDir>/../libs/domain/src/index.ts',
+    '^@inbound/messaging$': '<rootDir>/../libs/messaging/src/index.ts',
+    '^@inbound/runtime$': '<rootDir>/../libs/runtime/src/index.ts',
+  },
+  testTimeout: 60000,
+};
