@@ -1,5 +1,10 @@
+import { STATUS_QUEUE } from '@inbound/messaging';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, killIfRunning, startBuiltApp, type AppProcess } from '../../../tools/testing/app-process';
 import { waitFor } from '../../../tools/testing/wait-for';
+import { CREDENTIALS_KEY, migratedDataSource, QueueProbe, seedChannel } from './support/gateway-harness';
+import { metaSignature } from './support/signing';
 
 const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
 
@@ -43,6 +48,49 @@ describe('webhook-gateway as a process', () => {
     app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port), DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x` });
     expect(await app.exited).toBe(1);
     expect(app.output().stderr).toMatch(/^webhook-gateway failed to start: .*ECONNREFUSED/m);
+  });
+
+  it('loses no answered call when SIGTERM arrives during a burst', async () => {
+    const dataSource = await migratedDataSource();
+    const secret = 'burst-app-secret';
+    const channelId = (await seedChannel(dataSource, 'whatsapp', { app_secret: secret })).id;
+    await dataSource.destroy();
+    const probe = await QueueProbe.open();
+    await probe.purge();
+
+    const port = await freePort();
+    app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port), CREDENTIALS_KEY: CREDENTIALS_KEY.toString('base64') });
+    const url = `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`;
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, { timeoutMs: 20_000 });
+
+    const template = JSON.parse(readFileSync(join(__dirname, '../../../libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
+    const send = async (i: number): Promise<string | undefined> => {
+      template.entry[0].changes[0].value.statuses[0].id = `wamid.BURST${i}`;
+      const body = JSON.stringify(template);
+      try {
+        const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(secret, body) } });
+        return response.status === 200 ? `wamid.BURST${i}` : undefined;
+      } catch {
+        return undefined; // refused after the listener closed: the provider would retry
+      }
+    };
+    let answered = 0;
+    const calls: Array<Promise<string | undefined>> = [];
+    for (let i = 0; i < 400; i++) {
+      calls.push(send(i).then((id) => ((answered += id ? 1 : 0), id)));
+      if (i === 150) {
+        await waitFor(() => answered > 20, { description: 'some calls answered' });
+        app.child.kill('SIGTERM');
+      }
+      if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const accepted = (await Promise.all(calls)).filter((id): id is string => id !== undefined);
+    expect(await app.exited).toBe(0);
+
+    const published = new Set((await probe.drain(STATUS_QUEUE)).map((m) => JSON.parse(m.content.toString()).provider_message_id));
+    await probe.close();
+    expect(accepted.length).toBeGreaterThan(20);
+    expect(accepted.filter((id) => !published.has(id))).toEqual([]);
   });
 
   it.each([

@@ -3,6 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
+import { registerWebhookRoutes } from './webhooks/webhook-routes.plugin';
+import { WebhookService } from './webhooks/webhook.service';
 
 /** Builds the gateway (not yet listening); tests and main.ts share it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
@@ -12,12 +14,15 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     // Idle keep-alive sockets are closed at shutdown; sockets with a call in flight finish it.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Honour a request id set by the ingress so one call can be followed across logs.
+    requestIdHeader: 'x-request-id',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await app.getHttpAdapter().getInstance().register(registerWebhookRoutes(app.get(WebhookService), config.bodyLimitBytes));
   return app;
 }
 

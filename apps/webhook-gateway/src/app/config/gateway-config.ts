@@ -6,6 +6,8 @@ export interface GatewayConfig extends CommonConfig {
   adminApiToken?: string;
   /** 32-byte key, decoded; required in production. */
   credentialsKey?: Buffer;
+  /** Keys that sealed older values, accepted for reading while a rotation is under way. */
+  previousCredentialsKeys: Buffer[];
   telegramApiBaseUrl: string;
   accountApiUrl?: string;
   verifyWebhookSignatures: boolean;
@@ -16,15 +18,24 @@ export interface GatewayConfig extends CommonConfig {
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
+function decodeKey(name: string, value: string): Buffer {
+  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError(name, 'must be 32 bytes encoded as base64');
+  return key;
+}
+
+function readPreviousKeys(env: EnvReader): Buffer[] {
+  const value = env.optionalString('CREDENTIALS_KEY_PREVIOUS');
+  return value === undefined ? [] : value.split(',').map((part) => decodeKey('CREDENTIALS_KEY_PREVIOUS', part.trim()));
+}
+
 function readCredentialsKey(env: EnvReader, nodeEnv: string): Buffer | undefined {
   const value = env.optionalString('CREDENTIALS_KEY');
   if (value === undefined) {
     if (nodeEnv === 'production') throw new ConfigError('CREDENTIALS_KEY', 'is required when NODE_ENV=production');
     return undefined;
   }
-  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) throw new ConfigError('CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
-  return key;
+  return decodeKey('CREDENTIALS_KEY', value);
 }
 
 export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
@@ -44,6 +55,7 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     webhookBaseUrl: env.url('WEBHOOK_BASE_URL', 'http://localhost:3000', ['http', 'https']).replace(/\/+$/, ''),
     adminApiToken,
     credentialsKey: readCredentialsKey(env, common.nodeEnv),
+    previousCredentialsKeys: readPreviousKeys(env),
     telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
     accountApiUrl: env.optionalUrl('ACCOUNT_API_URL', ['http', 'https']),
     verifyWebhookSignatures,

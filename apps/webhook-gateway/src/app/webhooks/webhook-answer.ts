@@ -1,0 +1,28 @@
+/** What the gateway answers a provider; bodies never carry a stack trace or a secret. */
+export interface WebhookAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const json = (status: number, value: unknown, headers?: Record<string, string>): WebhookAnswer => ({
+  status,
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify(value),
+  headers,
+});
+
+export const ANSWERS = {
+  accepted: json(200, { ok: true }),
+  // Twilio reads the answer as TwiML; an empty Response sends no reply message.
+  acceptedTwiml: { status: 200, contentType: 'text/xml; charset=utf-8', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' } as WebhookAnswer,
+  notFound: json(404, { error: 'not_found' }),
+  unauthorized: json(401, { error: 'unauthorized' }),
+  forbidden: json(403, { error: 'forbidden' }),
+  invalid: (detail: string) => json(400, { error: 'invalid_payload', detail: detail.slice(0, 200) }),
+  tooLarge: json(413, { error: 'payload_too_large' }),
+  // The provider retries on 503; Retry-After hints when.
+  unavailable: json(503, { error: 'unavailable' }, { 'retry-after': '5' }),
+  challenge: (value: string): WebhookAnswer => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: value }),
+};

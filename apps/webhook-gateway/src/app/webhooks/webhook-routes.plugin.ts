@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANSWERS, type WebhookAnswer } from './webhook-answer';
+import type { WebhookCall, WebhookService } from './webhook.service';
+
+function send(reply: FastifyReply, answer: WebhookAnswer): FastifyReply {
+  if (answer.headers) reply.headers(answer.headers);
+  return reply.status(answer.status).type(answer.contentType).send(answer.body);
+}
+
+function toCall(request: FastifyRequest<{ Params: { type: string; channelId: string } }>): WebhookCall {
+  return {
+    routeType: request.params.type,
+    channelId: request.params.channelId,
+    pathAndQuery: request.url,
+    method: request.method,
+    headers: request.headers,
+    rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    query: (request.query ?? {}) as Record<string, unknown>,
+    requestId: request.id,
+  };
+}
+
+/**
+ * The webhook routes, registered straight on Fastify in their own encapsulated context:
+ * every content type arrives as the raw bytes (signatures are over those bytes, and a body
+ * that is not JSON must reach the signature check, not a JSON parser's 400), and the hot
+ * path skips Nest's per-request pipeline.
+ */
+export function registerWebhookRoutes(service: WebhookService, bodyLimit: number) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return send(reply, ANSWERS.tooLarge);
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return send(reply, { status: error.statusCode, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: 'bad_request' }) });
+      }
+      request.log.error({ err: error.message, request_id: request.id }, 'webhook handler failed');
+      return send(reply, ANSWERS.unavailable);
+    });
+
+    app.get('/webhooks/health', async (_request, reply) =>
+      reply.send({ status: 'healthy', service: 'webhook-gateway', endpoints: service.endpoints(), timestamp: new Date().toISOString() }),
+    );
+
+    app.post<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', async (request, reply) =>
+      send(reply, await service.receive(toCall(request))),
+    );
+
+    app.get<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', async (request, reply) =>
+      send(reply, await service.challenge(toCall(request))),
+    );
+  };
+}

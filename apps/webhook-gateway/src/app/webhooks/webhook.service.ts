@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AdapterRegistry, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
+import {
+  CHANNEL_TYPES,
+  ConfirmedPublisher,
+  INBOUND_EXCHANGE,
+  inboundRoutingKey,
+  isChannelType,
+  STATUS_EXCHANGE,
+  statusRoutingKey,
+  type ChannelType,
+} from '@inbound/messaging';
+import { PinoLogger } from 'nestjs-pino';
+import { timingSafeEqual } from 'node:crypto';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ChannelDirectory, type ActiveChannel } from './channel-directory';
+import { ANSWERS, type WebhookAnswer } from './webhook-answer';
+import { WebhookMetrics } from './webhook-metrics';
+
+/** One provider call as the HTTP layer hands it over. */
+export interface WebhookCall {
+  routeType: string;
+  channelId: string;
+  /** Path and query exactly as requested; the public URL is WEBHOOK_BASE_URL + this. */
+  pathAndQuery: string;
+  method: string;
+  headers: WebhookRequest['headers'];
+  rawBody: Buffer;
+  query: Record<string, unknown>;
+  requestId: string;
+}
+
+type Outcome = 'accepted' | 'rejected' | 'invalid' | 'not_found' | 'unavailable';
+
+/** Routes that answer Meta's subscription challenge. */
+const CHALLENGE_TYPES: readonly ChannelType[] = ['whatsapp', 'messenger'];
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The webhook path: channel (cached) → signature → events → confirmed publish → answer.
+ * Every branch ends in one of the contract's answers; nothing a caller sends makes a 500.
+ */
+@Injectable()
+export class WebhookService {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly channels: ChannelDirectory,
+    private readonly adapters: AdapterRegistry,
+    private readonly publisher: ConfirmedPublisher,
+    private readonly metrics: WebhookMetrics,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext('WebhookService');
+  }
+
+  endpoints(): Record<string, string> {
+    return Object.fromEntries(CHANNEL_TYPES.map((type) => [type, `/webhooks/${type}/:channelId`]));
+  }
+
+  async receive(call: WebhookCall): Promise<WebhookAnswer> {
+    const started = process.hrtime.bigint();
+    const type = isChannelType(call.routeType) ? call.routeType : 'unknown';
+    const { answer, outcome } = await this.process(call);
+    this.metrics.requests.inc({ channel_type: type, outcome });
+    this.metrics.duration.observe({ channel_type: type, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    return answer;
+  }
+
+  private async process(call: WebhookCall): Promise<{ answer: WebhookAnswer; outcome: Outcome }> {
+    const found = await this.channelFor(call);
+    if ('answer' in found) return found;
+    const { channel } = found;
+
+    const adapter = this.adapters.resolve(channel.channel_type, channel.credentials);
+    if (!adapter) {
+      this.reject(call, channel, 'no_adapter', 'warn');
+      return { answer: ANSWERS.notFound, outcome: 'not_found' };
+    }
+    const request: WebhookRequest = {
+      method: call.method,
+      url: this.config.webhookBaseUrl + call.pathAndQuery,
+      headers: call.headers,
+      rawBody: call.rawBody,
+    };
+    if (this.config.verifyWebhookSignatures) {
+      const verdict = await adapter.verify(request, channel.credentials);
+      if (!verdict.ok) {
+        this.metrics.rejections.inc({ channel_type: channel.channel_type, reason: verdict.reason });
+        this.reject(call, channel, verdict.reason, 'warn');
+        return { answer: ANSWERS.unauthorized, outcome: 'rejected' };
+      }
+    }
+    const parsed = adapter.parse(request, channel, new Date());
+    if (!parsed.ok) {
+      this.reject(call, channel, parsed.error.kind, 'warn');
+      return { answer: ANSWERS.invalid(parsed.error.kind), outcome: 'invalid' };
+    }
+    try {
+      await this.publishAll(channel.channel_type, parsed.events);
+    } catch (error) {
+      this.reject(call, channel, `publish_failed: ${(error as Error).message}`, 'error');
+      return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+    }
+    return {
+      answer: channel.channel_type === 'sms' ? ANSWERS.acceptedTwiml : ANSWERS.accepted,
+      outcome: 'accepted',
+    };
+  }
+
+  /** Meta's subscription check: echo hub.challenge when hub.verify_token is the channel's. */
+  async challenge(call: WebhookCall): Promise<WebhookAnswer> {
+    if (!(CHALLENGE_TYPES as readonly string[]).includes(call.routeType)) return ANSWERS.notFound;
+    const found = await this.channelFor(call);
+    if ('answer' in found) return found.answer;
+    const { channel } = found;
+    const mode = call.query['hub.mode'];
+    const token = call.query['hub.verify_token'];
+    const challenge = call.query['hub.challenge'];
+    const expected = channel.credentials.verify_token;
+    if (
+      mode === 'subscribe' &&
+      typeof token === 'string' &&
+      typeof challenge === 'string' &&
+      typeof expected === 'string' &&
+      expected.length > 0 &&
+      sameSecret(token, expected)
+    ) {
+      return ANSWERS.challenge(challenge);
+    }
+    this.reject(call, channel, 'bad_verify_token', 'warn');
+    return ANSWERS.forbidden;
+  }
+
+  private async channelFor(call: WebhookCall): Promise<{ channel: ActiveChannel } | { answer: WebhookAnswer; outcome: Outcome }> {
+    if (!isChannelType(call.routeType)) return { answer: ANSWERS.notFound, outcome: 'not_found' };
+    let channel: ActiveChannel | null;
+    try {
+      channel = await this.channels.find(call.channelId);
+    } catch (error) {
+      // The database is away or the stored credentials cannot be opened: our problem, so
+      // 503 and the provider retries later.
+      this.logger.error({ channel_id: call.channelId, request_id: call.requestId, err: (error as Error).message }, 'channel lookup failed');
+      return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+    }
+    if (!channel || channel.channel_type !== call.routeType) {
+      this.logger.warn({ reason: 'unknown_channel', channel_id: call.channelId.slice(0, 64), channel_type: call.routeType, request_id: call.requestId }, 'webhook rejected');
+      return { answer: ANSWERS.notFound, outcome: 'not_found' };
+    }
+    return { channel };
+  }
+
+  /**
+   * Publishes every event of the call at once on the shared confirm channel and waits for
+   * all confirms: the call is answered 2xx only when each one is durable.
+   */
+  private async publishAll(channelType: ChannelType, events: ParsedEvents): Promise<void> {
+    const publishes = [
+      ...events.inbound.map((event) => ({ exchange: INBOUND_EXCHANGE, key: inboundRoutingKey(channelType), event })),
+      ...events.statuses.map((event) => ({ exchange: STATUS_EXCHANGE, key: statusRoutingKey(event.status), event })),
+    ];
+    const results = await Promise.allSettled(
+      publishes.map(async ({ exchange, key, event }) => {
+        await this.publisher.publish(exchange, key, event);
+        this.metrics.published.inc({ routing_key: key });
+      }),
+    );
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private reject(call: WebhookCall, channel: ActiveChannel, reason: string, level: 'warn' | 'error'): void {
+    this.logger[level]({ reason, channel_id: channel.id, channel_type: channel.channel_type, request_id: call.requestId }, 'webhook rejected');
+  }
+}

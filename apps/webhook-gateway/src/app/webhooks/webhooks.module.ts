@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { AdapterRegistry } from '@inbound/adapters';
+import { CredentialsCipher } from '@inbound/domain';
+import axios from 'axios';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { CHANNEL_DIRECTORY_OPTIONS, ChannelDirectory } from './channel-directory';
+import { WebhookMetrics } from './webhook-metrics';
+import { WebhookService } from './webhook.service';
+
+/** HTTPS GET for adapters (SNS certificates and subscription confirmation): short, bounded. */
+async function httpGetText(url: string): Promise<string> {
+  const response = await axios.get<string>(url, {
+    timeout: 5_000,
+    maxContentLength: 256 * 1024,
+    maxRedirects: 0,
+    responseType: 'text',
+    transformResponse: (data: string) => data,
+  });
+  return response.data;
+}
+
+@Module({
+  providers: [
+    { provide: CHANNEL_DIRECTORY_OPTIONS, useValue: { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 50_000 } },
+    {
+      provide: CredentialsCipher,
+      useFactory: (config: GatewayConfig) => new CredentialsCipher(config.credentialsKey, config.previousCredentialsKeys),
+      inject: [GATEWAY_CONFIG],
+    },
+    { provide: AdapterRegistry, useFactory: () => new AdapterRegistry({ now: () => new Date(), httpGetText }) },
+    ChannelDirectory,
+    WebhookMetrics,
+    WebhookService,
+  ],
+  exports: [WebhookService, ChannelDirectory, CredentialsCipher, AdapterRegistry],
+})
+export class WebhooksModule {}
