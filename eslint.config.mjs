@@ -15,15 +15,18 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'] },
             {
               sourceTag: 'type:adapters',
               onlyDependOnLibsWithTags: ['type:messaging'],
               bannedExternalImports: ['typeorm', 'pg', 'amqplib', 'amqp-connection-manager', '@nestjs/*', '@golevelup/*'],
             },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain', 'type:messaging'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:testing'] },
+            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:testing'] },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain', 'type:messaging', 'type:testing'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'] },
+            // Test support: databases, vhosts, processes. It must not reach into what it tests.
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],

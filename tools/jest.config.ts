@@ -10,6 +10,7 @@ export default {
     '^@inbound/adapters$': '<rootDir>/../libs/adapters/src/index.ts',
     '^@inbound/domain$': '<rootDir>/../libs/domain/src/index.ts',
     '^@inbound/messaging$': '<rootDir>/../libs/messaging/src/index.ts',
+    '^@inbound/testing$': '<rootDir>/testing/index.ts',
     '^@inbound/runtime$': '<rootDir>/../libs/runtime/src/index.ts',
   },
   testTimeout: 60000,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -32,6 +32,13 @@ async function boundaryErrors(filePath: string, source: string): Promise<string[
 }
 
 describe('module boundaries (ARCHITECTURE.md import table)', () => {
+  // The boundary rule reads Nx's cached project graph and silently skips itself without
+  // one; computing the graph first makes sure the rule really runs.
+  beforeAll(() => {
+    const nx = spawnSync(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } });
+    expect(nx.status).toBe(0);
+  });
+
   it.each([
     ['libs/adapters importing typeorm', 'libs/adapters/src/probe.ts', "import { DataSource } from 'typeorm';\nexport const x = DataSource;\n"],
     ['libs/adapters importing amqplib', 'libs/adapters/src/probe.ts', "import { connect } from 'amqplib';\nexport const x = connect;\n"],

@@ -1,6 +1,5 @@
 import { connect } from 'amqplib';
-import { freePort, killIfRunning, startBuiltApp, type AppProcess } from '../../../tools/testing/app-process';
-import { waitFor } from '../../../tools/testing/wait-for';
+import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from '@inbound/testing';
 
 const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
 

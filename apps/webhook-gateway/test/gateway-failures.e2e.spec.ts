@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra } from '../../../tools/testing/isolated-infra';
+import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra } from '@inbound/testing';
 import { migratedDataSource, QueueProbe, seedChannel, startGateway, type RunningGateway } from './support/gateway-harness';
 import { metaSignature, post } from './support/signing';
 

@@ -1,8 +1,7 @@
 import { STATUS_QUEUE } from '@inbound/messaging';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, killIfRunning, startBuiltApp, type AppProcess } from '../../../tools/testing/app-process';
-import { waitFor } from '../../../tools/testing/wait-for';
+import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from '@inbound/testing';
 import { CREDENTIALS_KEY, migratedDataSource, QueueProbe, seedChannel } from './support/gateway-harness';
 import { metaSignature } from './support/signing';
 

@@ -19,7 +19,7 @@ import {
   STATUS_QUEUE,
   statusRoutingKey,
 } from '../src';
-import { waitFor } from '../../../tools/testing/wait-for';
+import { waitFor } from '@inbound/testing';
 
 const url = () => process.env.RABBITMQ_URL as string;
 const DELAYS = [200, 400];

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { loggerParams } from '@inbound/runtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { GatewayConfig } from './config/gateway-config';
@@ -11,7 +11,15 @@ export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [LoggerModule.forRoot(loggerParams('webhook-gateway', config.logLevel)), InfrastructureModule.forRoot(config), WebhooksModule],
+      imports: [
+        LoggerModule.forRoot(
+          // The webhook hot path logs its own rejections with the request id; a per-request
+          // child logger there would cost more than the rest of the call.
+          loggerParams('webhook-gateway', config.logLevel, [{ method: RequestMethod.ALL, path: 'webhooks/{*path}' }]),
+        ),
+        InfrastructureModule.forRoot(config),
+        WebhooksModule,
+      ],
       controllers: [HealthController],
     };
   }

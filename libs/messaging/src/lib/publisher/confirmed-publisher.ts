@@ -120,11 +120,10 @@ export class ConfirmedPublisher {
     const started = process.hrtime.bigint();
     const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
     await new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const entry: Pending = {
         settle: (error?: Error) => {
           if (!this.pending.delete(entry)) return;
-          if (timer) clearTimeout(timer);
+          clearTimeout(timer);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = !error ? 'ack' : ((error as PublishError).reason ?? 'nack');
           this.options.onConfirm?.(seconds, outcome as 'ack' | 'nack' | 'timeout' | 'closed');
@@ -133,7 +132,7 @@ export class ConfirmedPublisher {
         },
       };
       this.pending.add(entry);
-      timer = setTimeout(
+      const timer = setTimeout(
         () => entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout')),
         timeoutMs,
       );

@@ -37,8 +37,9 @@ function requestId(req: IncomingMessage): string {
 }
 
 /** nestjs-pino options: JSON lines with the service name and a request id on every line. */
-export function loggerParams(service: string, level: LogLevel): Params {
+export function loggerParams(service: string, level: LogLevel, exclude?: Params['exclude']): Params {
   return {
+    exclude,
     pinoHttp: {
       level,
       base: { service },

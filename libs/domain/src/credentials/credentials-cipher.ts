@@ -1,0 +1,97 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+export type ChannelCredentialValues = Record<string, unknown>;
+
+/** The stored credentials could not be read: wrong key, unknown key, or tampered bytes. */
+export class CredentialsDecryptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialsDecryptionError';
+  }
+}
+
+const SEALED_PREFIX = 'v1';
+const PLAIN_PREFIX = 'plain';
+const NONCE_BYTES = 12;
+
+/** Short, stable name of a key, stored beside the ciphertext so rotation knows which key sealed it. */
+export function credentialsKeyId(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+function b64url(bytes: Buffer): string {
+  return bytes.toString('base64url');
+}
+
+/**
+ * Seals a channel's credentials with AES-256-GCM: a random 96-bit nonce per value, the
+ * channel id as associated data (a ciphertext copied onto another channel does not open),
+ * and the key id in front so the key can be rotated:
+ *
+ *   v1.<key id>.<nonce>.<ciphertext>.<tag>   (base64url parts)
+ *
+ * Without a key (development only; production refuses to start without CREDENTIALS_KEY)
+ * values are stored as `plain.<base64url JSON>`, visibly unencrypted.
+ */
+export class CredentialsCipher {
+  private readonly keysById = new Map<string, Buffer>();
+  private readonly currentKeyId?: string;
+
+  constructor(currentKey?: Buffer, previousKeys: readonly Buffer[] = []) {
+    for (const key of [currentKey, ...previousKeys]) {
+      if (key === undefined) continue;
+      if (key.length !== 32) throw new RangeError('credential keys must be 32 bytes');
+      this.keysById.set(credentialsKeyId(key), key);
+    }
+    this.currentKeyId = currentKey ? credentialsKeyId(currentKey) : undefined;
+  }
+
+  get encrypts(): boolean {
+    return this.currentKeyId !== undefined;
+  }
+
+  seal(channelId: string, credentials: ChannelCredentialValues): string {
+    const plaintext = Buffer.from(JSON.stringify(credentials), 'utf8');
+    if (this.currentKeyId === undefined) return `${PLAIN_PREFIX}.${b64url(plaintext)}`;
+    const key = this.keysById.get(this.currentKeyId) as Buffer;
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.from(channelId, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return [SEALED_PREFIX, this.currentKeyId, b64url(nonce), b64url(ciphertext), b64url(cipher.getAuthTag())].join('.');
+  }
+
+  open(channelId: string, stored: string): ChannelCredentialValues {
+    const parts = stored.split('.');
+    let plaintext: Buffer;
+    if (parts[0] === PLAIN_PREFIX && parts.length === 2) {
+      plaintext = Buffer.from(parts[1], 'base64url');
+    } else if (parts[0] === SEALED_PREFIX && parts.length === 5) {
+      const [, keyId, nonce, ciphertext, tag] = parts;
+      const key = this.keysById.get(keyId);
+      if (!key) throw new CredentialsDecryptionError(`credentials of channel ${channelId} are sealed with key ${keyId}, which is not configured`);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
+        decipher.setAAD(Buffer.from(channelId, 'utf8'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+      } catch {
+        throw new CredentialsDecryptionError(`credentials of channel ${channelId} failed authentication (wrong key or altered value)`);
+      }
+    } else {
+      throw new CredentialsDecryptionError(`credentials of channel ${channelId} are in an unknown format`);
+    }
+    const value: unknown = JSON.parse(plaintext.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new CredentialsDecryptionError(`credentials of channel ${channelId} are not an object`);
+    }
+    return value as ChannelCredentialValues;
+  }
+
+  /** True when the stored value is not sealed with the current key (rotation, or plain). */
+  needsResealing(stored: string): boolean {
+    if (this.currentKeyId === undefined) return false;
+    const [prefix, keyId] = stored.split('.');
+    return prefix !== SEALED_PREFIX || keyId !== this.currentKeyId;
+  }
+}

@@ -1,0 +1,63 @@
+import { Client } from 'pg';
+
+/** The database named in a postgres:// URL. */
+export function databaseNameOf(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (name === '') throw new Error('the database URL names no database');
+  return name;
+}
+
+/** The same server and credentials, pointed at the maintenance database `postgres`. */
+export function maintenanceDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = '/postgres';
+  return parsed.toString();
+}
+
+/** A PostgreSQL identifier in double quotes, safe for any name. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const DUPLICATE_DATABASE = '42P04';
+// Two CREATE DATABASE racing past the existence check: the loser trips over the catalog index.
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Creates the database a URL names when it does not exist yet (connecting to `postgres` on
+ * the same server). Returns true when it created it. Safe when two processes race to do it.
+ */
+export async function ensureDatabaseExists(url: string): Promise<boolean> {
+  const name = databaseNameOf(url);
+  return withMaintenanceClient(url, async (client) => {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
+  });
+}
+
+/**
+ * Drops the database a URL names, if it exists, closing its open connections first.
+ * For tests and tools only; nothing in the apps drops databases.
+ */
+export async function dropDatabaseIfExists(url: string): Promise<void> {
+  const name = databaseNameOf(url);
+  await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+}
+
+async function withMaintenanceClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: maintenanceDatabaseUrl(url) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * A provider account we receive webhooks for (a Telegram bot, a WhatsApp number, …).
+ * Property names are the contract's column names, as everywhere on the bus and the API.
+ */
+@Entity({ name: 'channels' })
+export class Channel {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_channels' })
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  account_id!: string;
+
+  /** telegram | whatsapp | sms | messenger | email (the list is owned by libs/messaging). */
+  @Column({ name: 'channel_type', type: 'varchar', length: 32 })
+  channel_type!: string;
+
+  @Column({ name: 'name', type: 'varchar', length: 255 })
+  name!: string;
+
+  /** The provider credentials, encrypted: text so that any ciphertext encoding fits. */
+  @Column({ name: 'credentials', type: 'text' })
+  credentials!: string;
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  is_active!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  created_at!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updated_at!: Date;
+}

@@ -1,0 +1,33 @@
+/**
+ * Values of `messages.status`. The lifecycle runs pending → queued → sent → delivered;
+ * `failed` can end it at any step before delivered. (`read` is not a status: it is
+ * `metadata_.read_at` on a delivered message.)
+ */
+export const MESSAGE_STATUSES = ['pending', 'queued', 'sent', 'delivered', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * Position along the lifecycle; an update only moves a message to a higher rank.
+ * `failed` has no rank on purpose: it is terminal, yet it does not outrank `delivered`.
+ */
+export const STATUS_RANK = {
+  pending: 0,
+  queued: 1,
+  sent: 2,
+  delivered: 3,
+} as const satisfies Record<Exclude<MessageStatus, 'failed'>, number>;
+
+/** Statuses from which the message can still become delivered or failed. */
+export const OPEN_STATUSES = ['pending', 'queued', 'sent'] as const satisfies readonly MessageStatus[];
+
+/** What `messages.error_details` holds for a failed message. */
+export interface MessageErrorDetails {
+  code: string | null;
+  message: string | null;
+  /** The provider's own word for the failure, e.g. Twilio's `undelivered`. */
+  provider_status: string | null;
+}
+
+export function isMessageStatus(value: string): value is MessageStatus {
+  return (MESSAGE_STATUSES as readonly string[]).includes(value);
+}

@@ -1,0 +1,211 @@
+import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
+
+/**
+ * The status rules of ARCHITECTURE.md as pure functions: given what a message row holds and
+ * one incoming status update, decide what to write and which group counters move.
+ *
+ * Model: the status only moves forward (and `failed` is terminal); the times are facts, each
+ * holding the earliest time a provider reported for its step. That makes the outcome the
+ * same whatever order updates arrive in and however often each is repeated, except when the
+ * provider contradicts itself (failed and delivered/read for one message): then the first of
+ * the two to arrive wins, because `failed` ends the lifecycle and does not override delivered.
+ * That holds for a read receipt after a failure too: it would prove delivery, but the contract
+ * keeps `failed` terminal, and the failed counter, once moved, cannot move back.
+ */
+
+/** Incoming statuses that move the lifecycle; every other word is informational. */
+export const LIFECYCLE_UPDATE_KINDS = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
+export type LifecycleUpdateKind = (typeof LIFECYCLE_UPDATE_KINDS)[number];
+
+/** The group_messages counters, by column name. */
+export const GROUP_COUNTERS = ['delivered_count', 'failed_count', 'read_count'] as const;
+export type GroupCounter = (typeof GROUP_COUNTERS)[number];
+
+/** What a message row holds that the rules read. */
+export interface MessageStatusState {
+  status: MessageStatus;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  /** `metadata_.read_at`, an ISO-8601 string. */
+  read_at: string | null;
+  error_details: MessageErrorDetails | null;
+}
+
+/** The part of a status update event the rules read (field names as on the bus). */
+export interface IncomingStatusUpdate {
+  status: string;
+  /** The provider's event time, ISO-8601. */
+  timestamp: string;
+  error_code?: string | null;
+  error_message?: string | null;
+  provider_status?: string | null;
+}
+
+/** New values to write; a field that is absent stays as it is. */
+export interface MessageStatusChanges {
+  status?: MessageStatus;
+  sent_at?: Date;
+  delivered_at?: Date;
+  failed_at?: Date;
+  /** To be written into `metadata_.read_at`. */
+  read_at?: string;
+  error_details?: MessageErrorDetails;
+}
+
+/**
+ * Why an update changed nothing:
+ * - `already_recorded`: the row already knows all it says (a duplicate, or a step behind);
+ * - `lifecycle_ended`: the message failed (only an earlier `sent_at` can still be written);
+ * - `already_delivered`: a failure reported for a message that was delivered.
+ */
+export type IgnoredReason = 'already_recorded' | 'lifecycle_ended' | 'already_delivered';
+
+/** An informational update as the worker may record it in the message's metadata. */
+export interface InformationalStatusEvent {
+  status: string;
+  /** The provider's event time, normalised to ISO-8601 UTC. */
+  timestamp: string;
+  error_code?: string;
+  error_message?: string;
+  provider_status?: string;
+}
+
+export type StatusUpdateOutcome =
+  | { kind: 'changed'; changes: MessageStatusChanges; counters: GroupCounter[] }
+  | { kind: 'ignored'; reason: IgnoredReason }
+  | { kind: 'informational'; event: InformationalStatusEvent };
+
+export function isLifecycleUpdateKind(status: string): status is LifecycleUpdateKind {
+  return (LIFECYCLE_UPDATE_KINDS as readonly string[]).includes(status);
+}
+
+/**
+ * Parses an update's time. Throws RangeError for a time that is not a date: events are
+ * validated at the edge, so this is a bug to surface, not data to guess about.
+ */
+export function parseStatusTime(timestamp: string): Date {
+  const at = new Date(timestamp);
+  if (Number.isNaN(at.getTime())) {
+    throw new RangeError(`status update timestamp is not a valid time: ${JSON.stringify(timestamp)}`);
+  }
+  return at;
+}
+
+/** True when `candidate` is an earlier fact than `recorded` (or nothing is recorded yet). */
+function isEarlier(candidate: Date, recorded: Date | string | null): boolean {
+  if (recorded === null) return true;
+  return candidate.getTime() < new Date(recorded).getTime();
+}
+
+/**
+ * Decides what one status update does to a message. Pure: neither argument is modified.
+ * Apply the result with {@link mergeStatusChanges} (in memory) or write `changes` to the row
+ * and add 1 to each counter in `counters` in the same transaction.
+ */
+export function applyStatusUpdate(current: MessageStatusState, update: IncomingStatusUpdate): StatusUpdateOutcome {
+  const at = parseStatusTime(update.timestamp);
+  if (!isLifecycleUpdateKind(update.status)) {
+    return { kind: 'informational', event: informationalEvent(update, at) };
+  }
+
+  const changes: MessageStatusChanges = {};
+  const counters: GroupCounter[] = [];
+  let ignoredReason: IgnoredReason = 'already_recorded';
+
+  switch (update.status) {
+    case 'queued':
+      if (current.status === 'failed') ignoredReason = 'lifecycle_ended';
+      else if (current.status === 'pending') changes.status = 'queued';
+      break;
+
+    case 'sent':
+      // Filling in sent_at after a failure is allowed: a message can be sent and then fail,
+      // and the watermark rule reads sent_at.
+      if (current.status !== 'failed' && STATUS_RANK[current.status] < STATUS_RANK.sent) changes.status = 'sent';
+      if (isEarlier(at, current.sent_at)) changes.sent_at = at;
+      break;
+
+    case 'delivered':
+    case 'read':
+      if (current.status === 'failed') {
+        ignoredReason = 'lifecycle_ended';
+        break;
+      }
+      // A read message was delivered, at the latest when it was read.
+      if (current.status !== 'delivered') {
+        changes.status = 'delivered';
+        changes.delivered_at = at;
+        counters.push('delivered_count');
+      } else if (isEarlier(at, current.delivered_at)) {
+        changes.delivered_at = at;
+      }
+      if (update.status === 'read' && isEarlier(at, current.read_at)) {
+        changes.read_at = at.toISOString();
+        if (current.read_at === null) counters.push('read_count');
+      }
+      break;
+
+    case 'failed':
+      if (current.status === 'delivered') {
+        ignoredReason = 'already_delivered';
+        break;
+      }
+      if (current.status !== 'failed') {
+        changes.status = 'failed';
+        counters.push('failed_count');
+      } else if (!isEarlier(at, current.failed_at)) {
+        break; // the earliest failure report is kept, with its details
+      }
+      changes.failed_at = at;
+      changes.error_details = {
+        code: update.error_code ?? null,
+        message: update.error_message ?? null,
+        provider_status: update.provider_status ?? null,
+      };
+      break;
+  }
+
+  if (Object.keys(changes).length === 0) return { kind: 'ignored', reason: ignoredReason };
+  return { kind: 'changed', changes, counters };
+}
+
+function informationalEvent(update: IncomingStatusUpdate, at: Date): InformationalStatusEvent {
+  const event: InformationalStatusEvent = { status: update.status, timestamp: at.toISOString() };
+  if (update.error_code != null) event.error_code = update.error_code;
+  if (update.error_message != null) event.error_message = update.error_message;
+  if (update.provider_status != null) event.provider_status = update.provider_status;
+  return event;
+}
+
+/** The row state after writing `changes` (a new object; `state` is not modified). */
+export function mergeStatusChanges(state: MessageStatusState, changes: MessageStatusChanges): MessageStatusState {
+  return {
+    status: changes.status ?? state.status,
+    sent_at: changes.sent_at ?? state.sent_at,
+    delivered_at: changes.delivered_at ?? state.delivered_at,
+    failed_at: changes.failed_at ?? state.failed_at,
+    read_at: changes.read_at ?? state.read_at,
+    error_details: changes.error_details ?? state.error_details,
+  };
+}
+
+/** The rule state of a message row (as loaded through the Message entity or a raw query). */
+export function statusStateOf(row: {
+  status: MessageStatus;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  metadata_: Record<string, unknown>;
+  error_details: MessageErrorDetails | null;
+}): MessageStatusState {
+  const readAt = row.metadata_['read_at'];
+  return {
+    status: row.status,
+    sent_at: row.sent_at,
+    delivered_at: row.delivered_at,
+    failed_at: row.failed_at,
+    read_at: typeof readAt === 'string' ? readAt : null,
+    error_details: row.error_details,
+  };
+}

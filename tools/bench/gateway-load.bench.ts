@@ -1,0 +1,184 @@
+/**
+ * Gateway load benchmark (issue: webhook-gateway). Drives signed WhatsApp status calls at 50
+ * connections against the built gateway and, in the same run and the same RabbitMQ, against
+ * a bare Fastify reference doing the same HMAC check and confirmed publish. Each server runs
+ * pinned to one core (taskset) when available. Prints throughput, the ratio, p50/p99, and the
+ * gateway's p99 at a fixed offered load of 3,000 calls/s.
+ *
+ *   npx nx build webhook-gateway
+ *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/gateway-load.bench.ts
+ *
+ * BENCH_SECONDS (default 10) sets each run's length, BENCH_ROUNDS (default 3) the rounds.
+ */
+import autocannon from 'autocannon';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
+import { CredentialsCipher, createDataSource, Channel } from '@inbound/domain';
+import { declareTopology, STATUS_QUEUE } from '@inbound/messaging';
+import { connect, type ChannelModel } from 'amqplib';
+import { randomBytes, randomUUID } from 'node:crypto';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const APP_SECRET = 'bench-app-secret';
+const SERVER_CORE = '1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function pinned(command: string, args: string[]): [string, string[]] {
+  const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+  return hasTaskset ? ['taskset', ['-c', SERVER_CORE, command, ...args]] : [command, args];
+}
+
+function startServer(args: string[], env: Record<string, string>): ChildProcess {
+  const [command, fullArgs] = pinned(process.execPath, args);
+  const child = spawn(command, fullArgs, { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  createInterface({ input: child.stdout! }).on('line', () => undefined);
+  return child;
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** 2,000 distinct signed status calls, cycled through by the load generator. */
+function signedBodies(): Array<{ body: string; signature: string }> {
+  const template = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
+  return Array.from({ length: 2_000 }, (_, i) => {
+    template.entry[0].changes[0].value.statuses[0].id = `wamid.BENCH${i.toString().padStart(6, '0')}`;
+    const body = JSON.stringify(template);
+    return { body, signature: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` };
+  });
+}
+
+interface Figures {
+  rps: number;
+  accepted: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Every answered call must have left its event in the bound quorum queue: the figures count
+ * only if the queue holds at least as many messages as calls answered 2xx. Purges after.
+ */
+async function checkedAndPurged(broker: ChannelModel, figures: Figures): Promise<Figures> {
+  const channel = await broker.createChannel();
+  const { messageCount } = await channel.checkQueue(STATUS_QUEUE);
+  if (messageCount < figures.accepted) throw new Error(`only ${messageCount} events queued for ${figures.accepted} accepted calls`);
+  await channel.purgeQueue(STATUS_QUEUE);
+  await channel.close();
+  return figures;
+}
+
+async function load(url: string, bodies: Array<{ body: string; signature: string }>, overallRate?: number): Promise<Figures> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    overallRate,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const { body, signature } = bodies[next++ % bodies.length];
+          return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+        },
+      },
+    ],
+  });
+  return { rps: result.requests.average, accepted: result['2xx'], p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main(): Promise<void> {
+  const gatewayMain = join(WORKSPACE_ROOT, 'dist/apps/webhook-gateway/main.js');
+  if (!existsSync(gatewayMain)) throw new Error('build the gateway first: npx nx build webhook-gateway');
+  const infra = await createIsolatedInfra('bench_gateway');
+  const key = randomBytes(32);
+  const channelId = randomUUID();
+  const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 2 });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.getRepository(Channel).save({
+    id: channelId,
+    account_id: randomUUID(),
+    channel_type: 'whatsapp',
+    name: 'bench',
+    credentials: new CredentialsCipher(key).seal(channelId, { app_secret: APP_SECRET }),
+    is_active: true,
+  });
+  await dataSource.destroy();
+
+  // Queues bound as in production, so every publish is written to a quorum queue.
+  const broker = await connect(infra.rabbitmqUrl);
+  const setup = await broker.createChannel();
+  await declareTopology(setup, [1_000]);
+  await setup.close();
+
+  const bodies = signedBodies();
+  const rounds: Array<{ reference: Figures; gateway: Figures }> = [];
+  let fixedRate: Figures | undefined;
+  const refPort = await freePort();
+  const port = await freePort();
+  const refUrl = `http://127.0.0.1:${refPort}/webhooks/whatsapp/${channelId}`;
+  const url = `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`;
+  const reference = startServer(['-r', 'ts-node/register/transpile-only', join(WORKSPACE_ROOT, 'tools/bench/reference-server.ts')], {
+    PORT: String(refPort),
+    RABBITMQ_URL: infra.rabbitmqUrl,
+    APP_SECRET,
+    TS_NODE_PROJECT: join(WORKSPACE_ROOT, 'tools/tsconfig.tools.json'),
+  });
+  const gateway = startServer([gatewayMain], {
+    PORT: String(port),
+    DATABASE_URL: infra.databaseUrl,
+    RABBITMQ_URL: infra.rabbitmqUrl,
+    CREDENTIALS_KEY: key.toString('base64'),
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    await waitFor(async () => (await fetch(refUrl, { method: 'POST', body: '{}' })).status === 401, { timeoutMs: 30_000 });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, { timeoutMs: 30_000 });
+    await checkedAndPurged(broker, await load(refUrl, bodies)); // warm-up
+    await checkedAndPurged(broker, await load(url, bodies)); // warm-up
+    // Alternating rounds, so a noisy neighbour on this shared machine hits both alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      const referenceFigures = await checkedAndPurged(broker, await load(refUrl, bodies));
+      const gatewayFigures = await checkedAndPurged(broker, await load(url, bodies));
+      rounds.push({ reference: referenceFigures, gateway: gatewayFigures });
+    }
+    fixedRate = await checkedAndPurged(broker, await load(url, bodies, 3_000));
+  } finally {
+    await stopServer(reference);
+    await stopServer(gateway);
+    await broker.close();
+    await dropIsolatedInfra(infra);
+  }
+
+  const line = (name: string, f: Figures) =>
+    `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  process.stdout.write(`\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}\n`);
+  rounds.forEach((round, i) => {
+    process.stdout.write(`${line(`round ${i + 1} reference (Fastify+HMAC+publish)`, round.reference)}\n`);
+    process.stdout.write(`${line(`round ${i + 1} webhook-gateway`, round.gateway)}\n`);
+  });
+  if (fixedRate) process.stdout.write(`${line('webhook-gateway at 3,000 calls/s offered', fixedRate)}\n`);
+  const referenceRps = median(rounds.map((r) => r.reference.rps));
+  const gatewayRps = median(rounds.map((r) => r.gateway.rps));
+  process.stdout.write(`median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`);
+  if (fixedRate) process.stdout.write(`gateway p99 at 3,000 calls/s: ${fixedRate.p99} ms\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export * from './isolated-infra';
+export * from './wait-for';
+export * from './app-process';
