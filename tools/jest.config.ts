@@ -1,4 +1,3 @@
-/* eslint-disable */
 export default {
   displayName: 'tools',
   preset: '../jest.preset.js',

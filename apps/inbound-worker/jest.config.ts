@@ -1,4 +1,3 @@
-/* eslint-disable */
 export default {
   displayName: 'inbound-worker',
   preset: '../../jest.preset.js',

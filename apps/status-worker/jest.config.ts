@@ -1,4 +1,3 @@
-/* eslint-disable */
 export default {
   displayName: 'status-worker',
   preset: '../../jest.preset.js',

@@ -1,4 +1,3 @@
-/* eslint-disable */
 export default {
   displayName: 'webhook-gateway',
   preset: '../../jest.preset.js',

@@ -1,4 +1,3 @@
-/* eslint-disable */
 export default {
   displayName: 'runtime',
   preset: '../../jest.preset.js',

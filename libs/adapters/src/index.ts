@@ -1,3 +1,15 @@
 export * from './shared/adapter.types';
 export * from './shared/event-id';
 export * from './registry';
+export * from './telegram/telegram.adapter';
+export * from './whatsapp/whatsapp.adapter';
+export * from './messenger/messenger.adapter';
+export * from './sms/sms.adapter';
+export * from './resend/resend.adapter';
+export * from './sendgrid/sendgrid.adapter';
+export * from './ses/ses.adapter';
+export * from './mailgun/mailgun.adapter';
+export * from './postmark/postmark.adapter';
+// Test support: a throw-away certificate to sign SNS messages with, for specs and benchmarks.
+export { createSelfSignedCertificate, type TestCertificate } from './ses/testing/self-signed-certificate';
+export * from './telegram/telegram.bot-api';

@@ -1,5 +1,14 @@
 import type { ChannelType } from '@inbound/messaging';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
+import { createMessengerAdapter } from './messenger/messenger.adapter';
+import { createSmsAdapter } from './sms/sms.adapter';
+import { createTelegramAdapter } from './telegram/telegram.adapter';
+import { createWhatsAppAdapter } from './whatsapp/whatsapp.adapter';
+import { createMailgunAdapter } from './mailgun/mailgun.adapter';
+import { createPostmarkAdapter } from './postmark/postmark.adapter';
+import { createResendAdapter } from './resend/resend.adapter';
+import { createSendGridAdapter } from './sendgrid/sendgrid.adapter';
+import { createSesAdapter } from './ses/ses.adapter';
 
 /** Builds one provider's adapter from the injected dependencies. */
 export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
@@ -9,9 +18,20 @@ export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
  * email provider, chosen by `credentials.provider`. Adding a provider is adding its folder
  * and one line here.
  */
-const CHAT_ADAPTERS: Partial<Record<Exclude<ChannelType, 'email'>, AdapterFactory>> = {};
+const CHAT_ADAPTERS: Partial<Record<Exclude<ChannelType, 'email'>, AdapterFactory>> = {
+  telegram: createTelegramAdapter,
+  whatsapp: createWhatsAppAdapter,
+  messenger: createMessengerAdapter,
+  sms: createSmsAdapter,
+};
 
-const EMAIL_ADAPTERS: Record<string, AdapterFactory> = {};
+const EMAIL_ADAPTERS: Record<string, AdapterFactory> = {
+  resend: createResendAdapter,
+  sendgrid: createSendGridAdapter,
+  ses: createSesAdapter,
+  mailgun: createMailgunAdapter,
+  postmark: createPostmarkAdapter,
+};
 
 export class AdapterRegistry {
   private readonly cache = new Map<string, ProviderAdapter>();

@@ -36,9 +36,9 @@ describe('schema (migrations on PostgreSQL)', () => {
     (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query);
 
   describe('lifecycle', () => {
-    it('up applies the initial migration to an empty database', async () => {
+    it('up applies every migration, in order, to an empty database', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied.map((migration) => migration.name)).toEqual(['InitialSchema1795443251162']);
+      expect(applied.map((migration) => migration.name)).toEqual(['InitialSchema1795443251162', 'ChannelWebhookState1795500000000']);
       expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations']);
       expect(await dataSource.showMigrations()).toBe(false);
     });
@@ -78,7 +78,10 @@ describe('schema (migrations on PostgreSQL)', () => {
       });
     });
 
-    it('down removes every table it created', async () => {
+    it('down, one migration at a time, removes every table it created', async () => {
+      await dataSource.undoLastMigration();
+      const [column] = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'channels' AND column_name = 'webhook'`);
+      expect(column.n).toBe(0);
       await dataSource.undoLastMigration();
       expect(await tableNames()).toEqual(['migrations']);
       expect(await dataSource.showMigrations()).toBe(true);
@@ -86,7 +89,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(1);
+      expect(applied).toHaveLength(2);
       expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations']);
       expect(await drift()).toEqual([]);
     });

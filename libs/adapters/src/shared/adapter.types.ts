@@ -28,7 +28,9 @@ export type RejectionReason =
   | 'replayed'
   | 'missing_credentials'
   | 'untrusted_certificate'
-  | 'topic_not_allowed';
+  | 'topic_not_allowed'
+  /** A provider service the check depends on did not answer (e.g. SNS certificates): retryable. */
+  | 'upstream_unavailable';
 
 export type VerifyResult = { ok: true } | { ok: false; reason: RejectionReason; detail?: string };
 

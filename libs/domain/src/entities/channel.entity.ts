@@ -1,6 +1,16 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
+ * `registered`: done with the provider (e.g. Telegram setWebhook); `manual`: a person must
+ * paste values into the provider's console; `failed`: the provider's own error message.
+ */
+export type ChannelWebhookState =
+  | Record<string, never>
+  | { status: 'registered'; url: string; registered_at: string }
+  | { status: 'manual'; url: string; instructions: string; [detail: string]: unknown }
+  | { status: 'failed'; url: string; error: string; failed_at: string };
+
+/**
  * A provider account we receive webhooks for (a Telegram bot, a WhatsApp number, …).
  * Property names are the contract's column names, as everywhere on the bus and the API.
  */
@@ -22,6 +32,10 @@ export class Channel {
   /** The provider credentials, encrypted: text so that any ciphertext encoding fits. */
   @Column({ name: 'credentials', type: 'text' })
   credentials!: string;
+
+  /** Where the webhook registration with the provider stands; see ChannelWebhookState. */
+  @Column({ name: 'webhook', type: 'jsonb', default: () => "'{}'" })
+  webhook!: ChannelWebhookState;
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   is_active!: boolean;

@@ -89,6 +89,11 @@ export class WebhookService {
     };
     if (this.config.verifyWebhookSignatures) {
       const verdict = await adapter.verify(request, channel.credentials);
+      if (!verdict.ok && verdict.reason === 'upstream_unavailable') {
+        // Nothing was accepted; the provider retries once its own service answers again.
+        this.reject(call, channel, verdict.reason, 'warn');
+        return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+      }
       if (!verdict.ok) {
         this.metrics.rejections.inc({ channel_type: channel.channel_type, reason: verdict.reason });
         this.reject(call, channel, verdict.reason, 'warn');

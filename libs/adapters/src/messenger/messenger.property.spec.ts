@@ -1,0 +1,126 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
+import type { ChannelContext, ChannelCredentials, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import { createMessengerAdapter } from './messenger.adapter';
+import { parseMessengerNotification } from './messenger.parser';
+import { verifyMessengerSignature } from './messenger.signature';
+
+const adapter = createMessengerAdapter({ now: () => new Date(), httpGetText: async () => '' });
+const channel: ChannelContext = {
+  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
+  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+  channel_type: 'messenger',
+};
+const receivedAt = new Date('2025-01-01T00:00:05.000Z');
+
+function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'] = {}): WebhookRequest {
+  return { method: 'POST', url: 'https://hooks.example.com/webhooks/messenger/c', headers, rawBody: Buffer.from(rawBody) };
+}
+
+function metaSignature(body: Uint8Array, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function everyEventValid(result: ParseResult): boolean {
+  if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
+  return (
+    result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
+    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
+  );
+}
+
+const text = fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1 }) }, fc.string(), fc.anything());
+const time = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 4_102_444_800_000 }) }, fc.double(), fc.string(), fc.anything());
+
+const eventLike = fc.record(
+  {
+    sender: fc.oneof({ weight: 5, arbitrary: fc.record({ id: fc.oneof(text, fc.integer()) }) }, fc.anything()),
+    recipient: fc.anything(),
+    timestamp: time,
+    message: fc.oneof(
+      fc.record(
+        {
+          mid: text,
+          text,
+          is_echo: fc.oneof(fc.boolean(), fc.anything()),
+          quick_reply: fc.anything(),
+          reply_to: fc.anything(),
+          attachments: fc.oneof(fc.array(fc.record({ type: text, payload: fc.oneof(fc.record({ url: text }), fc.anything()) }, { requiredKeys: [] })), fc.anything()),
+        },
+        { requiredKeys: ['mid'] },
+      ),
+      fc.anything(),
+    ),
+    postback: fc.oneof(fc.record({ title: text, payload: text, mid: text }, { requiredKeys: [] }), fc.anything()),
+    delivery: fc.oneof(fc.record({ mids: fc.oneof(fc.array(text), fc.anything()), watermark: time }, { requiredKeys: [] }), fc.anything()),
+    read: fc.oneof(fc.record({ watermark: time }), fc.anything()),
+  },
+  { requiredKeys: ['sender'] },
+);
+
+const notificationLike = fc.record({
+  object: fc.constantFrom('page', undefined),
+  entry: fc.array(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.record({ id: fc.anything(), time, messaging: fc.oneof({ weight: 5, arbitrary: fc.array(eventLike, { maxLength: 5 }) }, fc.anything()) }, { requiredKeys: ['messaging'] }) },
+      fc.anything(),
+    ),
+    { maxLength: 3 },
+  ),
+});
+
+describe('Messenger adapter properties', () => {
+  it('verify answers a value for any bytes, header and credentials', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array(), fc.option(fc.oneof(fc.string(), fc.array(fc.string()))), fc.anything(), async (body, header, credentials) => {
+        const headers = header === null ? {} : { 'x-hub-signature-256': header };
+        const result = await adapter.verify(request(body, headers), credentials as ChannelCredentials);
+        // The verifier itself, without the adapter's safety net, must not throw either.
+        return typeof result.ok === 'boolean' && verifyMessengerSignature(request(body, headers), credentials as ChannelCredentials).ok === result.ok;
+      }),
+    );
+  });
+
+  it('a signature made with another secret is never accepted', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.uint8Array(), async (secret, other, body) => {
+        fc.pre(secret !== other);
+        const result = await adapter.verify(request(body, { 'x-hub-signature-256': metaSignature(body, other) }), { app_secret: secret });
+        return result.ok === false && result.reason === 'bad_signature';
+      }),
+    );
+  });
+
+  it("a signature made with the channel's secret is always accepted", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.uint8Array(), async (secret, body) => {
+        const result = await adapter.verify(request(body, { 'x-hub-signature-256': metaSignature(body, secret) }), { app_secret: secret });
+        return result.ok;
+      }),
+    );
+  });
+
+  it('parse answers a value for any bytes', () => {
+    fc.assert(fc.property(fc.uint8Array(), (body) => everyEventValid(adapter.parse(request(body), channel, receivedAt))));
+  });
+
+  it('parse answers a value for any JSON, and every event it makes is valid', () => {
+    fc.assert(fc.property(fc.json(), (json) => everyEventValid(parseMessengerNotification(request(json), channel, receivedAt))));
+  });
+
+  it('parse of notification-shaped JSON makes only valid events, the same ones each time', () => {
+    let withEvents = 0;
+    fc.assert(
+      fc.property(notificationLike, (notification) => {
+        const body = JSON.stringify(notification);
+        const first = parseMessengerNotification(request(body), channel, receivedAt);
+        expect(adapter.parse(request(body), channel, receivedAt)).toEqual(first);
+        if (first.ok && first.events.inbound.length + first.events.statuses.length > 0) withEvents += 1;
+        return everyEventValid(first);
+      }),
+      { numRuns: 300 },
+    );
+    expect(withEvents).toBeGreaterThan(60);
+  });
+});

@@ -1,0 +1,151 @@
+import type { StatusUpdateEvent } from '@inbound/messaging';
+import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import {
+  isJsonObject,
+  JsonObject,
+  parseJsonBody,
+  readBoolean,
+  readNumber,
+  readString,
+  readStringArray,
+  readText,
+} from '../shared/json-reader';
+import {
+  buildStatusEvent,
+  informationalStatusFrom,
+  isoFromDate,
+  isoFromUnixSeconds,
+  usableMessageId,
+} from '../shared/status-event';
+import type { SendGridEvent } from './sendgrid.types';
+
+interface SendGridStatus {
+  status: string;
+  errorCode?: string;
+  errorMessage?: string;
+  extras?: Record<string, unknown>;
+}
+
+/**
+ * One SendGrid batch → one status event per event that names a message. Events that name
+ * none (`account_status_change`, asynchronous bounces without ids) could update nothing and
+ * are left out; an element that is not an event makes the whole body invalid.
+ */
+export function parseSendGridWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
+  const received = isoFromDate(receivedAt);
+  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
+
+  const body = parseJsonBody(request.rawBody);
+  if (!body.ok) return { ok: false, error: { kind: 'invalid_json', detail: 'body is not JSON' } };
+  if (!Array.isArray(body.value)) return { ok: false, error: { kind: 'invalid_payload', detail: 'body is not an array of events' } };
+
+  const elements: readonly unknown[] = body.value;
+  const statuses: StatusUpdateEvent[] = [];
+  for (const [index, element] of elements.entries()) {
+    const event = decodeSendGridEvent(element);
+    if (!event) return { ok: false, error: { kind: 'invalid_payload', detail: `element ${index} is not a SendGrid event` } };
+    const status = toStatusEvent(event, channel, received);
+    if (status) statuses.push(status);
+  }
+  return { ok: true, events: { inbound: [], statuses } };
+}
+
+function toStatusEvent(event: SendGridEvent, channel: ChannelContext, received: string): StatusUpdateEvent | undefined {
+  const mapped = sendGridStatusOf(event);
+  const messageId = usableMessageId(xMessageIdOf(event));
+  if (!mapped || !messageId) return undefined;
+  return buildStatusEvent(channel, received, {
+    // sg_event_id is unique per event; without it, what the event says identifies it.
+    eventKey: event.sg_event_id
+      ? [event.sg_event_id]
+      : [event.event, event.sg_message_id ?? messageId, event.email ?? '', event.timestamp ?? ''],
+    providerMessageId: messageId,
+    status: mapped.status,
+    timestamp: isoFromUnixSeconds(event.timestamp) ?? received,
+    errorCode: mapped.errorCode,
+    errorMessage: mapped.errorMessage,
+    metadata: {
+      recipient: event.email,
+      provider_event_id: event.sg_event_id,
+      provider_status: event.event,
+      sg_message_id: event.sg_message_id,
+      category: event.category,
+      ...mapped.extras,
+    },
+  });
+}
+
+function sendGridStatusOf(event: SendGridEvent): SendGridStatus | undefined {
+  switch (event.event) {
+    case 'processed':
+      return { status: 'queued' };
+    case 'deferred':
+      return { status: 'deferred', errorMessage: event.response, extras: { attempt: event.attempt } };
+    case 'delivered':
+      return { status: 'delivered', extras: { response: event.response } };
+    case 'open':
+      return { status: 'read', extras: { sg_machine_open: event.sg_machine_open } };
+    case 'click':
+      return { status: 'clicked', extras: { url: event.url } };
+    case 'bounce':
+      return {
+        status: 'failed',
+        errorCode: event.status,
+        errorMessage: event.reason,
+        extras: { bounce_type: event.type, bounce_classification: event.bounce_classification },
+      };
+    case 'dropped':
+      return { status: 'failed', errorCode: event.status, errorMessage: event.reason };
+    case 'spamreport':
+      return { status: 'complained' };
+    case 'unsubscribe':
+    case 'group_unsubscribe':
+      return { status: 'unsubscribed', extras: { asm_group_id: event.asm_group_id } };
+    case 'group_resubscribe':
+      return { status: 'resubscribed', extras: { asm_group_id: event.asm_group_id } };
+    default: {
+      // A newer SendGrid event: recorded under its own name, never as a lifecycle move.
+      const word = informationalStatusFrom(event.event);
+      return word ? { status: word } : undefined;
+    }
+  }
+}
+
+/**
+ * The X-Message-Id the sender stored: `sg_message_id` up to its first dot, else the local
+ * part of `smtp-id` up to its first dot (the same value, present on more events).
+ */
+function xMessageIdOf(event: SendGridEvent): string | undefined {
+  if (event.sg_message_id) return event.sg_message_id.split('.')[0] || undefined;
+  const smtpId = event['smtp-id']?.match(/^<?([^@>]+)@/)?.[1];
+  return smtpId?.split('.')[0] || undefined;
+}
+
+function decodeSendGridEvent(value: unknown): SendGridEvent | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const event = readString(value, 'event');
+  if (!event) return undefined;
+  return {
+    event,
+    email: readString(value, 'email'),
+    timestamp: readNumber(value, 'timestamp'),
+    sg_event_id: readString(value, 'sg_event_id'),
+    sg_message_id: readString(value, 'sg_message_id'),
+    'smtp-id': readString(value, 'smtp-id'),
+    category: readCategory(value),
+    reason: readString(value, 'reason'),
+    status: readText(value, 'status'),
+    response: readString(value, 'response'),
+    attempt: readText(value, 'attempt'),
+    type: readString(value, 'type'),
+    bounce_classification: readString(value, 'bounce_classification'),
+    url: readString(value, 'url'),
+    sg_machine_open: readBoolean(value, 'sg_machine_open'),
+    asm_group_id: readNumber(value, 'asm_group_id'),
+  };
+}
+
+/** `category` is a string or an array of strings, as the sender set it. */
+function readCategory(value: JsonObject): string | string[] | undefined {
+  return readString(value, 'category') ?? readStringArray(value, 'category');
+}

@@ -1,0 +1,106 @@
+import type { StatusUpdateEvent } from '@inbound/messaging';
+import type { ChannelContext } from './adapter.types';
+import { deterministicEventId } from './event-id';
+
+// Kept here rather than imported: adapters may import only the event *types* of messaging.
+const LIFECYCLE_STATUSES: readonly string[] = ['queued', 'sent', 'delivered', 'read', 'failed'];
+const STATUS_WORD = /^[a-z][a-z_]{1,31}$/;
+const PROVIDER_WORD = /^[A-Za-z]+(?:[ _-][A-Za-z]+)*$/;
+
+// Limits of StatusUpdateEvent's validation; longer provider text is cut rather than rejected.
+const MAX_MESSAGE_ID_LENGTH = 512;
+const MAX_ERROR_CODE_LENGTH = 255;
+const MAX_ERROR_MESSAGE_LENGTH = 4096;
+
+/** What a parser knows about one provider status event. */
+export interface StatusEventFields {
+  /** The provider's stable identification of the event; hashed into event_id with the channel id. */
+  eventKey: ReadonlyArray<string | number>;
+  providerMessageId: string;
+  status: string;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Entries whose value is undefined are dropped. */
+  metadata: Record<string, unknown>;
+}
+
+export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fields: StatusEventFields): StatusUpdateEvent {
+  const event: StatusUpdateEvent = {
+    event_id: deterministicEventId(channel.id, ...fields.eventKey),
+    channel_id: channel.id,
+    account_id: channel.account_id,
+    channel_type: channel.channel_type,
+    provider_message_id: fields.providerMessageId,
+    status: fields.status,
+    timestamp: fields.timestamp,
+    metadata: withoutUndefined(fields.metadata),
+    received_at: receivedAt,
+  };
+  if (fields.errorCode !== undefined && fields.errorCode.length > 0) {
+    event.error_code = fields.errorCode.slice(0, MAX_ERROR_CODE_LENGTH);
+  }
+  if (fields.errorMessage !== undefined && fields.errorMessage.length > 0) {
+    event.error_message = fields.errorMessage.slice(0, MAX_ERROR_MESSAGE_LENGTH);
+  }
+  return event;
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+/**
+ * A provider message id we can publish, or undefined: a longer one could never match the id
+ * the sender stored, and would fail the event's validation.
+ */
+export function usableMessageId(id: string | undefined): string | undefined {
+  return id !== undefined && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH ? id : undefined;
+}
+
+/**
+ * An informational status word derived from a provider's own event name we do not map
+ * (`some_new_thing`, `Rendering Failure` → `rendering_failure`, `AutoResponder` → `auto_responder`).
+ * Undefined when the name holds anything but letters and separators, is too long, or would
+ * be a lifecycle status: an unknown event must never move a message's state.
+ */
+export function informationalStatusFrom(providerWord: string): string | undefined {
+  if (!PROVIDER_WORD.test(providerWord)) return undefined;
+  const word = providerWord
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[ _-]+/g, '_');
+  return STATUS_WORD.test(word) && !LIFECYCLE_STATUSES.includes(word) ? word : undefined;
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const NORMALISED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function normalised(date: Date): string | undefined {
+  if (Number.isNaN(date.getTime())) return undefined;
+  const iso = date.toISOString();
+  // Years outside 0000-9999 come out as ±YYYYYY, which is not strict ISO-8601.
+  return NORMALISED_ISO.test(iso) ? iso : undefined;
+}
+
+/** `2026-02-13T18:19:43.9070259-05:00` → `2026-02-13T23:19:43.907Z`; undefined for anything else. */
+export function isoFromProviderTime(text: string | undefined): string | undefined {
+  if (text === undefined || !ISO_DATE_TIME.test(text)) return undefined;
+  return normalised(new Date(text));
+}
+
+/** Unix seconds (fractions kept to the millisecond) → ISO-8601 UTC; undefined when out of range. */
+export function isoFromUnixSeconds(seconds: number | undefined): string | undefined {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return normalised(new Date(Math.round(seconds * 1000)));
+}
+
+/** `receivedAt` as ISO, or undefined for an invalid Date (parse reports it instead of throwing). */
+export function isoFromDate(date: Date): string | undefined {
+  return date instanceof Date ? normalised(date) : undefined;
+}

@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
+import type { ChannelContext, ChannelCredentials, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import { createTelegramAdapter } from './telegram.adapter';
+import { parseTelegramUpdate } from './telegram.parser';
+import { verifyTelegramSecretToken } from './telegram.signature';
+
+const adapter = createTelegramAdapter({ now: () => new Date(), httpGetText: async () => '' });
+const channel: ChannelContext = {
+  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
+  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+  channel_type: 'telegram',
+};
+const receivedAt = new Date('2025-01-01T00:00:05.000Z');
+
+function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'] = {}): WebhookRequest {
+  return { method: 'POST', url: 'https://hooks.example.com/webhooks/telegram/c', headers, rawBody: Buffer.from(rawBody) };
+}
+
+/** Every event a successful parse returns passes the consumers' validation. */
+function everyEventValid(result: ParseResult): boolean {
+  if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
+  return (
+    result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
+    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
+  );
+}
+
+const secretToken = fc.stringMatching(/^[A-Za-z0-9_-]{1,256}$/);
+
+const person = fc.record(
+  { id: fc.oneof(fc.integer(), fc.string(), fc.anything()), first_name: fc.oneof(fc.string(), fc.anything()), last_name: fc.string(), username: fc.string() },
+  { requiredKeys: [] },
+);
+
+const identifier = fc.oneof({ weight: 4, arbitrary: fc.integer() }, fc.string(), fc.double(), fc.anything());
+
+/** Updates shaped like Telegram's, mostly well formed, with any value where a field should be. */
+const updateLike = fc.record(
+  {
+    update_id: fc.oneof({ weight: 4, arbitrary: fc.integer() }, fc.anything()),
+    message: fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record(
+          {
+            message_id: identifier,
+            chat: fc.oneof(
+              { weight: 6, arbitrary: fc.record({ id: identifier, type: fc.string(), title: fc.oneof(fc.string(), fc.anything()) }, { requiredKeys: ['id'] }) },
+              fc.anything(),
+            ),
+            from: fc.oneof(person, fc.anything()),
+            sender_chat: fc.anything(),
+            date: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.anything()),
+            edit_date: fc.oneof(fc.integer(), fc.anything()),
+            text: fc.oneof(fc.string(), fc.anything()),
+            caption: fc.anything(),
+            photo: fc.oneof(fc.array(fc.record({ file_id: fc.oneof(fc.string(), fc.anything()), width: fc.anything(), height: fc.anything() }, { requiredKeys: [] })), fc.anything()),
+            document: fc.anything(),
+            voice: fc.anything(),
+            sticker: fc.anything(),
+            location: fc.oneof(fc.record({ latitude: fc.double(), longitude: fc.anything() }), fc.anything()),
+            venue: fc.anything(),
+            contact: fc.anything(),
+            reply_to_message: fc.anything(),
+          },
+          { requiredKeys: ['message_id', 'chat'] },
+        ),
+      },
+      fc.anything(),
+    ),
+  },
+  { requiredKeys: ['message'] },
+);
+
+describe('Telegram adapter properties', () => {
+  it('verify answers a value for any bytes, header and credentials', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array(), fc.option(fc.oneof(fc.string(), fc.array(fc.string()))), fc.anything(), async (body, header, credentials) => {
+        const headers = header === null ? {} : { 'x-telegram-bot-api-secret-token': header };
+        const result = await adapter.verify(request(body, headers), credentials as ChannelCredentials);
+        // The verifier itself, without the adapter's safety net, must not throw either.
+        return typeof result.ok === 'boolean' && verifyTelegramSecretToken(request(body, headers), credentials as ChannelCredentials).ok === result.ok;
+      }),
+    );
+  });
+
+  it('a token other than the channel secret is never accepted', async () => {
+    await fc.assert(
+      fc.asyncProperty(secretToken, secretToken, fc.uint8Array(), async (secret, other, body) => {
+        fc.pre(secret !== other);
+        const result = await adapter.verify(request(body, { 'x-telegram-bot-api-secret-token': other }), { webhook_secret: secret });
+        return result.ok === false && result.reason === 'bad_signature';
+      }),
+    );
+  });
+
+  it('the channel secret is always accepted', async () => {
+    await fc.assert(
+      fc.asyncProperty(secretToken, fc.uint8Array(), async (secret, body) => {
+        const result = await adapter.verify(request(body, { 'x-telegram-bot-api-secret-token': secret }), { webhook_secret: secret });
+        return result.ok;
+      }),
+    );
+  });
+
+  it('parse answers a value for any bytes', () => {
+    fc.assert(fc.property(fc.uint8Array(), (body) => everyEventValid(adapter.parse(request(body), channel, receivedAt))));
+  });
+
+  it('parse answers a value for any JSON, and every event it makes is valid', () => {
+    fc.assert(fc.property(fc.json(), (text) => everyEventValid(parseTelegramUpdate(request(text), channel, receivedAt))));
+  });
+
+  it('parse of update-shaped JSON makes only valid events, the same ones each time', () => {
+    let withEvent = 0;
+    fc.assert(
+      fc.property(updateLike, fc.constantFrom('message', 'edited_message', 'channel_post', 'edited_channel_post'), (update, field) => {
+        const { message, ...rest } = update as Record<string, unknown>;
+        const body = JSON.stringify({ ...rest, [field]: message });
+        const first = parseTelegramUpdate(request(body), channel, receivedAt);
+        expect(adapter.parse(request(body), channel, receivedAt)).toEqual(first);
+        if (first.ok && first.events.inbound.length > 0) withEvent += 1;
+        return everyEventValid(first);
+      }),
+      { numRuns: 300 },
+    );
+    // The shapes reach event building, not just the early rejections.
+    expect(withEvent).toBeGreaterThan(60);
+  });
+});
