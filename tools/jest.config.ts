@@ -12,5 +12,7 @@ export default {
     '^@inbound/testing$': '<rootDir>/testing/index.ts',
     '^@inbound/runtime$': '<rootDir>/../libs/runtime/src/index.ts',
   },
+  globalSetup: '<rootDir>/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/testing/global-teardown.ts',
   testTimeout: 60000,
 };

@@ -8,3 +8,4 @@ export * from './lib/process/run-process';
 export * from './lib/config/worker-config';
 export * from './lib/worker/worker-infrastructure.module';
 export * from './lib/worker/start-worker';
+export * from './lib/config/credentials-keys';

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { ChannelsModule } from './channels/channels.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
         ),
         InfrastructureModule.forRoot(config),
         WebhooksModule,
+        ChannelsModule,
       ],
       controllers: [HealthController],
     };

@@ -2,13 +2,15 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 /**
  * `registered`: done with the provider (e.g. Telegram setWebhook); `manual`: a person must
- * paste values into the provider's console; `failed`: the provider's own error message.
+ * paste values into the provider's console; `failed`: the provider's own error message;
+ * `unregistered`: removed from the provider because the channel was deactivated.
  */
 export type ChannelWebhookState =
   | Record<string, never>
   | { status: 'registered'; url: string; registered_at: string }
   | { status: 'manual'; url: string; instructions: string; [detail: string]: unknown }
-  | { status: 'failed'; url: string; error: string; failed_at: string };
+  | { status: 'failed'; url: string; error: string; failed_at: string }
+  | { status: 'unregistered'; url: string; unregistered_at: string };
 
 /**
  * A provider account we receive webhooks for (a Telegram bot, a WhatsApp number, …).

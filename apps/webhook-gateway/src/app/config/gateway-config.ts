@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader, readCommonConfig, type CommonConfig } from '@inbound/runtime';
+import { ConfigError, EnvReader, readCommonConfig, readCredentialsKeys, type CommonConfig } from '@inbound/runtime';
 
 export interface GatewayConfig extends CommonConfig {
   port: number;
@@ -18,26 +18,6 @@ export interface GatewayConfig extends CommonConfig {
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
-function decodeKey(name: string, value: string): Buffer {
-  const key = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-  if (key.length !== 32) throw new ConfigError(name, 'must be 32 bytes encoded as base64');
-  return key;
-}
-
-function readPreviousKeys(env: EnvReader): Buffer[] {
-  const value = env.optionalString('CREDENTIALS_KEY_PREVIOUS');
-  return value === undefined ? [] : value.split(',').map((part) => decodeKey('CREDENTIALS_KEY_PREVIOUS', part.trim()));
-}
-
-function readCredentialsKey(env: EnvReader, nodeEnv: string): Buffer | undefined {
-  const value = env.optionalString('CREDENTIALS_KEY');
-  if (value === undefined) {
-    if (nodeEnv === 'production') throw new ConfigError('CREDENTIALS_KEY', 'is required when NODE_ENV=production');
-    return undefined;
-  }
-  return decodeKey('CREDENTIALS_KEY', value);
-}
-
 export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
   const env = new EnvReader(source);
   const common = readCommonConfig(env);
@@ -45,6 +25,7 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
   if (!verifyWebhookSignatures && common.nodeEnv !== 'development') {
     throw new ConfigError('VERIFY_WEBHOOK_SIGNATURES', 'may be false only when NODE_ENV=development');
   }
+  const keys = readCredentialsKeys(env, common.nodeEnv);
   const adminApiToken = env.optionalString('ADMIN_API_TOKEN');
   if (adminApiToken !== undefined && adminApiToken.length < 16) {
     throw new ConfigError('ADMIN_API_TOKEN', 'must be at least 16 characters');
@@ -54,8 +35,8 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     port: env.integer('PORT', 3000, 1, 65535),
     webhookBaseUrl: env.url('WEBHOOK_BASE_URL', 'http://localhost:3000', ['http', 'https']).replace(/\/+$/, ''),
     adminApiToken,
-    credentialsKey: readCredentialsKey(env, common.nodeEnv),
-    previousCredentialsKeys: readPreviousKeys(env),
+    credentialsKey: keys.current,
+    previousCredentialsKeys: keys.previous,
     telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
     accountApiUrl: env.optionalUrl('ACCOUNT_API_URL', ['http', 'https']),
     verifyWebhookSignatures,

@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Bearer ADMIN_API_TOKEN for the channel admin API. Without a configured token the API does
+ * not exist (404). Tokens are compared as SHA-256 digests in constant time, so neither their
+ * content nor their length leaks through timing.
+ */
+@Injectable()
+export class AdminTokenGuard implements CanActivate {
+  private readonly expected?: Buffer;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.expected = config.adminApiToken === undefined ? undefined : digest(config.adminApiToken);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.expected) throw new NotFoundException();
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
+    const match = /^Bearer (.+)$/.exec(header);
+    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
+      throw new UnauthorizedException({ error: 'unauthorized', message: 'a valid bearer token is required' });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,45 @@
+import { BadRequestException, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { TelegramBotApi } from '@inbound/adapters';
+import axios from 'axios';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { AdminTokenGuard } from './admin-token.guard';
+import { ChannelsController } from './channels.controller';
+import { ChannelsService } from './channels.service';
+import { WebhookSetup } from './webhook-setup';
+
+/** JSON POST for the Bot API: bounded time, any status answered (Telegram explains errors in the body). */
+async function postJson(url: string, body: unknown): Promise<{ status: number; data: unknown }> {
+  const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true, maxContentLength: 1024 * 1024 });
+  return { status: response.status, data: response.data };
+}
+
+@Module({
+  imports: [WebhooksModule],
+  controllers: [ChannelsController],
+  providers: [
+    AdminTokenGuard,
+    ChannelsService,
+    WebhookSetup,
+    {
+      provide: TelegramBotApi,
+      useFactory: (config: GatewayConfig) => new TelegramBotApi(config.telegramApiBaseUrl, postJson),
+      inject: [GATEWAY_CONFIG],
+    },
+    {
+      // 400 naming the first bad field; unknown fields refused.
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        exceptionFactory: (errors) => {
+          const first = errors[0];
+          const message = first ? Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid` : 'invalid request';
+          return new BadRequestException({ error: 'invalid_request', field: first?.property, message });
+        },
+      }),
+    },
+  ],
+})
+export class ChannelsModule {}

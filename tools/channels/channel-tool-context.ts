@@ -1,0 +1,45 @@
+import { TelegramBotApi } from '@inbound/adapters';
+import { CredentialsCipher, createDataSource } from '@inbound/domain';
+import { EnvReader, readCommonConfig, readCredentialsKeys } from '@inbound/runtime';
+import axios from 'axios';
+import type { DataSource } from 'typeorm';
+
+/** What the channel maintenance commands need, from the same variables as the gateway. */
+export interface ChannelToolContext {
+  dataSource: DataSource;
+  cipher: CredentialsCipher;
+  botApi: TelegramBotApi;
+  webhookBaseUrl: string;
+}
+
+export async function channelToolContext(source: NodeJS.ProcessEnv): Promise<ChannelToolContext> {
+  const env = new EnvReader(source);
+  const common = readCommonConfig(env);
+  const keys = readCredentialsKeys(env, common.nodeEnv);
+  const telegramBaseUrl = env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']);
+  const dataSource = createDataSource({ url: common.databaseUrl, poolSize: 2, applicationName: 'channel-tools' });
+  await dataSource.initialize();
+  return {
+    dataSource,
+    cipher: new CredentialsCipher(keys.current, keys.previous),
+    botApi: new TelegramBotApi(telegramBaseUrl, async (url, body) => {
+      const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true });
+      return { status: response.status, data: response.data };
+    }),
+    webhookBaseUrl: env.url('WEBHOOK_BASE_URL', 'http://localhost:3000', ['http', 'https']).replace(/\/+$/, ''),
+  };
+}
+
+/** Runs a command's main: one summary line on success, one error line and exit 1 on failure. */
+export function runTool(main: () => Promise<string>): void {
+  main().then(
+    (summary) => {
+      process.stdout.write(`${summary}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error)?.message ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
