@@ -1,4 +1,5 @@
 import type { AdapterDependencies, ProviderAdapter } from '../shared/adapter.types';
+import { guardedAdapter } from '../shared/guarded-adapter';
 import { parseMailgunWebhook } from './mailgun.parser';
 import { MailgunSignatureVerifier } from './mailgun.signature';
 
@@ -9,22 +10,9 @@ import { MailgunSignatureVerifier } from './mailgun.signature';
  */
 export function createMailgunAdapter(deps: AdapterDependencies): ProviderAdapter {
   const verifier = new MailgunSignatureVerifier(deps.now);
-  return {
+  return guardedAdapter({
     provider: 'mailgun',
-    async verify(request, credentials) {
-      try {
-        return verifier.verify(request, credentials);
-      } catch {
-        // The contract is "never throws"; an input shape nobody foresaw is still a rejection.
-        return { ok: false, reason: 'bad_signature', detail: 'unreadable request' };
-      }
-    },
-    parse(request, channel, receivedAt) {
-      try {
-        return parseMailgunWebhook(request, channel, receivedAt);
-      } catch {
-        return { ok: false, error: { kind: 'invalid_payload', detail: 'unreadable request' } };
-      }
-    },
-  };
+    verify: (request, credentials) => verifier.verify(request, credentials),
+    parse: (request, channel, receivedAt) => parseMailgunWebhook(request, channel, receivedAt),
+  });
 }

@@ -1,4 +1,5 @@
 import type { AdapterDependencies, ProviderAdapter } from '../shared/adapter.types';
+import { guardedAdapter } from '../shared/guarded-adapter';
 import { parseSesWebhook } from './ses.parser';
 import { SnsSignatureVerifier } from './ses.signature';
 
@@ -9,22 +10,9 @@ import { SnsSignatureVerifier } from './ses.signature';
  */
 export function createSesAdapter(deps: AdapterDependencies): ProviderAdapter {
   const verifier = new SnsSignatureVerifier(deps);
-  return {
+  return guardedAdapter({
     provider: 'ses',
-    async verify(request, credentials) {
-      try {
-        return await verifier.verify(request, credentials);
-      } catch {
-        // The contract is "never throws"; an input shape nobody foresaw is still a rejection.
-        return { ok: false, reason: 'bad_signature', detail: 'unreadable request' };
-      }
-    },
-    parse(request, channel, receivedAt) {
-      try {
-        return parseSesWebhook(request, channel, receivedAt);
-      } catch {
-        return { ok: false, error: { kind: 'invalid_payload', detail: 'unreadable request' } };
-      }
-    },
-  };
+    verify: (request, credentials) => verifier.verify(request, credentials),
+    parse: (request, channel, receivedAt) => parseSesWebhook(request, channel, receivedAt),
+  });
 }
