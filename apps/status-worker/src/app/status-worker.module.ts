@@ -2,8 +2,18 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { STATUS_TOPOLOGY } from '@inbound/messaging';
 import { loggerParams, WorkerInfrastructureModule, type WorkerConfig } from '@inbound/runtime';
 import { LoggerModule } from 'nestjs-pino';
+import { StatusBatchApplier } from './apply/status-batch.applier';
+import { StatusUpdateConsumer } from './consumer/status-update.consumer';
+import { StatusWorkerMetrics } from './metrics/status-worker.metrics';
 
 export const STATUS_WORKER = 'status-worker';
+
+/**
+ * Defaults of this worker where they differ from other workers'. PREFETCH_COUNT 2000: batches
+ * of up to 1000 events (half the window, see statusBatchSize); larger batches cost PostgreSQL
+ * and RabbitMQ less per event (docs/STATUS-WORKER.md has the figures).
+ */
+export const STATUS_WORKER_DEFAULTS = { healthPort: 3001, prefetchCount: 2_000 };
 
 @Module({})
 export class StatusWorkerModule {
@@ -14,6 +24,7 @@ export class StatusWorkerModule {
         LoggerModule.forRoot(loggerParams(STATUS_WORKER, config.logLevel)),
         WorkerInfrastructureModule.forRoot({ service: STATUS_WORKER, config, topology: STATUS_TOPOLOGY }),
       ],
+      providers: [StatusWorkerMetrics, StatusBatchApplier, StatusUpdateConsumer],
     };
   }
 }

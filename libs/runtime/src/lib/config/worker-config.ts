@@ -15,12 +15,13 @@ export interface WorkerConfig extends CommonConfig {
   databasePoolSize: number;
 }
 
-export function readWorkerConfig(source: NodeJS.ProcessEnv, defaults: { healthPort: number }): WorkerConfig {
+/** `defaults.prefetchCount` lets a worker choose its own default PREFETCH_COUNT (else 200). */
+export function readWorkerConfig(source: NodeJS.ProcessEnv, defaults: { healthPort: number; prefetchCount?: number }): WorkerConfig {
   const env = new EnvReader(source);
   const config: WorkerConfig = {
     ...readCommonConfig(env),
     healthPort: env.integer('HEALTH_PORT', defaults.healthPort, 0, 65535),
-    prefetchCount: env.integer('PREFETCH_COUNT', 200, 1, 10_000),
+    prefetchCount: env.integer('PREFETCH_COUNT', defaults.prefetchCount ?? 200, 1, 10_000),
     retryFirstDelayMs: env.integer('RETRY_FIRST_DELAY_MS', 2_000, 10, 3_600_000),
     retryWindowMs: env.integer('RETRY_WINDOW_MS', 15 * 60_000, 10, 7 * 24 * 3_600_000),
     databasePoolSize: env.integer('DATABASE_POOL_SIZE', 10, 1, 200),

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageStatus } from '@inbound/domain';
+import { WORKER_DATA_SOURCE } from '@inbound/runtime';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
+import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf } from './database-error';
+import { foldStatusBatch } from './status-batch.fold';
+import { lockMessagesStatement, type LockedRowRecord, type SqlStatement, writeBatchStatement } from './status-batch.sql';
+import type { InformationalRecords, LockedMessage, StatusUpdate, StatusUpdateResult } from './status-batch.types';
+
+/** Attempts of one batch transaction that keeps losing lock races (deadlock, serialization). */
+export const TRANSACTION_ATTEMPTS = 5;
+
+/** The guarded UPDATE changed fewer rows than were locked: the lock did not hold. Never expected. */
+class LockNotHeldError extends Error {
+  readonly code = SERIALIZATION_FAILURE;
+}
+
+/**
+ * Applies a batch of status updates in one transaction:
+ *
+ * 1. lock every row the batch names, in id order (one statement, see lockMessagesStatement);
+ * 2. fold the updates into the locked states with the domain rules, in arrival order;
+ * 3. write the changed rows and add the counter moves of the rows that changed to their
+ *    campaigns, locked in id order (one statement, see writeBatchStatement).
+ *
+ * The message rows and their counters commit together. A transaction that deadlocks or hits a
+ * serialization failure is run again from the start, a few times.
+ */
+@Injectable()
+export class StatusBatchApplier {
+  constructor(
+    @Inject(WORKER_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly metrics: StatusWorkerMetrics,
+  ) {}
+
+  /** One result per update, in order. Throws when the transaction fails for good. */
+  async apply(updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(updates);
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        this.metrics.transactionConflicts.inc({ code: sqlStateOf(error) ?? 'unknown' });
+        // A little jitter keeps two conflicting batches from meeting again in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async applyOnce(updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const lock = lockMessagesStatement(updates);
+      const rows = lock ? (await run<LockedRowRecord>(runner, lock)).map(lockedMessageOf) : [];
+      const folded = foldStatusBatch(updates, rows);
+      if (folded.writes.length > 0) {
+        const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes));
+        if (written.changed_rows !== folded.writes.length) {
+          throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
+        }
+      }
+      await runner.commitTransaction();
+      return folded.results;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+async function run<T>(runner: QueryRunner, statement: SqlStatement): Promise<T[]> {
+  return (await runner.query(statement.text, statement.parameters)) as T[];
+}
+
+function lockedMessageOf(record: LockedRowRecord): LockedMessage {
+  return {
+    id: record.id,
+    channel_id: record.channel_id,
+    provider_message_id: record.provider_message_id,
+    group_message_id: record.group_message_id,
+    delivery_address: record.delivery_address,
+    created_at: record.created_at,
+    state: {
+      status: record.status as MessageStatus,
+      sent_at: record.sent_at,
+      delivered_at: record.delivered_at,
+      failed_at: record.failed_at,
+      read_at: record.read_at,
+      error_details: record.error_details,
+    },
+    status_events: informationalRecordsOf(record.status_events),
+  };
+}
+
+/** `metadata_.status_events` as we write it; anything else under that key is not ours to keep. */
+function informationalRecordsOf(value: unknown): InformationalRecords {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const records: InformationalRecords = {};
+  for (const [kind, entry] of Object.entries(value as Record<string, unknown>)) {
+    const record = entry as Record<string, unknown> | null;
+    if (record && typeof record['first_at'] === 'string' && typeof record['last_at'] === 'string') {
+      records[kind] = record as unknown as InformationalRecords[string];
+    }
+  }
+  return records;
+}

@@ -1,0 +1,204 @@
+import { statusUpdateSql } from '@inbound/domain';
+import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
+
+/** A statement and its parameters. */
+export interface SqlStatement {
+  text: string;
+  parameters: unknown[];
+}
+
+/** A row as the lock statement returns it. */
+export interface LockedRowRecord {
+  id: string;
+  channel_id: string;
+  group_message_id: string | null;
+  delivery_address: string;
+  created_at: Date;
+  status: string;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  error_details: { code: string | null; message: string | null; provider_status: string | null } | null;
+  provider_message_id: string | null;
+  read_at: string | null;
+  status_events: unknown;
+}
+
+const isoTime = (value: string): string => new Date(value).toISOString();
+
+// A watermark only needs the rows it could still change: the domain's own "changes the row"
+// condition for its kind, so a recipient's long delivered history is neither locked nor loaded.
+const watermarkChangesRow = (() => {
+  const at = 'w.at';
+  const delivered = statusUpdateSql('delivered', { row: 'wm', at }).changesRow;
+  const read = statusUpdateSql('read', { row: 'wm', at }).changesRow;
+  return `CASE w.status WHEN 'read' THEN ${read} ELSE ${delivered} END`;
+})();
+
+/**
+ * Finds and locks every outbound row the batch's updates name, in one statement, ordered by id:
+ * concurrent batches (this process's and other replicas') then take row locks in the same
+ * order and cannot deadlock on messages.
+ *
+ * - By provider id: `(metadata_->>'provider_message_id', channel_id)` is the key of
+ *   idx_messages_provider_msg_id; each key is one index probe.
+ * - By watermark: the channel's outbound rows for the recipient (idx_messages_outbound_recipient)
+ *   sent (or created, when unsent) at or before the watermark.
+ *
+ * Each look-up is a LATERAL subquery with OFFSET 0, which the planner cannot flatten into a
+ * join: left to itself it hashes a seq scan of messages once a batch is a sizeable share of a
+ * small table, and the cost would grow with the table instead of the batch. The provider-id
+ * probe leaves `direction` to the outer query: with it, a table without statistics yet (a
+ * fresh database) gets probed through the partial outbound-recipient index instead, which
+ * filters every row of the channel for each key.
+ *
+ * Returns null when there is nothing to look up.
+ */
+export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStatement | null {
+  const keyed = new Map<string, { providerMessageId: string; channelId: string }>();
+  const watermarks = new Map<string, { channelId: string; recipient: string; watermark: string; at: string; status: string }>();
+  for (const update of updates) {
+    if (!isWatermarkUpdate(update)) {
+      const providerMessageId = update.provider_message_id as string;
+      keyed.set(`${update.channel_id}\u0000${providerMessageId}`, { providerMessageId, channelId: update.channel_id });
+    } else {
+      const entry = {
+        channelId: update.channel_id,
+        recipient: update.recipient_address as string,
+        watermark: isoTime(update.watermark as string),
+        at: isoTime(update.timestamp),
+        status: update.status,
+      };
+      watermarks.set(Object.values(entry).join('\u0000'), entry);
+    }
+  }
+  const parameters: unknown[] = [];
+  const add = (values: unknown[]): string => {
+    parameters.push(values);
+    return `$${parameters.length}`;
+  };
+  const sources: string[] = [];
+  if (keyed.size > 0) {
+    const entries = [...keyed.values()];
+    const ids = add(entries.map((entry) => entry.providerMessageId));
+    const channels = add(entries.map((entry) => entry.channelId));
+    sources.push(`
+      SELECT km.id
+      FROM unnest(${ids}::text[], ${channels}::uuid[]) AS k(provider_message_id, channel_id)
+      CROSS JOIN LATERAL (
+        SELECT id FROM messages
+        WHERE (metadata_->>'provider_message_id') = k.provider_message_id AND channel_id = k.channel_id
+        OFFSET 0
+      ) km`);
+  }
+  if (watermarks.size > 0) {
+    const entries = [...watermarks.values()];
+    const channels = add(entries.map((entry) => entry.channelId));
+    const recipients = add(entries.map((entry) => entry.recipient));
+    const marks = add(entries.map((entry) => entry.watermark));
+    const times = add(entries.map((entry) => entry.at));
+    const statuses = add(entries.map((entry) => entry.status));
+    sources.push(`
+      SELECT wm.id
+      FROM unnest(${channels}::uuid[], ${recipients}::text[], ${marks}::timestamptz[], ${times}::timestamptz[], ${statuses}::text[])
+        AS w(channel_id, recipient, watermark, at, status)
+      CROSS JOIN LATERAL (
+        SELECT wm.id FROM messages wm
+        WHERE wm.channel_id = w.channel_id AND wm.delivery_address = w.recipient AND wm.direction = 'outbound'
+          AND COALESCE(wm.sent_at, wm.created_at) <= w.watermark AND ${watermarkChangesRow}
+        OFFSET 0
+      ) wm`);
+  }
+  if (sources.length === 0) return null;
+  return {
+    text: `
+      SELECT m.id, m.channel_id, m.group_message_id, m.delivery_address, m.created_at,
+             m.status, m.sent_at, m.delivered_at, m.failed_at, m.error_details,
+             m.metadata_->>'provider_message_id' AS provider_message_id,
+             m.metadata_->>'read_at' AS read_at,
+             m.metadata_->'status_events' AS status_events
+      FROM messages m
+      WHERE m.id IN (${sources.join('\n      UNION ALL')}) AND m.direction = 'outbound'
+      ORDER BY m.id
+      FOR UPDATE OF m`,
+    parameters,
+  };
+}
+
+/**
+ * Writes the folded rows and moves the campaign counters, in one statement:
+ *
+ * - `changed` updates the message rows (already locked by this transaction). Only changed
+ *   fields are sent (NULL keeps the column), so times the rules did not touch keep their full
+ *   precision. It is guarded by the status each row was locked with, a check that the lock
+ *   held, and returns the rows it changed with the counters each moves: the moves are taken
+ *   from the rows that changed, never from the events.
+ * - `moves` adds them up per campaign; `locked` locks those campaign rows in id order, the
+ *   same order in every transaction, so concurrent batches cannot deadlock on them. The final
+ *   UPDATE only reaches a campaign row through its `locked` row, so no campaign lock is taken
+ *   out of that order.
+ * - A campaign is marked completed once every message it counts has an outcome (delivered or
+ *   failed); one without a total stays processing, and a completed one never reopens.
+ *
+ * Returns one row: how many message rows changed.
+ */
+export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStatement {
+  const rows = writes.map((write) => ({
+    id: write.id,
+    before_status: write.before_status,
+    status: write.status ?? null,
+    sent_at: write.sent_at?.toISOString() ?? null,
+    delivered_at: write.delivered_at?.toISOString() ?? null,
+    failed_at: write.failed_at?.toISOString() ?? null,
+    error_details: write.error_details ?? null,
+    metadata_patch: write.metadata_patch ?? null,
+    delivered_move: write.counters.includes('delivered_count'),
+    failed_move: write.counters.includes('failed_count'),
+    read_move: write.counters.includes('read_count'),
+  }));
+  return {
+    text: `
+      WITH input AS (
+        SELECT * FROM json_to_recordset($1::json) AS u(
+          id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
+          failed_at timestamptz, error_details jsonb, metadata_patch jsonb,
+          delivered_move boolean, failed_move boolean, read_move boolean)
+      ), changed AS (
+        UPDATE messages m SET
+          status = COALESCE(u.status, m.status),
+          sent_at = COALESCE(u.sent_at, m.sent_at),
+          delivered_at = COALESCE(u.delivered_at, m.delivered_at),
+          failed_at = COALESCE(u.failed_at, m.failed_at),
+          error_details = COALESCE(u.error_details, m.error_details),
+          metadata_ = CASE WHEN u.metadata_patch IS NULL THEN m.metadata_ ELSE m.metadata_ || u.metadata_patch END,
+          updated_at = now()
+        FROM input u
+        WHERE m.id = u.id AND m.status = u.before_status
+        RETURNING m.group_message_id, u.delivered_move, u.failed_move, u.read_move
+      ), moves AS (
+        SELECT group_message_id AS id,
+               count(*) FILTER (WHERE delivered_move)::int AS delivered,
+               count(*) FILTER (WHERE failed_move)::int AS failed,
+               count(*) FILTER (WHERE read_move)::int AS read
+        FROM changed
+        WHERE group_message_id IS NOT NULL AND (delivered_move OR failed_move OR read_move)
+        GROUP BY group_message_id
+      ), locked AS (
+        SELECT g.id FROM group_messages g WHERE g.id IN (SELECT id FROM moves) ORDER BY g.id FOR UPDATE
+      ), counted AS (
+        UPDATE group_messages g SET
+          delivered_count = g.delivered_count + d.delivered,
+          failed_count = g.failed_count + d.failed,
+          read_count = g.read_count + d.read,
+          status = CASE
+            WHEN g.total_count > 0 AND g.delivered_count + d.delivered + g.failed_count + d.failed >= g.total_count THEN 'completed'
+            ELSE g.status END,
+          updated_at = now()
+        FROM locked l JOIN moves d ON d.id = l.id
+        WHERE g.id = l.id
+        RETURNING g.id
+      )
+      SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns`,
+    parameters: [JSON.stringify(rows)],
+  };
+}

@@ -1,0 +1,93 @@
+export interface BatchSchedulerOptions<T> {
+  /** Most items handed to the handler at once. */
+  maxBatchSize: number;
+  /** Most batches being handled at once. */
+  maxConcurrentBatches: number;
+  /** Handles one batch; should settle every item itself. */
+  handle: (batch: T[]) => Promise<void>;
+  /** Called when `handle` rejects (a bug: the handler is meant to settle every item). */
+  onError: (error: unknown, batch: T[]) => void;
+}
+
+/**
+ * Groups items that arrive one at a time into batches, without a timer: a batch starts as soon
+ * as a slot is free and takes everything waiting (up to the batch size). A lone item is handled
+ * at once; under load, items pile up while the running batches work, so batches grow with the
+ * load. Items of one I/O turn are grouped (the flush runs on setImmediate).
+ */
+export class BatchScheduler<T> {
+  private pending: T[] = [];
+  private running = 0;
+  private flushScheduled = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: BatchSchedulerOptions<T>) {
+    if (options.maxBatchSize < 1 || options.maxConcurrentBatches < 1) throw new RangeError('batch size and concurrency must be at least 1');
+  }
+
+  /** Items waiting for a batch. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  /** Batches being handled. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  add(item: T): void {
+    this.pending.push(item);
+    this.scheduleFlush();
+  }
+
+  /** Drops waiting items (not those already in a batch) that match; returns how many. */
+  discard(predicate: (item: T) => boolean): number {
+    const before = this.pending.length;
+    this.pending = this.pending.filter((item) => !predicate(item));
+    this.notifyIfIdle();
+    return before - this.pending.length;
+  }
+
+  /** Resolves once nothing waits and no batch runs; waiting items are flushed meanwhile. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.scheduleFlush();
+    return idle;
+  }
+
+  private isIdle(): boolean {
+    return this.pending.length === 0 && this.running === 0;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.running < this.options.maxConcurrentBatches && this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.options.maxBatchSize);
+      this.running += 1;
+      this.options
+        .handle(batch)
+        .catch((error: unknown) => this.options.onError(error, batch))
+        .finally(() => {
+          this.running -= 1;
+          if (this.pending.length > 0) this.scheduleFlush();
+          this.notifyIfIdle();
+        });
+    }
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle() || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,67 @@
+import type { Channel, Message } from 'amqplib';
+
+/**
+ * Settles the deliveries of one channel, acking in as few frames as it can. Delivery tags
+ * count up from 1 on each channel; once every delivery up to some tag is settled, one ack with
+ * `multiple` covers all the acked ones among them, instead of one frame each (the broker, and
+ * a quorum queue's log, then settle them in bulk). The acks of one turn of the event loop (a
+ * batch settling) go out together, in a microtask after it. A delivery settled ahead of an
+ * earlier one (the other batch finished first) is acked when the earlier one is settled:
+ * never before its own transaction committed, at worst a little later. Nacks go out at once.
+ */
+export class DeliveryAcknowledger {
+  /** The lowest delivery tag not settled yet. */
+  private nextUnsettled = 1;
+  /** Tags above nextUnsettled already settled: true if acked, false if nacked. */
+  private readonly settledAhead = new Map<number, boolean>();
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(readonly channel: Channel) {
+    channel.once('close', () => (this.closed = true));
+  }
+
+  /** Deliveries settled but not acked to the broker yet (waiting for an earlier tag). */
+  get waiting(): number {
+    return this.settledAhead.size;
+  }
+
+  ack(message: Message): void {
+    this.settle(message.fields.deliveryTag, true);
+  }
+
+  nack(message: Message, requeue: boolean): void {
+    this.send(() => this.channel.nack(message, false, requeue));
+    this.settle(message.fields.deliveryTag, false);
+  }
+
+  private settle(tag: number, acked: boolean): void {
+    this.settledAhead.set(tag, acked);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    let highestAcked: number | undefined;
+    while (this.settledAhead.has(this.nextUnsettled)) {
+      if (this.settledAhead.get(this.nextUnsettled)) highestAcked = this.nextUnsettled;
+      this.settledAhead.delete(this.nextUnsettled);
+      this.nextUnsettled += 1;
+    }
+    // `multiple` acks every outstanding tag up to this one; nacked ones are no longer outstanding.
+    if (highestAcked !== undefined) this.send(() => this.channel.ack({ fields: { deliveryTag: highestAcked } } as Message, true));
+  }
+
+  private send(frame: () => void): void {
+    if (this.closed) return;
+    try {
+      frame();
+    } catch {
+      // The channel closed meanwhile: the broker requeues what it had not been told about,
+      // and applying those events again changes nothing.
+      this.closed = true;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { createDataSource, dropDatabaseIfExists, ensureDatabaseExists } from '@inbound/domain';
+import type { DataSource } from 'typeorm';
+import { StatusBatchApplier } from '../src/app/apply/status-batch.applier';
+import { lockMessagesStatement } from '../src/app/apply/status-batch.sql';
+import type { StatusUpdate } from '../src/app/apply/status-batch.types';
+import { StatusWorkerMetrics } from '../src/app/metrics/status-worker.metrics';
+import { at, type FileInfra, migratedDataSource, openFileInfra, StatusFixtures } from './support/status-worker-harness';
+
+/** StatusBatchApplier on PostgreSQL, without the broker. */
+describe('StatusBatchApplier', () => {
+  let infra: FileInfra;
+  let dataSource: DataSource;
+  let fixtures: StatusFixtures;
+  let applier: StatusBatchApplier;
+  let metrics: StatusWorkerMetrics;
+  let channelId: string;
+
+  beforeAll(async () => {
+    infra = await openFileInfra('applier');
+    dataSource = await migratedDataSource(infra, 12);
+    fixtures = new StatusFixtures(dataSource);
+    metrics = new StatusWorkerMetrics(new Registry());
+    applier = new StatusBatchApplier(dataSource, metrics);
+    channelId = await fixtures.channel();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await infra?.drop();
+  });
+
+  const update = (providerMessageId: string, status: string, timestamp: string, extra: Partial<StatusUpdate> = {}): StatusUpdate => ({
+    event_id: randomUUID(),
+    channel_id: channelId,
+    provider_message_id: providerMessageId,
+    status,
+    timestamp,
+    received_at: new Date().toISOString(),
+    ...extra,
+  });
+
+  /** The row's rule state and the counters of its campaign. */
+  async function snapshot(messageId: string, groupId: string) {
+    const row = await fixtures.message(messageId);
+    const group = await fixtures.groupRow(groupId);
+    return {
+      status: row.status,
+      sent_at: row.sent_at?.toISOString() ?? null,
+      delivered_at: row.delivered_at?.toISOString() ?? null,
+      failed_at: row.failed_at?.toISOString() ?? null,
+      read_at: row.metadata_['read_at'] ?? null,
+      status_events: row.metadata_['status_events'] ?? null,
+      error_details: row.error_details,
+      counters: [group.delivered_count, group.failed_count, group.read_count],
+    };
+  }
+
+  describe('the look-up uses the indexes', () => {
+    const keyedUpdates = () => Array.from({ length: 300 }, (_, n) => update(`wamid.PLAN${n * 7}`, 'delivered', at(5)));
+    const watermarkUpdates = () => [{ ...update('x', 'read', at(5)), provider_message_id: undefined, recipient_address: '+15550000042', watermark: at(4) }];
+
+    async function planOf(on: DataSource, updates: StatusUpdate[]): Promise<string> {
+      const statement = lockMessagesStatement(updates);
+      if (!statement) throw new Error('no statement');
+      const [row] = await on.query<Array<{ 'QUERY PLAN': unknown }>>(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.parameters);
+      return JSON.stringify(row['QUERY PLAN']);
+    }
+
+    async function seedPlanRows(on: DataSource): Promise<void> {
+      const seeded = new StatusFixtures(on);
+      const channel = await seeded.channel();
+      await seeded.outboundMany(channel, await seeded.group(channel, 20_000), 20_000, 'wamid.PLAN');
+    }
+
+    describe('on an analyzed table', () => {
+      beforeAll(async () => {
+        await seedPlanRows(dataSource);
+        await dataSource.query('ANALYZE messages');
+      });
+
+      it('finds messages by provider id through idx_messages_provider_msg_id', async () => {
+        const plan = await planOf(dataSource, keyedUpdates());
+        expect(plan).toContain('"Index Name":"idx_messages_provider_msg_id"');
+        expect(plan).not.toContain('"Node Type":"Seq Scan"');
+      });
+
+      it('finds watermark rows through idx_messages_outbound_recipient', async () => {
+        const plan = await planOf(dataSource, watermarkUpdates());
+        expect(plan).toContain('"Index Name":"idx_messages_outbound_recipient"');
+        expect(plan).not.toContain('"Node Type":"Seq Scan"');
+      });
+    });
+
+    describe('on a table without statistics yet (a fresh database)', () => {
+      let fresh: DataSource;
+      let freshUrl: string;
+
+      beforeAll(async () => {
+        const url = new URL(infra.databaseUrl);
+        url.pathname = `${url.pathname}_fresh_${randomUUID().slice(0, 8)}`;
+        freshUrl = url.toString();
+        await ensureDatabaseExists(freshUrl);
+        fresh = createDataSource({ url: freshUrl, poolSize: 2 });
+        await fresh.initialize();
+        await fresh.runMigrations();
+        await seedPlanRows(fresh);
+      });
+
+      afterAll(async () => {
+        if (fresh?.isInitialized) await fresh.destroy();
+        if (freshUrl) await dropDatabaseIfExists(freshUrl);
+      });
+
+      it('still probes idx_messages_provider_msg_id, not the recipient index', async () => {
+        const plan = await planOf(fresh, keyedUpdates());
+        expect(plan).toContain('"Index Name":"idx_messages_provider_msg_id"');
+        expect(plan).not.toContain('"Index Name":"idx_messages_outbound_recipient"');
+      });
+    });
+  });
+
+  it('reports a message that is not in the table as not found, and applies the rest of the batch', async () => {
+    const groupId = await fixtures.group(channelId, 1);
+    const known = await fixtures.outbound({ channelId, groupId });
+    const results = await applier.apply([update('wamid.NEVER-SENT', 'delivered', at(2)), update(known.providerMessageId as string, 'delivered', at(2))]);
+    expect(results).toEqual([{ kind: 'not_found' }, { kind: 'applied' }]);
+    expect((await fixtures.groupRow(groupId)).delivered_count).toBe(1);
+  });
+
+  it('applies a batch exactly as the same updates applied one at a time, in arrival order', async () => {
+    const statuses = ['queued', 'sent', 'delivered', 'read', 'failed', 'clicked'];
+    const initialStates = ['pending', 'queued', 'sent', 'delivered', 'failed'];
+    const anUpdate = fc.record({ status: fc.constantFrom(...statuses), minute: fc.integer({ min: 1, max: 6 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...initialStates), fc.array(anUpdate, { minLength: 1, maxLength: 8 }), async (initial, sequence) => {
+        const batched = await campaignRow(initial);
+        const sequential = await campaignRow(initial);
+        const updatesFor = (providerMessageId: string) =>
+          sequence.map(({ status, minute }) => update(providerMessageId, status, at(minute), status === 'failed' ? { error_code: `E${minute}` } : {}));
+
+        const batchResults = await applier.apply(updatesFor(batched.providerMessageId));
+        const sequentialResults = [];
+        for (const single of updatesFor(sequential.providerMessageId)) sequentialResults.push(...(await applier.apply([single])));
+
+        expect(batchResults).toEqual(sequentialResults);
+        expect(await snapshot(batched.id, batched.groupId)).toEqual(await snapshot(sequential.id, sequential.groupId));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  async function campaignRow(initial: string) {
+    const groupId = await fixtures.group(channelId, 1);
+    const times: Record<string, [string | null, string | null, string | null]> = {
+      pending: [null, null, null],
+      queued: [null, null, null],
+      sent: [at(3), null, null],
+      delivered: [at(3), at(4), null],
+      failed: [at(3), null, at(4)],
+    };
+    const [sentAt, deliveredAt, failedAt] = times[initial];
+    const { id, providerMessageId } = await fixtures.outbound({ channelId, groupId, status: initial, sentAt });
+    await dataSource.query(`UPDATE messages SET delivered_at = $2, failed_at = $3 WHERE id = $1`, [id, deliveredAt, failedAt]);
+    return { id, groupId, providerMessageId: providerMessageId as string };
+  }
+
+  it('moves each counter once per message when overlapping batches run concurrently, without a deadlock escaping', async () => {
+    const groups = await Promise.all([0, 1, 2].map(() => fixtures.group(channelId, 40)));
+    const messages = [];
+    for (let n = 0; n < 120; n++) messages.push(await fixtures.outbound({ channelId, groupId: groups[n % 3] }));
+    // Every message gets delivered and read; every fifth also a failure, which loses or wins
+    // depending on which batch locks the row first. Each batch holds every update, shuffled.
+    const updates = messages.flatMap((message, n) => {
+      const id = message.providerMessageId as string;
+      const own = [update(id, 'delivered', at(2)), update(id, 'read', at(3))];
+      return n % 5 === 0 ? [...own, update(id, 'failed', at(1), { error_code: 'E' })] : own;
+    });
+    const shuffled = () => fc.sample(fc.shuffledSubarray(updates, { minLength: updates.length, maxLength: updates.length }), 1)[0];
+
+    await Promise.all(Array.from({ length: 6 }, () => applier.apply(shuffled())));
+
+    const rows = await dataSource.query<Array<{ group_message_id: string; status: string; read: boolean }>>(
+      `SELECT group_message_id, status, metadata_ ? 'read_at' AS read FROM messages WHERE group_message_id = ANY($1)`,
+      [groups],
+    );
+    for (const groupId of groups) {
+      const own = rows.filter((row) => row.group_message_id === groupId);
+      expect(await fixtures.groupRow(groupId)).toMatchObject({
+        delivered_count: own.filter((row) => row.status === 'delivered').length,
+        failed_count: own.filter((row) => row.status === 'failed').length,
+        read_count: own.filter((row) => row.read).length,
+      });
+    }
+    expect(rows.every((row) => row.status === 'delivered' || row.status === 'failed')).toBe(true);
+  });
+
+  it('fails the whole batch when one event’s data cannot be stored, leaving nothing half-written', async () => {
+    const groupId = await fixtures.group(channelId, 2);
+    const fine = await fixtures.outbound({ channelId, groupId });
+    const poisoned = await fixtures.outbound({ channelId, groupId });
+    await expect(
+      applier.apply([
+        update(fine.providerMessageId as string, 'delivered', at(2)),
+        update(poisoned.providerMessageId as string, 'failed', at(2), { error_message: 'bad \u0000 byte' }),
+      ]),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^22/) });
+    expect((await fixtures.message(fine.id)).status).toBe('sent');
+    expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 0, failed_count: 0 });
+  });
+});

@@ -1,0 +1,147 @@
+import { retryDelays } from '@inbound/messaging';
+import { waitFor } from '@inbound/testing';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  at,
+  type FileInfra,
+  type InProcessWorker,
+  migratedDataSource,
+  openFileInfra,
+  StatusBus,
+  statusEvent,
+  StatusFixtures,
+  startInProcessWorker,
+} from './support/status-worker-harness';
+
+/** What the worker does with events it cannot apply: dead-letter with a reason, or retry later. */
+describe('status-worker failure paths', () => {
+  let infra: FileInfra;
+  let dataSource: DataSource;
+  let fixtures: StatusFixtures;
+  let channelId: string;
+  const deadLetters = new Map<string, string>();
+
+  beforeAll(async () => {
+    infra = await openFileInfra('failures');
+    dataSource = await migratedDataSource(infra);
+    fixtures = new StatusFixtures(dataSource);
+    channelId = await fixtures.channel();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await infra?.drop();
+  });
+
+  async function waitForDeadLetters(bus: StatusBus, eventIds: string[]): Promise<void> {
+    await waitFor(
+      async () => {
+        await bus.drainDeadLetters(deadLetters);
+        return eventIds.every((id) => deadLetters.has(id));
+      },
+      { description: `dead letters ${eventIds.join(', ')}` },
+    );
+  }
+
+  describe('with a 1 s retry window (200, 400, 400 ms)', () => {
+    let bus: StatusBus;
+    let worker: InProcessWorker | undefined;
+
+    beforeAll(async () => {
+      bus = await StatusBus.open(infra, retryDelays(200, 1_000));
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+      await bus?.close();
+    });
+
+    it('dead-letters only the poison events of a batch, each with its reason, and applies the rest', async () => {
+      const groupId = await fixtures.group(channelId, 6);
+      const messages = await Promise.all(Array.from({ length: 6 }, () => fixtures.outbound({ channelId, groupId })));
+      const good = messages.map((message) => statusEvent({ channel_id: channelId, provider_message_id: message.providerMessageId as string, status: 'delivered', timestamp: at(2) }));
+      // Stored text cannot hold a NUL character: this one fails in the database, with its whole
+      // batch at first. Its message is its own: on a delivered message it would just be ignored.
+      const poisoned = await fixtures.outbound({ channelId });
+      const unstorable = statusEvent({
+        channel_id: channelId,
+        provider_message_id: poisoned.providerMessageId as string,
+        status: 'failed',
+        timestamp: at(1),
+        error_message: 'bad \u0000 byte',
+      });
+      const notJsonId = randomUUID();
+      const invalid = { ...statusEvent({ channel_id: channelId, provider_message_id: 'wamid.X', status: 'delivered', timestamp: 'yesterday' }) };
+
+      // Published before the worker starts, so that they arrive together and share a batch.
+      await bus.publish(good[0], good[1], unstorable, good[2]);
+      await bus.publishRaw('{"event_id": ', notJsonId);
+      await bus.publish(invalid, good[3], good[4], good[5]);
+      worker = await startInProcessWorker(infra, { PREFETCH_COUNT: '40' });
+
+      await waitFor(async () => (await fixtures.groupRow(groupId)).delivered_count === 6, { description: 'the six good events applied' });
+      await waitForDeadLetters(bus, [unstorable.event_id, notJsonId, invalid.event_id]);
+      expect(deadLetters.get(notJsonId)).toBe('body is not valid JSON');
+      expect(deadLetters.get(invalid.event_id)).toContain('invalid event: timestamp');
+      expect(deadLetters.get(unstorable.event_id)).toMatch(/^could not be applied: 22/);
+      for (const event of good) expect(deadLetters.has(event.event_id)).toBe(false);
+      expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 6, failed_count: 0 });
+      expect(await fixtures.message(poisoned.id)).toMatchObject({ status: 'sent', failed_at: null });
+      expect(await worker.counter('worker_events_dead_lettered_total')).toBe(3);
+    });
+
+    it('retries an event whose message never appears, then dead-letters it with the reason after the window', async () => {
+      // The worker the previous test started (or a fresh one when this test runs alone).
+      worker ??= await startInProcessWorker(infra, { PREFETCH_COUNT: '40' });
+      const worker2 = worker;
+      const retriedBefore = await worker2.counter('worker_events_retried_total', { reason: 'not_found' });
+      const lost = statusEvent({ channel_id: channelId, provider_message_id: 'wamid.NEVER-SENT', status: 'delivered', timestamp: at(2) });
+      await bus.publish(lost);
+
+      await waitForDeadLetters(bus, [lost.event_id]);
+      expect(deadLetters.get(lost.event_id)).toBe(
+        `no outbound message with provider_message_id "wamid.NEVER-SENT" on channel ${channelId} (gave up after 3 retries)`,
+      );
+      expect((await worker2.counter('worker_events_retried_total', { reason: 'not_found' })) - retriedBefore).toBe(3);
+      expect(await worker2.counter('worker_events_dead_lettered_total', { reason: 'not_found' })).toBe(1);
+    });
+  });
+
+  describe('with a 5 s retry window (500, 1000, 3500 ms)', () => {
+    let bus: StatusBus;
+    let worker: InProcessWorker;
+
+    beforeAll(async () => {
+      bus = await StatusBus.open(infra, retryDelays(500, 5_000));
+      worker = await startInProcessWorker(infra, { RETRY_FIRST_DELAY_MS: '500', RETRY_WINDOW_MS: '5000' });
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+      await bus?.close();
+    });
+
+    it('applies an event through the retry path when its message is committed seconds after it', async () => {
+      const groupId = await fixtures.group(channelId, 1);
+      const providerMessageId = `wamid.LATE-${randomUUID()}`;
+      const read = statusEvent({ channel_id: channelId, provider_message_id: providerMessageId, status: 'read', timestamp: at(3) });
+      await bus.publish(read);
+
+      // The sender commits its row only after the event has been retried twice (0.5 s + 1 s).
+      await waitFor(async () => (await worker.counter('worker_events_retried_total', { reason: 'not_found' })) >= 2, {
+        description: 'two retries',
+      });
+      const message = await fixtures.outbound({ channelId, groupId, providerMessageId });
+
+      const row = await waitFor(async () => {
+        const current = await fixtures.message(message.id);
+        return current.status === 'delivered' ? current : undefined;
+      }, { description: 'the late message read' });
+      expect(row.metadata_['read_at']).toBe(at(3));
+      expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 1, read_count: 1 });
+      await bus.drainDeadLetters(deadLetters);
+      expect(deadLetters.has(read.event_id)).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * Status worker benchmark (issue #7). A campaign's status storm: N outbound messages in G
+ * campaigns, three status events each (sent, delivered, read), published shuffled into
+ * `message.status.update` first; then the built worker (`node dist/apps/status-worker/main.js`,
+ * its own process, as deployed) is started and drains the queue. Prints applied events/s
+ * (overall and sustained between 10 % and 90 % of the events) and checks that the counters
+ * are exact: every campaign's delivered_count and read_count equal its message count, every
+ * message delivered with sent_at, delivered_at and read_at.
+ *
+ *   npx nx build status-worker
+ *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/status-worker.bench.ts
+ *
+ * BENCH_MESSAGES (default 100000), BENCH_GROUPS (default 100), BENCH_PREFETCH (default: the
+ * worker's PREFETCH_COUNT default), BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createDataSource } from '@inbound/domain';
+import { declareQueueTopology, retryDelays, STATUS_EXCHANGE, STATUS_QUEUE, STATUS_TOPOLOGY, statusRoutingKey } from '@inbound/messaging';
+import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
+import { connect } from 'amqplib';
+import type { DataSource } from 'typeorm';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
+const PREFETCH = process.env.BENCH_PREFETCH;
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const KINDS = ['sent', 'delivered', 'read'] as const;
+const BASE_TIME = Date.UTC(2026, 2, 1, 10, 0, 0);
+const ACCOUNT_ID = randomUUID();
+
+function counter(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc; undefined where there is none. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  return procTimes(pid)?.own;
+}
+
+/** utime + stime, and cutime + cstime (reaped children), of a process, in seconds. */
+function procTimes(pid: number | string): { own: number; children: number; comm: string; ppid: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+    // Clock ticks are 100 per second on Linux.
+    return { comm, ppid: Number(fields[1]), own: (Number(fields[11]) + Number(fields[12])) / 100, children: (Number(fields[13]) + Number(fields[14])) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds used so far by PostgreSQL (every backend, and those already gone through the
+ * postmaster's reaped-children time), RabbitMQ (beam.smp) and the whole machine. Linux only;
+ * the machine figure includes whatever else runs on it.
+ */
+function cpuSnapshot(): { postgres: number; rabbitmq: number; machineBusy: number } | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  let postgres = 0;
+  let rabbitmq = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const times = procTimes(entry);
+    if (!times) continue;
+    if (times.comm === 'beam.smp') rabbitmq += times.own;
+    if (times.comm === 'postgres') postgres += times.own + (procTimes(times.ppid)?.comm === 'postgres' ? 0 : times.children);
+  }
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return { postgres, rabbitmq, machineBusy: (user + nice + system + irq + softirq) / 100 };
+}
+
+async function seed(dataSource: DataSource): Promise<string> {
+  const [channel] = await dataSource.query(
+    `INSERT INTO channels (account_id, channel_type, name, credentials) VALUES ($1, 'whatsapp', 'bench', 'sealed') RETURNING id`,
+    [ACCOUNT_ID],
+  );
+  await dataSource.query(
+    `INSERT INTO group_messages (id, account_id, channel_id, total_count)
+     SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, $1, $2,
+            $3 / $4 + CASE WHEN g < $3 % $4 THEN 1 ELSE 0 END
+     FROM generate_series(0, $4 - 1) AS g`,
+    [ACCOUNT_ID, channel.id, MESSAGES, GROUPS],
+  );
+  await dataSource.query(
+    `INSERT INTO messages (account_id, channel_id, group_message_id, direction, status, delivery_address, metadata_, created_at)
+     SELECT $1, $2, ('00000000-0000-4000-8000-' || lpad(to_hex(n % $4), 12, '0'))::uuid, 'outbound', 'queued',
+            '+1555' || lpad(n::text, 7, '0'), jsonb_build_object('provider_message_id', 'wamid.BENCH' || n), now() - interval '1 hour'
+     FROM generate_series(0, $3 - 1) AS n`,
+    [ACCOUNT_ID, channel.id, MESSAGES, GROUPS],
+  );
+  await dataSource.query('ANALYZE');
+  return channel.id;
+}
+
+/** Publishes 3 events per message in a random order, confirmed, a window at a time. */
+async function publishShuffled(rabbitmqUrl: string, channelId: string): Promise<number> {
+  const total = MESSAGES * KINDS.length;
+  const order = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  for (let i = total - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const connection = await connect(rabbitmqUrl);
+  const channel = await connection.createConfirmChannel();
+  // The worker's default retry schedule, so that its own declaration matches.
+  await declareQueueTopology(channel, STATUS_TOPOLOGY, retryDelays());
+  const started = Date.now();
+  const receivedAt = new Date().toISOString();
+  for (let from = 0; from < total; from += 5_000) {
+    for (let i = from; i < Math.min(total, from + 5_000); i++) {
+      const message = Math.floor(order[i] / KINDS.length);
+      const kind = KINDS[order[i] % KINDS.length];
+      const event = {
+        event_id: randomUUID(),
+        channel_id: channelId,
+        account_id: ACCOUNT_ID,
+        channel_type: 'whatsapp',
+        provider_message_id: `wamid.BENCH${message}`,
+        status: kind,
+        timestamp: new Date(BASE_TIME + (KINDS.indexOf(kind) + 1) * 1_000).toISOString(),
+        metadata: { provider_status: kind },
+        received_at: receivedAt,
+      };
+      channel.publish(STATUS_EXCHANGE, statusRoutingKey(kind), Buffer.from(JSON.stringify(event)), {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.event_id,
+      });
+    }
+    await channel.waitForConfirms();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const { messageCount } = await channel.checkQueue(STATUS_QUEUE);
+  await connection.close();
+  if (messageCount !== total) throw new Error(`${messageCount} events queued, expected ${total}`);
+  return seconds;
+}
+
+function startWorker(env: Record<string, string>): ChildProcess {
+  const main = join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js');
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, main], { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Warnings and errors are passed on; a storm of them would show in the figures anyway.
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${line.slice(0, 300)}\n`);
+    });
+  }
+  return child;
+}
+
+async function checkExact(dataSource: DataSource): Promise<string[]> {
+  const problems: string[] = [];
+  const groups = await dataSource.query<Array<{ id: string; total_count: number; delivered_count: number; read_count: number; failed_count: number; status: string }>>(
+    `SELECT id, total_count, delivered_count, read_count, failed_count, status FROM group_messages`,
+  );
+  for (const group of groups) {
+    if (group.delivered_count !== group.total_count || group.read_count !== group.total_count || group.failed_count !== 0 || group.status !== 'completed') {
+      problems.push(`group ${group.id}: ${JSON.stringify(group)}`);
+    }
+  }
+  const [rows] = await dataSource.query(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE status = 'delivered' AND sent_at = $1 AND delivered_at = $2 AND metadata_->>'read_at' = $3)::int AS exact
+     FROM messages`,
+    [new Date(BASE_TIME + 1_000).toISOString(), new Date(BASE_TIME + 2_000).toISOString(), new Date(BASE_TIME + 3_000).toISOString()],
+  );
+  if (rows.total !== MESSAGES || rows.exact !== MESSAGES) problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${MESSAGES}`);
+  return problems;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js'))) throw new Error('build the worker first: npx nx build status-worker');
+  const infra = await createIsolatedInfra('bench_status');
+  const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 2 });
+  let worker: ChildProcess | undefined;
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    const total = MESSAGES * KINDS.length;
+    console.log(`seeding ${MESSAGES} messages in ${GROUPS} campaigns …`);
+    const channelId = await seed(dataSource);
+    console.log(`publishing ${total} status events, shuffled …`);
+    const publishSeconds = await publishShuffled(infra.rabbitmqUrl, channelId);
+    console.log(`published in ${publishSeconds.toFixed(1)} s (${Math.round(total / publishSeconds)}/s); load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+
+    const port = await freePort();
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const cpuBefore = cpuSnapshot();
+    const spawned = Date.now();
+    worker = startWorker({
+      DATABASE_URL: infra.databaseUrl,
+      RABBITMQ_URL: infra.rabbitmqUrl,
+      HEALTH_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...(PREFETCH ? { PREFETCH_COUNT: PREFETCH } : {}),
+    });
+    const samples: Array<{ at: number; settled: number }> = [];
+    let metricsText = '';
+    await waitFor(
+      async () => {
+        const response = await fetch(metricsUrl).catch(() => undefined);
+        if (!response?.ok) return false;
+        metricsText = await response.text();
+        const settled = counter(metricsText, 'worker_events_applied_total') + counter(metricsText, 'worker_events_ignored_total');
+        samples.push({ at: Date.now(), settled });
+        return settled >= total;
+      },
+      { timeoutMs: 30 * 60_000, intervalMs: 100, description: 'the queue drained' },
+    );
+    const cpu = cpuSeconds(worker.pid);
+    const cpuAfter = cpuSnapshot();
+    const first = samples.find((sample) => sample.settled > 0) ?? samples[0];
+    const last = samples[samples.length - 1];
+    const at = (share: number) => samples.find((sample) => sample.settled >= share * total) ?? last;
+    const [p10, p90] = [at(0.1), at(0.9)];
+    const sustained = (p90.settled - p10.settled) / ((p90.at - p10.at) / 1000);
+    const overall = total / ((last.at - first.at) / 1000);
+
+    const exited = new Promise((resolve) => worker?.once('exit', (code) => resolve(code)));
+    worker.kill('SIGTERM');
+    const exitCode = await exited;
+    worker = undefined;
+    const problems = await checkExact(dataSource);
+
+    const batches = counter(metricsText, 'worker_batch_size_count');
+    console.log(
+      [
+        '',
+        `status worker, ${MESSAGES} messages × 3 events = ${total} events, ${GROUPS} campaigns, PREFETCH_COUNT ${PREFETCH ?? 'default'}`,
+        `  drained in            ${((last.at - first.at) / 1000).toFixed(1)} s after the first event (start-up ${((first.at - spawned) / 1000).toFixed(1)} s)`,
+        `  applied events/s      ${Math.round(overall)} overall, ${Math.round(sustained)} sustained (10 %–90 %)`,
+        `  applied / ignored     ${counter(metricsText, 'worker_events_applied_total')} / ${counter(metricsText, 'worker_events_ignored_total')}`,
+        `  batches               ${batches}, mean size ${(counter(metricsText, 'worker_batch_size_sum') / batches).toFixed(1)}, mean ${((counter(metricsText, 'worker_batch_duration_seconds_sum') / batches) * 1000).toFixed(1)} ms`,
+        `  transaction retries   ${counter(metricsText, 'worker_transaction_conflicts_total')}`,
+        `  worker CPU            ${cpu === undefined ? 'n/a' : `${cpu.toFixed(1)} s (${Math.round((cpu * 1e6) / total)} µs/event)`}`,
+        cpuBefore && cpuAfter
+          ? `  CPU while draining    PostgreSQL ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(1)} s, RabbitMQ ${(cpuAfter.rabbitmq - cpuBefore.rabbitmq).toFixed(1)} s, ` +
+            `whole machine ${(cpuAfter.machineBusy - cpuBefore.machineBusy).toFixed(1)} s of ${((2 * (last.at - spawned)) / 1000).toFixed(1)} s (2 cores; other tenants included)`
+          : '  CPU while draining    n/a',
+        `  load average          ${loadavg().map((n) => n.toFixed(2)).join(' ')} (2 cores, shared)`,
+        `  exit on SIGTERM       ${String(exitCode)}`,
+        `  counters exact        ${problems.length === 0 ? 'yes' : `NO\n    ${problems.slice(0, 10).join('\n    ')}`}`,
+      ].join('\n'),
+    );
+    if (problems.length > 0 || exitCode !== 0) process.exitCode = 1;
+  } finally {
+    if (worker && worker.exitCode === null) worker.kill('SIGKILL');
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await dropIsolatedInfra(infra);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
