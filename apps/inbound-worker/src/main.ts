@@ -1,5 +1,12 @@
 import 'reflect-metadata';
-import { startWorker } from '@inbound/runtime';
+import { createWorkerContext, runProcess } from '@inbound/runtime';
+import { readInboundWorkerConfig } from './app/config/inbound-worker-config';
 import { INBOUND_WORKER, InboundWorkerModule } from './app/inbound-worker.module';
 
-startWorker(INBOUND_WORKER, { healthPort: 3002 }, (config) => InboundWorkerModule.forRoot(config));
+// startWorker reads only the settings both workers share; this one also reads the contact
+// look-up settings, so it owns the same three steps itself.
+void runProcess(INBOUND_WORKER, async () => {
+  const config = readInboundWorkerConfig(process.env);
+  const app = await createWorkerContext(InboundWorkerModule.forRoot(config));
+  return { stop: () => app.close() };
+});

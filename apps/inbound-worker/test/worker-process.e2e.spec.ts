@@ -39,6 +39,9 @@ describe('inbound-worker as a process', () => {
     [{ PREFETCH_COUNT: 'many' }, 'Invalid configuration: PREFETCH_COUNT must be an integer from 1 to 10000 (got "many")'],
     [{ DATABASE_URL: 'mysql://127.0.0.1/x' }, 'Invalid configuration: DATABASE_URL must use postgres or postgresql, not mysql'],
     [{ LOG_LEVEL: 'chatty' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")'],
+    [{ ACCOUNT_API_URL: 'ftp://accounts.internal' }, 'Invalid configuration: ACCOUNT_API_URL must use http or https, not ftp'],
+    [{ ACCOUNT_API_URL: 'accounts.internal' }, 'Invalid configuration: ACCOUNT_API_URL must be a URL (http or https)'],
+    [{ CONTACT_LOOKUP_TIMEOUT_MS: '1s' }, 'Invalid configuration: CONTACT_LOOKUP_TIMEOUT_MS must be an integer from 10 to 60000 (got "1s")'],
   ])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {
     app = startBuiltApp('inbound-worker', { ...env(), ...bad });
     expect(await app.exited).toBe(1);

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { decodeEvent, FailureRouter, InboundMessageEvent } from '@inbound/messaging';
+import type { ConsumeMessage } from 'amqplib';
+import { contactKey, type ContactResolver } from '../contacts/contact-resolver';
+import { CONTACT_RESOLVER } from '../contacts/contact-resolver.provider';
+import { InboundWorkerMetrics, type FailureLabel } from '../metrics/inbound-worker.metrics';
+import { databaseFailureKind, describeDatabaseError } from '../persistence/database-error';
+import { inboundMessageRow, type InboundMessageRow } from '../persistence/inbound-message-row';
+import { InboundMessageWriter } from '../persistence/inbound-message.writer';
+
+/**
+ * What to tell the broker about a message once the batch is done: `ack` when it is settled
+ * (stored, already stored, or moved to the retry or dead-letter queue by a confirmed
+ * publish); `reject` when it could not be moved, so the broker dead-letters it itself.
+ */
+export type Settlement = 'ack' | 'reject';
+
+interface AcceptedEvent {
+  message: ConsumeMessage;
+  event: InboundMessageEvent;
+  row: InboundMessageRow;
+}
+
+/**
+ * Turns a batch of `webhook.inbound` deliveries into inbound message rows:
+ * 1. validate each event (an invalid one is dead-lettered with the reason);
+ * 2. resolve the senders' contacts, all at once (never fails: no answer means no contact);
+ * 3. insert every row in one statement, skipping rows already stored;
+ * 4. if that statement fails, insert one by one so a poison event fails alone: one the
+ *    database refuses (permanent) is dead-lettered; when the database itself fails
+ *    (transient), that event and the rest of the batch go to the delayed-retry path.
+ */
+@Injectable()
+export class InboundBatchProcessor implements OnApplicationShutdown {
+  private readonly logger = new Logger(InboundBatchProcessor.name);
+
+  constructor(
+    private readonly writer: InboundMessageWriter,
+    private readonly failures: FailureRouter,
+    private readonly metrics: InboundWorkerMetrics,
+    @Inject(CONTACT_RESOLVER) private readonly contacts: ContactResolver | null,
+  ) {}
+
+  onApplicationShutdown(): void {
+    this.contacts?.close();
+  }
+
+  async process(messages: readonly ConsumeMessage[]): Promise<Settlement[]> {
+    this.metrics.batchSize.observe(messages.length);
+    const settlements: Array<Promise<Settlement>> = [];
+    const decoded: Array<{ message: ConsumeMessage; event: InboundMessageEvent }> = [];
+    const positions: number[] = [];
+    messages.forEach((message, index) => {
+      const result = decodeEvent(InboundMessageEvent, message.content);
+      if (result.ok) {
+        decoded.push({ message, event: result.event });
+        positions.push(index);
+      } else {
+        settlements[index] = this.deadLetter(message, result.reason, 'invalid');
+      }
+    });
+
+    const contactIds = await this.contactIdsOf(decoded.map(({ event }) => event));
+    const accepted = decoded.map(({ message, event }) => ({
+      message,
+      event,
+      row: inboundMessageRow(event, contactIds.get(contactKey({ account_id: event.account_id, address: event.sender_address })) ?? null),
+    }));
+    const stored = await this.store(accepted);
+    stored.forEach((settlement, i) => (settlements[positions[i]] = settlement));
+    return Promise.all(settlements);
+  }
+
+  private async contactIdsOf(events: readonly InboundMessageEvent[]): Promise<Map<string, string | null>> {
+    if (!this.contacts || events.length === 0) return new Map();
+    try {
+      return await this.contacts.resolve(events.map((event) => ({ account_id: event.account_id, address: event.sender_address })));
+    } catch (error) {
+      // The resolver does not throw; should it ever, messages are still stored.
+      this.logger.error(`contact resolution failed: ${(error as Error)?.message ?? String(error)}`);
+      return new Map();
+    }
+  }
+
+  private async store(accepted: readonly AcceptedEvent[]): Promise<Array<Promise<Settlement>>> {
+    if (accepted.length === 0) return [];
+    try {
+      this.committed(accepted, await this.writer.insert(accepted.map(({ row }) => row)));
+      return accepted.map(() => Promise.resolve('ack'));
+    } catch (error) {
+      if (accepted.length > 1) {
+        this.logger.warn(`batch of ${accepted.length} failed (${describeDatabaseError(error)}); inserting one by one`);
+      }
+      return this.storeOneByOne(accepted, accepted.length === 1 ? error : undefined);
+    }
+  }
+
+  /** `knownFailure`: the error a lone event already got, so it is not inserted twice. */
+  private async storeOneByOne(accepted: readonly AcceptedEvent[], knownFailure?: unknown): Promise<Array<Promise<Settlement>>> {
+    const settlements: Array<Promise<Settlement>> = [];
+    let databaseDown: string | undefined;
+    for (const item of accepted) {
+      if (databaseDown !== undefined) {
+        settlements.push(this.retry(item.message, databaseDown, 'database_unavailable'));
+        continue;
+      }
+      try {
+        if (knownFailure !== undefined) throw knownFailure;
+        this.committed([item], await this.writer.insert([item.row]));
+        settlements.push(Promise.resolve('ack'));
+      } catch (error) {
+        if (databaseFailureKind(error) === 'permanent') {
+          settlements.push(this.deadLetter(item.message, `database refused the event: ${describeDatabaseError(error)}`, 'database_refused'));
+        } else {
+          // The database, not the event, failed: trying the rest now would only fail again.
+          databaseDown = `database unavailable: ${describeDatabaseError(error)}`;
+          this.logger.warn(`${databaseDown}; ${accepted.length - settlements.length} events go to the retry path`);
+          settlements.push(this.retry(item.message, databaseDown, 'database_unavailable'));
+        }
+      }
+    }
+    return settlements;
+  }
+
+  private committed(items: readonly AcceptedEvent[], inserted: number): void {
+    this.metrics.applied.inc(inserted);
+    if (items.length > inserted) this.metrics.duplicates.inc(items.length - inserted);
+    const now = Date.now();
+    for (const { event } of items) {
+      const lagSeconds = (now - Date.parse(event.received_at)) / 1000;
+      if (Number.isFinite(lagSeconds) && lagSeconds >= 0) this.metrics.queueLag.observe(lagSeconds);
+    }
+  }
+
+  private async deadLetter(message: ConsumeMessage, reason: string, label: FailureLabel): Promise<Settlement> {
+    try {
+      await this.failures.deadLetter(message, reason);
+      this.metrics.deadLettered.inc({ reason: label });
+      this.logger.warn({ event_id: message.properties.messageId, reason }, 'event dead-lettered');
+      return 'ack';
+    } catch (error) {
+      this.logger.error({ event_id: message.properties.messageId, reason, error: (error as Error)?.message }, 'could not dead-letter; rejecting');
+      return 'reject';
+    }
+  }
+
+  private async retry(message: ConsumeMessage, reason: string, label: FailureLabel): Promise<Settlement> {
+    try {
+      const outcome = await this.failures.retry(message, reason);
+      if (outcome.action === 'retried') {
+        this.metrics.retried.inc({ reason: label });
+      } else {
+        this.metrics.deadLettered.inc({ reason: label });
+        this.logger.warn({ event_id: message.properties.messageId, reason: outcome.reason }, 'event dead-lettered');
+      }
+      return 'ack';
+    } catch (error) {
+      this.logger.error({ event_id: message.properties.messageId, reason, error: (error as Error)?.message }, 'could not retry; rejecting');
+      return 'reject';
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import axios, { type AxiosInstance } from 'axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { ContactLookupSettings } from '../config/inbound-worker-config';
+import { CircuitBreaker } from './circuit-breaker';
+import { ContactCache, type CachedContact } from './contact-cache';
+import { Semaphore } from './semaphore';
+
+/**
+ * What became of one look-up, as counted in worker_contact_lookups_total{outcome}:
+ * `found` / `not_found` (the service answered), `error` (refused connection, 5xx, a body
+ * that is not `{"id": "<uuid>"}`), `timeout`, `circuit_open` (not tried: the service kept
+ * failing), `skipped` (not tried: the batch's look-up time was spent waiting for a slot).
+ */
+export type ContactLookupOutcome = 'found' | 'not_found' | 'error' | 'timeout' | 'circuit_open' | 'skipped';
+
+export interface ContactRequest {
+  account_id: string;
+  address: string;
+}
+
+export interface ContactResolverOptions extends ContactLookupSettings {
+  onLookup?: (outcome: ContactLookupOutcome) => void;
+  breaker?: { failureThreshold: number; openMs: number };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The key `resolve` answers under for a request. */
+export function contactKey(request: ContactRequest): string {
+  return `${request.account_id}\u0000${request.address}`;
+}
+
+/**
+ * Finds the contact of each sender through the account service. Never throws, and holds a
+ * batch for at most about two look-up timeouts (one waiting for a free slot, one for the
+ * answer): whatever is not answered by then resolves to null, so an outage of the account
+ * service slows message intake a little, and not at all once the circuit breaker is open.
+ */
+export class ContactResolver {
+  private readonly http: AxiosInstance;
+  private readonly cache: ContactCache;
+  private readonly slots: Semaphore;
+  private readonly breaker: CircuitBreaker;
+  /** Look-ups under way, shared by concurrent batches asking for the same sender. */
+  private readonly inFlight = new Map<string, Promise<CachedContact>>();
+  private readonly lookupUrl: string;
+
+  constructor(private readonly options: ContactResolverOptions) {
+    this.cache = new ContactCache({ ttlMs: options.cacheTtlMs, negativeTtlMs: options.negativeCacheTtlMs, maxEntries: options.cacheMaxEntries });
+    this.slots = new Semaphore(options.concurrency);
+    this.breaker = new CircuitBreaker(options.breaker ?? { failureThreshold: 5, openMs: 10_000 });
+    this.lookupUrl = `${options.baseUrl.replace(/\/+$/, '')}/contacts/lookup`;
+    const agentOptions = { keepAlive: true, maxSockets: options.concurrency };
+    this.http = axios.create({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      maxRedirects: 0,
+      maxContentLength: 64 * 1024,
+      responseType: 'json',
+      validateStatus: () => true,
+      headers: { accept: 'application/json', 'user-agent': 'inbound-worker' },
+    });
+  }
+
+  /**
+   * The contact id of each request (null: none, or no answer in time), keyed by
+   * `contactKey(request)`. Each (account, address) is looked up at most once per call.
+   */
+  async resolve(requests: readonly ContactRequest[]): Promise<Map<string, string | null>> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const unique = new Map<string, ContactRequest>();
+    for (const request of requests) unique.set(contactKey(request), request);
+    const answers = await Promise.all(
+      [...unique].map(async ([key, request]) => [key, await this.contactOf(key, request, deadline)] as const),
+    );
+    return new Map(answers);
+  }
+
+  private contactOf(key: string, request: ContactRequest, deadline: number): Promise<CachedContact> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const lookup = this.lookUp(key, request, deadline).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUp(key: string, request: ContactRequest, deadline: number): Promise<CachedContact> {
+    if (!(await this.slots.acquire(deadline))) {
+      this.options.onLookup?.('skipped');
+      return null;
+    }
+    try {
+      if (!this.breaker.allow()) {
+        this.options.onLookup?.('circuit_open');
+        return null;
+      }
+      const outcome = await this.ask(request);
+      this.options.onLookup?.(outcome.kind);
+      if (outcome.kind === 'found' || outcome.kind === 'not_found') {
+        this.breaker.succeeded();
+        this.cache.set(key, outcome.contactId);
+      } else {
+        this.breaker.failed();
+      }
+      return outcome.contactId;
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async ask(request: ContactRequest): Promise<{ kind: ContactLookupOutcome; contactId: CachedContact }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    try {
+      const response = await this.http.get<unknown>(this.lookupUrl, {
+        params: { account_id: request.account_id, address: request.address },
+        signal: controller.signal,
+      });
+      if (response.status === 404) return { kind: 'not_found', contactId: null };
+      const id = (response.data as { id?: unknown } | null)?.id;
+      if (response.status === 200 && typeof id === 'string' && UUID.test(id)) {
+        return { kind: 'found', contactId: id.toLowerCase() };
+      }
+      // Anything else (5xx, a body without a UUID) would be a guess; the message goes without.
+      return { kind: 'error', contactId: null };
+    } catch {
+      return { kind: controller.signal.aborted ? 'timeout' : 'error', contactId: null };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes kept-alive connections (on shutdown). */
+  close(): void {
+    (this.http.defaults.httpAgent as HttpAgent).destroy();
+    (this.http.defaults.httpsAgent as HttpsAgent).destroy();
+  }
+}

@@ -1,0 +1,61 @@
+import type { InboundMessageEvent } from '@inbound/messaging';
+
+/** One `messages` row to insert for an inbound event (ARCHITECTURE.md, "Database contract"). */
+export interface InboundMessageRow {
+  account_id: string;
+  channel_id: string;
+  contact_id: string | null;
+  /** The sender's address. */
+  delivery_address: string;
+  message_body: string | null;
+  /** JSON text of `metadata_`. */
+  metadata_: string;
+  /** The provider's time of the message (ISO-8601). */
+  delivered_at: string;
+  /** The unique key within the channel; also inside metadata_. */
+  provider_message_id: string;
+}
+
+/**
+ * The row for an event: direction and status are fixed by the insert. metadata_ carries the
+ * provider's extras with our own fields over them, so an extra named like one of ours (say a
+ * provider field `provider_message_id`) can never change the key the unique index uses.
+ */
+export function inboundMessageRow(event: InboundMessageEvent, contactId: string | null): InboundMessageRow {
+  const metadata = {
+    ...event.metadata,
+    provider_message_id: event.provider_message_id,
+    event_id: event.event_id,
+    received_at: event.received_at,
+    sender_name: event.sender_name,
+    media_url: event.media_url,
+    media_type: event.media_type,
+  };
+  return {
+    account_id: event.account_id,
+    channel_id: event.channel_id,
+    contact_id: contactId,
+    delivery_address: event.sender_address,
+    message_body: event.message_body ?? null,
+    // JSON.stringify leaves out the optional fields the event does not have.
+    metadata_: JSON.stringify(metadata),
+    delivered_at: event.timestamp,
+    provider_message_id: event.provider_message_id,
+  };
+}
+
+/**
+ * Rows in one fixed order, (channel, provider message id). Concurrent batches (two
+ * consumers, or a redelivery racing the original) then wait on each other's keys in the same
+ * order and do not deadlock. The sort is stable: of two versions of one message in a batch,
+ * the first received is inserted and the second is the duplicate.
+ */
+export function inIndexOrder(rows: readonly InboundMessageRow[]): InboundMessageRow[] {
+  return [...rows].sort((a, b) =>
+    a.channel_id === b.channel_id ? compare(a.provider_message_id, b.provider_message_id) : compare(a.channel_id, b.channel_id),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { WORKER_DATA_SOURCE } from '@inbound/runtime';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { InboundWorkerMetrics } from '../metrics/inbound-worker.metrics';
+import { databaseFailureKind, sqlStateOf } from './database-error';
+import { inIndexOrder, type InboundMessageRow } from './inbound-message-row';
+
+/**
+ * One statement for any number of rows: the columns go as seven arrays (unnest), so the
+ * parameter count stays 7 whatever the batch size (PostgreSQL allows 65,535 per statement).
+ * A row whose (channel, provider message id) is already stored inbound is skipped: that is
+ * the idempotence, held by the unique index uq_messages_inbound_provider_msg.
+ */
+const INSERT_INBOUND_MESSAGES = `
+  INSERT INTO messages (account_id, channel_id, contact_id, direction, status, delivery_address, message_body, metadata_, delivered_at)
+  SELECT account_id, channel_id, contact_id, 'inbound', 'delivered', delivery_address, message_body, metadata_, delivered_at
+  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::text[], $6::jsonb[], $7::timestamptz[])
+    AS incoming (account_id, channel_id, contact_id, delivery_address, message_body, metadata_, delivered_at)
+  ON CONFLICT (channel_id, (metadata_->>'provider_message_id')) WHERE direction = 'inbound' DO NOTHING`;
+
+/** Attempts in all for a statement that keeps losing a deadlock or serialization conflict. */
+export const CONFLICT_ATTEMPTS = 4;
+
+@Injectable()
+export class InboundMessageWriter {
+  constructor(
+    @Inject(WORKER_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly metrics: InboundWorkerMetrics,
+  ) {}
+
+  /**
+   * Inserts the rows in one statement (one transaction) and returns how many were new; the
+   * rest were already stored. Throws the database's error when the statement fails, after
+   * running it again on a deadlock or serialization failure.
+   */
+  async insert(rows: readonly InboundMessageRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const ordered = inIndexOrder(rows);
+    const parameters = [
+      ordered.map((row) => row.account_id),
+      ordered.map((row) => row.channel_id),
+      ordered.map((row) => row.contact_id),
+      ordered.map((row) => row.delivery_address),
+      ordered.map((row) => row.message_body),
+      ordered.map((row) => row.metadata_),
+      ordered.map((row) => row.delivered_at),
+    ];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.run(parameters);
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || databaseFailureKind(error) !== 'conflict') throw error;
+        this.metrics.transactionConflicts.inc({ code: sqlStateOf(error) });
+        // A short, jittered pause lets the transaction that won finish first.
+        await delay(attempt * 10 + Math.floor(Math.random() * 20));
+      }
+    }
+  }
+
+  private async run(parameters: unknown[]): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(INSERT_INBOUND_MESSAGES, parameters, true);
+      return (result as { affected?: number }).affected ?? 0;
+    } finally {
+      await runner.release();
+    }
+  }
+}
