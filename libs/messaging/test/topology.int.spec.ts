@@ -12,6 +12,7 @@ import {
   INBOUND_EXCHANGE,
   INBOUND_QUEUE,
   InboundMessageEvent,
+  MAX_DELIVERIES,
   inboundRoutingKey,
   PublishError,
   retryQueueName,
@@ -167,6 +168,22 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
     channel.nack(message, false, false);
     const dead = await getOne(connection, deadLetterQueueName(INBOUND_QUEUE));
     expect(dead.properties.messageId).toBe(event.event_id);
+    await channel.close();
+  });
+
+  it('dead-letters a message returned more than MAX_DELIVERIES times without being settled', async () => {
+    const event = inboundEvent();
+    await publisher.publish(INBOUND_EXCHANGE, inboundRoutingKey('sms'), event);
+    const channel = await connection.createChannel();
+    // The first delivery plus MAX_DELIVERIES returns; the last return crosses the limit.
+    for (let delivery = 1; delivery <= MAX_DELIVERIES + 1; delivery++) {
+      // Requeued as a crashed consumer's unacked message would be.
+      const message = await waitFor(async () => (await channel.get(INBOUND_QUEUE)) || undefined, { description: `delivery ${delivery}` });
+      channel.nack(message, false, true);
+    }
+    const dead = await getOne(connection, deadLetterQueueName(INBOUND_QUEUE));
+    expect(dead.properties.messageId).toBe(event.event_id);
+    expect(await channel.get(INBOUND_QUEUE)).toBe(false);
     await channel.close();
   });
 

@@ -10,6 +10,9 @@ import {
   STATUS_QUEUE,
 } from './topology.constants';
 
+/** Deliveries of one message before the broker dead-letters it (see declareQueueTopology). */
+export const MAX_DELIVERIES = 20;
+
 export interface QueueTopology {
   queue: string;
   exchange: string;
@@ -61,6 +64,9 @@ export async function declareQueueTopology(
       'x-queue-type': 'quorum',
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': dlq,
+      // A message that keeps killing its consumer (so is never acked nor nacked) is
+      // dead-lettered after this many deliveries instead of looping forever.
+      'x-delivery-limit': MAX_DELIVERIES,
     },
   });
   await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
