@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   const bodies = signedBodies();
   const rounds: Array<{ reference: Figures; gateway: Figures }> = [];
   let fixedRate: Figures | undefined;
+  let referenceFixedRate: Figures | undefined;
   const refPort = await freePort();
   const port = await freePort();
   const refUrl = `http://127.0.0.1:${refPort}/webhooks/whatsapp/${channelId}`;
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       const gatewayFigures = await checkedAndPurged(broker, await load(url, bodies));
       rounds.push({ reference: referenceFigures, gateway: gatewayFigures });
     }
+    referenceFixedRate = await checkedAndPurged(broker, await load(refUrl, bodies, 3_000));
     fixedRate = await checkedAndPurged(broker, await load(url, bodies, 3_000));
   } finally {
     await stopServer(reference);
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line(`round ${i + 1} reference (Fastify+HMAC+publish)`, round.reference)}\n`);
     process.stdout.write(`${line(`round ${i + 1} webhook-gateway`, round.gateway)}\n`);
   });
+  if (referenceFixedRate) process.stdout.write(`${line('reference at 3,000 calls/s offered', referenceFixedRate)}\n`);
   if (fixedRate) process.stdout.write(`${line('webhook-gateway at 3,000 calls/s offered', fixedRate)}\n`);
   const referenceRps = median(rounds.map((r) => r.reference.rps));
   const gatewayRps = median(rounds.map((r) => r.gateway.rps));

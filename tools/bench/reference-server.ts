@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     const expected = Buffer.from(`sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`);
     const given = Buffer.from(header);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.status(401).send({ error: 'unauthorized' });
-    const event = Buffer.from(JSON.stringify({ event_id: randomUUID(), size: body.length }));
+    // An event of the gateway's size: the call's own bytes under a fresh id.
+    const event = Buffer.from(JSON.stringify({ event_id: randomUUID(), payload: body.toString('utf8') }));
     await new Promise<void>((resolve, reject) =>
       channel.publish('message.status', 'message.status.delivered', event, { persistent: true, contentType: 'application/json' }, (error) =>
         error ? reject(error) : resolve(),

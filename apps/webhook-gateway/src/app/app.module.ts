@@ -1,9 +1,10 @@
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { loggerParams } from '@inbound/runtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { ChannelsController } from './channels/channels.controller';
 import { ChannelsModule } from './channels/channels.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -14,9 +15,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(
-          // The webhook hot path logs its own rejections with the request id; a per-request
-          // child logger there would cost more than the rest of the call.
-          loggerParams('webhook-gateway', config.logLevel, [{ method: RequestMethod.ALL, path: 'webhooks/{*path}' }]),
+          // Request logging for the Nest controllers only. The webhook routes are plain Fastify
+          // routes that log their own rejections with the request id: per-request middleware
+          // there would cost more than the rest of the call.
+          loggerParams('webhook-gateway', config.logLevel, [ChannelsController, HealthController]),
         ),
         InfrastructureModule.forRoot(config),
         WebhooksModule,

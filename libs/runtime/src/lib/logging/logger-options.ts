@@ -37,9 +37,9 @@ function requestId(req: IncomingMessage): string {
 }
 
 /** nestjs-pino options: JSON lines with the service name and a request id on every line. */
-export function loggerParams(service: string, level: LogLevel, exclude?: Params['exclude']): Params {
+export function loggerParams(service: string, level: LogLevel, forRoutes?: Params['forRoutes']): Params {
   return {
-    exclude,
+    forRoutes,
     pinoHttp: {
       level,
       base: { service },
