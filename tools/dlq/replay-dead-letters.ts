@@ -1,0 +1,55 @@
+/**
+ * Moves dead-lettered events back into their queue for another try, e.g. after a database
+ * outage outlasted the retry window or a fixed bug. Each message is republished (confirmed)
+ * before it is removed from the dead-letter queue, so none is lost in between; the retry
+ * count starts again, the last failure reason is kept as `x-replayed-after`.
+ *
+ *   RABBITMQ_URL=… npm run dlq:replay -- message.status.update [max]
+ */
+import { ConfirmedPublisher, deadLetterQueueName, HEADER_ATTEMPT, HEADER_FAILURE_REASON, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { EnvReader, readCommonConfig } from '@inbound/runtime';
+import { connect } from 'amqplib';
+
+export const REPLAYABLE_QUEUES = [INBOUND_QUEUE, STATUS_QUEUE] as const;
+
+export async function replayDeadLetters(rabbitmqUrl: string, queue: string, max = Number.POSITIVE_INFINITY): Promise<number> {
+  if (!(REPLAYABLE_QUEUES as readonly string[]).includes(queue)) throw new Error(`queue must be one of ${REPLAYABLE_QUEUES.join(', ')}`);
+  const connection = await connect(rabbitmqUrl);
+  const publisher = new ConfirmedPublisher({ url: rabbitmqUrl });
+  let replayed = 0;
+  try {
+    const channel = await connection.createChannel();
+    while (replayed < max) {
+      const message = await channel.get(deadLetterQueueName(queue), { noAck: false });
+      if (!message) break;
+      const { [HEADER_ATTEMPT]: _attempt, [HEADER_FAILURE_REASON]: reason, 'x-death': _death, ...headers } = message.properties.headers ?? {};
+      await publisher.publishRaw('', queue, message.content, {
+        messageId: message.properties.messageId as string | undefined,
+        contentType: (message.properties.contentType as string | undefined) ?? 'application/json',
+        headers: { ...headers, ...(reason === undefined ? {} : { 'x-replayed-after': reason }) },
+      });
+      channel.ack(message);
+      replayed += 1;
+    }
+    await channel.close();
+  } finally {
+    await publisher.close();
+    await connection.close();
+  }
+  return replayed;
+}
+
+if (require.main === module) {
+  const [queue, max] = process.argv.slice(2);
+  const { rabbitmqUrl } = readCommonConfig(new EnvReader(process.env));
+  replayDeadLetters(rabbitmqUrl, queue ?? '', max === undefined ? undefined : Number(max)).then(
+    (count) => {
+      process.stdout.write(`${count} messages moved from ${deadLetterQueueName(queue)} back to ${queue}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
