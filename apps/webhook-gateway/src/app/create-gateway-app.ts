@@ -26,12 +26,27 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   return app;
 }
 
+/** Longest a shutdown waits for calls in flight before it cuts the remaining connections. */
+const DRAIN_LIMIT_MS = 20_000;
+
 /**
  * Stops the gateway in the order that loses nothing: stop accepting and let in-flight
  * calls finish (their publishes are confirmed before they answer), then close RabbitMQ and
  * PostgreSQL through the application's shutdown hooks.
+ *
+ * A keep-alive connection that finishes its call while we drain would otherwise hold the
+ * server open until the client lets go of it; such idle connections are closed as they
+ * appear, and whatever is still open at the drain limit is cut.
  */
 export async function stopGatewayApp(app: NestFastifyApplication): Promise<void> {
-  await app.getHttpAdapter().getInstance().close();
+  const fastify = app.getHttpAdapter().getInstance();
+  const sweeper = setInterval(() => fastify.server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => fastify.server.closeAllConnections(), DRAIN_LIMIT_MS);
+  try {
+    await fastify.close();
+  } finally {
+    clearInterval(sweeper);
+    clearTimeout(deadline);
+  }
   await app.close();
 }
