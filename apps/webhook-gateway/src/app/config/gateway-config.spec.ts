@@ -23,7 +23,6 @@ describe('readGatewayConfig', () => {
       bodyLimitBytes: 1048576,
     });
     expect(config.adminApiToken).toBeUndefined();
-    expect(config.accountApiUrl).toBeUndefined();
   });
 
   it('accepts a 32-byte base64 credentials key and a trailing slash on the base URL', () => {
@@ -47,7 +46,6 @@ describe('readGatewayConfig', () => {
     [{ VERIFY_WEBHOOK_SIGNATURES: 'off' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES must be true or false (got "off")'],
     [{ WEBHOOK_BASE_URL: 'ftp://x' }, 'Invalid configuration: WEBHOOK_BASE_URL must use http or https, not ftp'],
     [{ ADMIN_API_TOKEN: 'short' }, 'Invalid configuration: ADMIN_API_TOKEN must be at least 16 characters'],
-    [{ ACCOUNT_API_URL: 'nope' }, 'Invalid configuration: ACCOUNT_API_URL must be a URL (http or https)'],
     [{ BODY_LIMIT_BYTES: '10' }, 'Invalid configuration: BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "10")'],
   ])('%p → %p', (env, line) => {
     if (line === null) {

@@ -9,7 +9,6 @@ export interface GatewayConfig extends CommonConfig {
   /** Keys that sealed older values, accepted for reading while a rotation is under way. */
   previousCredentialsKeys: Buffer[];
   telegramApiBaseUrl: string;
-  accountApiUrl?: string;
   verifyWebhookSignatures: boolean;
   bodyLimitBytes: number;
   /** How long a publish may wait for RabbitMQ's confirm before the call is answered 503. */
@@ -38,7 +37,6 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     credentialsKey: keys.current,
     previousCredentialsKeys: keys.previous,
     telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
-    accountApiUrl: env.optionalUrl('ACCOUNT_API_URL', ['http', 'https']),
     verifyWebhookSignatures,
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     publishConfirmTimeoutMs: env.integer('PUBLISH_CONFIRM_TIMEOUT_MS', 5_000, 100, 60_000),
