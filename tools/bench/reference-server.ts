@@ -10,7 +10,8 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 async function main(): Promise<void> {
   const port = Number(process.env.PORT);
   const appSecret = process.env.APP_SECRET as string;
-  const connection = await connect(process.env.RABBITMQ_URL as string);
+  // Same socket setting as the gateway's publisher (no Nagle delay).
+  const connection = await connect(process.env.RABBITMQ_URL as string, { noDelay: true });
   const channel = await connection.createConfirmChannel();
   await channel.assertExchange('message.status', 'topic', { durable: true });
 

@@ -4,7 +4,6 @@ import { LoggerModule } from 'nestjs-pino';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
-import { ChannelsController } from './channels/channels.controller';
 import { ChannelsModule } from './channels/channels.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -15,10 +14,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(
-          // Request logging for the Nest controllers only. The webhook routes are plain Fastify
-          // routes that log their own rejections with the request id: per-request middleware
-          // there would cost more than the rest of the call.
-          loggerParams('webhook-gateway', config.logLevel, [ChannelsController, HealthController]),
+          // No per-request logging middleware: its async context hooks slow every promise in
+          // the process, the webhook hot path included. Webhook rejections and admin changes
+          // are logged where they happen, with the request or channel id.
+          loggerParams('webhook-gateway', config.logLevel, []),
         ),
         InfrastructureModule.forRoot(config),
         WebhooksModule,
