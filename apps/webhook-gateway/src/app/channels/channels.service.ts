@@ -59,7 +59,9 @@ export class ChannelsService {
         webhook: {},
       }),
     );
-    return this.view(await this.registerWith(channel, credentials));
+    const registered = await this.registerWith(channel, credentials);
+    this.logger.info({ channel_id: id, channel_type: input.channel_type, webhook_status: registered.webhook.status }, 'channel created');
+    return this.view(registered);
   }
 
   async get(id: string): Promise<ChannelView> {
@@ -80,6 +82,7 @@ export class ChannelsService {
         invalid(error);
       }
     }
+    this.logger.info({ channel_id: channel.id, changed: Object.keys(patch).filter((key) => key !== 'credentials').concat(patch.credentials ? Object.keys(patch.credentials).map((key) => `credentials.${key}`) : []) }, 'channel updated');
     const wasActive = channel.is_active;
     const isActive = patch.is_active ?? wasActive;
     const tokenChanged = type === 'telegram' && credentials.bot_token !== before.bot_token;
