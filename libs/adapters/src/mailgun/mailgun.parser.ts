@@ -2,7 +2,7 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  parseJsonBody,
+  
   readNumber,
   readObject,
   readString,
@@ -12,9 +12,9 @@ import {
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromDate,
   isoFromUnixSeconds,
   usableMessageId,
+  readJsonStatusCall,
 } from '../shared/status-event';
 import type { MailgunDeliveryStatus, MailgunEventData } from './mailgun.types';
 
@@ -30,11 +30,9 @@ interface MailgunStatus {
  * message (mailing-list events, `stored` inbound mail) give none.
  */
 export function parseMailgunWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
-  const received = isoFromDate(receivedAt);
-  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
-
-  const body = parseJsonBody(request.rawBody);
-  if (!body.ok) return { ok: false, error: { kind: 'invalid_json', detail: 'body is not JSON' } };
+  const body = readJsonStatusCall(request, receivedAt);
+  if (!body.ok) return body;
+  const { received } = body;
   const eventData = isJsonObject(body.value) ? decodeEventData(readObject(body.value, 'event-data')) : undefined;
   if (!eventData) return { ok: false, error: { kind: 'invalid_payload', detail: 'no Mailgun event-data' } };
 

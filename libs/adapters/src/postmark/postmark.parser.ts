@@ -1,11 +1,11 @@
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
-import { isJsonObject, JsonObject, parseJsonBody, readBoolean, readNumber, readString } from '../shared/json-reader';
+import { isJsonObject, JsonObject, readBoolean, readNumber, readString } from '../shared/json-reader';
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromDate,
   isoFromProviderTime,
   usableMessageId,
+  readJsonStatusCall,
 } from '../shared/status-event';
 import { POSTMARK_BOUNCE_TYPE_CODES, PostmarkBounceType, PostmarkRecord } from './postmark.types';
 
@@ -56,11 +56,9 @@ const BOUNCE_OUTCOMES: Readonly<Record<PostmarkBounceType, string>> = {
  * not an outbound event (Postmark's inbound-email webhook has none): unsupported.
  */
 export function parsePostmarkWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
-  const received = isoFromDate(receivedAt);
-  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
-
-  const body = parseJsonBody(request.rawBody);
-  if (!body.ok) return { ok: false, error: { kind: 'invalid_json', detail: 'body is not JSON' } };
+  const body = readJsonStatusCall(request, receivedAt);
+  if (!body.ok) return body;
+  const { received } = body;
   if (!isJsonObject(body.value)) return { ok: false, error: { kind: 'invalid_payload', detail: 'body is not a JSON object' } };
   const record = decodePostmarkRecord(body.value);
   if (!record) return { ok: false, error: { kind: 'unsupported_payload', detail: 'no RecordType: not a Postmark outbound event' } };

@@ -3,7 +3,7 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  parseJsonBody,
+  
   readObject,
   readString,
   readStringArray,
@@ -11,9 +11,9 @@ import {
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromDate,
   isoFromProviderTime,
   usableMessageId,
+  readJsonStatusCall,
 } from '../shared/status-event';
 import { readResendSignatureHeaders } from './resend.signature';
 import type { ResendEmailEventData, ResendWebhookEvent } from './resend.types';
@@ -32,11 +32,9 @@ interface ResendStatus {
  * (`contact.*`, `domain.*`, `email.received`, …) and events without an `email_id` give none.
  */
 export function parseResendWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
-  const received = isoFromDate(receivedAt);
-  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
-
-  const body = parseJsonBody(request.rawBody);
-  if (!body.ok) return { ok: false, error: { kind: 'invalid_json', detail: 'body is not JSON' } };
+  const body = readJsonStatusCall(request, receivedAt);
+  if (!body.ok) return body;
+  const { received } = body;
   const event = decodeResendEvent(body.value);
   if (!event) return { ok: false, error: { kind: 'invalid_payload', detail: 'not a Resend webhook event' } };
 

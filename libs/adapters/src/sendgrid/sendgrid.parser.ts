@@ -3,7 +3,7 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  parseJsonBody,
+  
   readBoolean,
   readNumber,
   readString,
@@ -13,9 +13,9 @@ import {
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromDate,
   isoFromUnixSeconds,
   usableMessageId,
+  readJsonStatusCall,
 } from '../shared/status-event';
 import type { SendGridEvent } from './sendgrid.types';
 
@@ -32,11 +32,9 @@ interface SendGridStatus {
  * are left out; an element that is not an event makes the whole body invalid.
  */
 export function parseSendGridWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
-  const received = isoFromDate(receivedAt);
-  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
-
-  const body = parseJsonBody(request.rawBody);
-  if (!body.ok) return { ok: false, error: { kind: 'invalid_json', detail: 'body is not JSON' } };
+  const body = readJsonStatusCall(request, receivedAt);
+  if (!body.ok) return body;
+  const { received } = body;
   if (!Array.isArray(body.value)) return { ok: false, error: { kind: 'invalid_payload', detail: 'body is not an array of events' } };
 
   const elements: readonly unknown[] = body.value;

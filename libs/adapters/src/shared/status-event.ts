@@ -1,6 +1,7 @@
 import type { StatusUpdateEvent } from '@inbound/messaging';
-import type { ChannelContext } from './adapter.types';
+import type { ChannelContext, ParseError, WebhookRequest } from './adapter.types';
 import { deterministicEventId } from './event-id';
+import { decodeJsonBody } from './payload-value';
 
 // Kept here rather than imported: adapters may import only the event *types* of messaging.
 const LIFECYCLE_STATUSES: readonly string[] = ['queued', 'sent', 'delivered', 'read', 'failed'];
@@ -103,4 +104,18 @@ export function isoFromUnixSeconds(seconds: number | undefined): string | undefi
 /** `receivedAt` as ISO, or undefined for an invalid Date (parse reports it instead of throwing). */
 export function isoFromDate(date: Date): string | undefined {
   return date instanceof Date ? normalised(date) : undefined;
+}
+
+/**
+ * What every JSON status webhook reads first: the receipt time as ISO (events fall back to
+ * it) and the decoded body; a body that is not JSON is the `invalid_json` parse error.
+ */
+export function readJsonStatusCall(
+  request: WebhookRequest,
+  receivedAt: Date,
+): { ok: true; received: string; value: unknown } | { ok: false; error: ParseError } {
+  const received = isoFromDate(receivedAt);
+  if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
+  const body = decodeJsonBody(request.rawBody);
+  return body.ok ? { ok: true, received, value: body.value } : body;
 }
