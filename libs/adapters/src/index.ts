@@ -1,5 +1,6 @@
 export * from './shared/adapter.types';
 export * from './shared/event-id';
+export * from './shared/constant-time';
 export * from './registry';
 export * from './telegram/telegram.adapter';
 export * from './whatsapp/whatsapp.adapter';

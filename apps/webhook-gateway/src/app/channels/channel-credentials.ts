@@ -1,5 +1,5 @@
-import { createPublicKey } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { AdapterRegistry } from '@inbound/adapters';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import type { ChannelType } from '@inbound/messaging';
 
 export type Credentials = Record<string, unknown>;
@@ -10,8 +10,6 @@ export class CredentialsError extends Error {
     super(`${field} ${problem}`);
   }
 }
-
-export const EMAIL_PROVIDERS = ['resend', 'sendgrid', 'ses', 'mailgun', 'postmark'] as const;
 
 const field = (name: string) => `credentials.${name}`;
 
@@ -80,8 +78,10 @@ export function prepareCredentials(type: ChannelType, input: Credentials): Crede
 
 function prepareEmailCredentials(credentials: Credentials): void {
   const provider = credentials.provider;
-  if (typeof provider !== 'string' || !(EMAIL_PROVIDERS as readonly string[]).includes(provider)) {
-    throw new CredentialsError(field('provider'), `must be one of ${EMAIL_PROVIDERS.join(', ')}`);
+  // The providers an adapter exists for; the registry is the one list.
+  const providers = AdapterRegistry.supportedEmailProviders();
+  if (typeof provider !== 'string' || !providers.includes(provider)) {
+    throw new CredentialsError(field('provider'), `must be one of ${providers.join(', ')}`);
   }
   switch (provider) {
     case 'resend':

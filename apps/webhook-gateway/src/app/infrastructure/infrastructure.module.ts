@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { createDataSource } from '@inbound/domain';
 import { ConfirmedPublisher, declareExchanges } from '@inbound/messaging';
 import { createMetricsRegistry } from '@inbound/runtime';
-import { Histogram, type Registry } from 'prom-client';
+import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
@@ -67,4 +67,3 @@ export class InfrastructureModule {
   }
 }
 
-export type { Registry };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AdapterRegistry, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
+import { AdapterRegistry, constantTimeEqual, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
 import {
   CHANNEL_TYPES,
   ConfirmedPublisher,
@@ -11,7 +11,6 @@ import {
   type ChannelType,
 } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
-import { timingSafeEqual } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ChannelDirectory, type ActiveChannel } from './channel-directory';
 import { ANSWERS, type WebhookAnswer } from './webhook-answer';
@@ -34,12 +33,6 @@ type Outcome = 'accepted' | 'rejected' | 'invalid' | 'not_found' | 'unavailable'
 
 /** Routes that answer Meta's subscription challenge. */
 const CHALLENGE_TYPES: readonly ChannelType[] = ['whatsapp', 'messenger'];
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The webhook path: channel (cached) → signature → events → confirmed publish → answer.
@@ -133,7 +126,7 @@ export class WebhookService {
       typeof challenge === 'string' &&
       typeof expected === 'string' &&
       expected.length > 0 &&
-      sameSecret(token, expected)
+      constantTimeEqual(token, expected)
     ) {
       return ANSWERS.challenge(challenge);
     }

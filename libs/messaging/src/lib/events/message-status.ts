@@ -2,18 +2,6 @@
 export const LIFECYCLE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
 export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
 
-/**
- * Informational kinds move no lifecycle state; they are recorded in the message's metadata.
- * The list is open (providers add kinds); these are the ones our adapters emit.
- */
-export const INFORMATIONAL_STATUSES = [
-  'clicked',
-  'complained',
-  'deferred',
-  'unsubscribed',
-  'opened_again',
-] as const;
-
 /** A status is a lowercase word; anything outside the lifecycle is informational. */
 export type StatusKind = LifecycleStatus | (string & { readonly __informational?: never });
 

@@ -5,7 +5,6 @@ import { ConfirmedPublisher, declareQueueTopology, FailureRouter, retryDelays, w
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { WorkerConfig } from '../config/worker-config';
-import { checkReadiness } from '../health/readiness';
 import { startHealthServer } from '../health/health-server';
 import { createMetricsRegistry } from '../metrics/metrics-registry';
 
@@ -63,9 +62,6 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  async ready(): Promise<boolean> {
-    return (await checkReadiness(this.readinessChecks())).status === 'ready';
-  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.closeHealth?.();
