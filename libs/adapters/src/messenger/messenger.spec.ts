@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import type { ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { createMessengerAdapter } from './messenger.adapter';
 import type { MessengerNotification } from './messenger.types';
 import textFixture from './fixtures/text-with-quick-reply.json';
 import imageFixture from './fixtures/image-attachment.json';
 import mixedFixture from './fixtures/delivery-read-postback-echo.json';
+import { commonEventFields, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'messenger',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
-const common = {
-  channel_id: channel.id,
-  account_id: channel.account_id,
-  channel_type: 'messenger',
-  received_at: '2025-01-01T00:00:05.000Z',
-};
+const channel = specChannel('messenger');
+const receivedAt = SPEC_RECEIVED_AT;
+const common = commonEventFields(channel);
 const PSID = '2345678901234567';
 
 const adapter = createMessengerAdapter({ now: () => receivedAt, httpGetText: async () => '' });

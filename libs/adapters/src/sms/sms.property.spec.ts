@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import twilio from 'twilio';
-import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ChannelCredentials, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import type { ChannelCredentials, WebhookRequest } from '../shared/adapter.types';
 import { createSmsAdapter } from './sms.adapter';
 import { parseTwilioWebhook } from './sms.parser';
 import { verifyTwilioSignature } from './sms.signature';
+import { everyEventValid, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
 const adapter = createSmsAdapter({ now: () => new Date(), httpGetText: async () => '' });
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'sms',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
+const channel = specChannel('sms');
+const receivedAt = SPEC_RECEIVED_AT;
 const urls = [
   'https://hooks.example.com/webhooks/sms/0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
   'https://hooks.example.com:443/webhooks/sms/c?tenant=a&x=1',
@@ -23,13 +19,6 @@ function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'
   return { method: 'POST', url, headers, rawBody: Buffer.from(rawBody) };
 }
 
-function everyEventValid(result: ParseResult): boolean {
-  if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
-  return (
-    result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
-    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
-  );
-}
 
 const unicodeText = fc.string({ unit: 'grapheme', maxLength: 40 });
 const paramName = fc.oneof(fc.constantFrom('MessageSid', 'Body', 'From', 'To', 'NumMedia', 'MediaUrl0', 'a', 'B', 'z'), unicodeText);

@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import type { ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { createSmsAdapter } from './sms.adapter';
 import type { TwilioInboundMessageParams, TwilioStatusCallbackParams } from './sms.types';
 import inboundSmsFixture from './fixtures/inbound-sms.json';
 import inboundMmsFixture from './fixtures/inbound-mms.json';
 import statusFixture from './fixtures/status-undelivered.json';
+import { commonEventFields, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'sms',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
-const common = {
-  channel_id: channel.id,
-  account_id: channel.account_id,
-  channel_type: 'sms',
-  received_at: '2025-01-01T00:00:05.000Z',
-};
+const channel = specChannel('sms');
+const receivedAt = SPEC_RECEIVED_AT;
+const common = commonEventFields(channel);
 
 const adapter = createSmsAdapter({ now: () => receivedAt, httpGetText: async () => '' });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InboundMessageEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ParseResult, ProviderAdapter, WebhookRequest } from '../shared/adapter.types';
+import type { ParseResult, ProviderAdapter, WebhookRequest } from '../shared/adapter.types';
 import { createTelegramAdapter } from './telegram.adapter';
 import type { TelegramUpdate } from './telegram.types';
 import textMessageFixture from './fixtures/text-message.json';
@@ -9,19 +9,11 @@ import photoFixture from './fixtures/photo-with-caption.json';
 import editedFixture from './fixtures/edited-message.json';
 import channelPostFixture from './fixtures/channel-post.json';
 import callbackQueryFixture from './fixtures/callback-query.json';
+import { commonEventFields, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'telegram',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
-const common = {
-  channel_id: channel.id,
-  account_id: channel.account_id,
-  channel_type: 'telegram',
-  received_at: '2025-01-01T00:00:05.000Z',
-};
+const channel = specChannel('telegram');
+const receivedAt = SPEC_RECEIVED_AT;
+const common = commonEventFields(channel);
 
 const adapter: ProviderAdapter = createTelegramAdapter({ now: () => receivedAt, httpGetText: async () => '' });
 

@@ -1,18 +1,14 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ChannelCredentials, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import type { ChannelCredentials, WebhookRequest } from '../shared/adapter.types';
 import { createWhatsAppAdapter } from './whatsapp.adapter';
 import { parseWhatsAppNotification } from './whatsapp.parser';
 import { verifyWhatsAppSignature } from './whatsapp.signature';
+import { everyEventValid, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
 const adapter = createWhatsAppAdapter({ now: () => new Date(), httpGetText: async () => '' });
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'whatsapp',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
+const channel = specChannel('whatsapp');
+const receivedAt = SPEC_RECEIVED_AT;
 
 function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'] = {}): WebhookRequest {
   return { method: 'POST', url: 'https://hooks.example.com/webhooks/whatsapp/c', headers, rawBody: Buffer.from(rawBody) };
@@ -22,13 +18,6 @@ function metaSignature(body: Uint8Array, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-function everyEventValid(result: ParseResult): boolean {
-  if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
-  return (
-    result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
-    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
-  );
-}
 
 const text = fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1 }) }, fc.string(), fc.anything());
 const messageTypes = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button', 'reaction', 'unsupported'];

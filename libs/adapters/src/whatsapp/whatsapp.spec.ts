@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ChannelContext, ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import type { ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { createWhatsAppAdapter } from './whatsapp.adapter';
 import type { WhatsAppMessage, WhatsAppNotification } from './whatsapp.types';
 import textFixture from './fixtures/text-message.json';
@@ -11,19 +11,11 @@ import readFixture from './fixtures/status-read.json';
 import failedFixture from './fixtures/status-failed.json';
 import sentFixture from './fixtures/status-sent.json';
 import otherMessagesFixture from './fixtures/other-messages.json';
+import { commonEventFields, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
-const channel: ChannelContext = {
-  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
-  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
-  channel_type: 'whatsapp',
-};
-const receivedAt = new Date('2025-01-01T00:00:05.000Z');
-const common = {
-  channel_id: channel.id,
-  account_id: channel.account_id,
-  channel_type: 'whatsapp',
-  received_at: '2025-01-01T00:00:05.000Z',
-};
+const channel = specChannel('whatsapp');
+const receivedAt = SPEC_RECEIVED_AT;
+const common = commonEventFields(channel);
 const businessNumber = { waba_id: '102290129340398', phone_number_id: '106540352242922', display_phone_number: '15550783881' };
 const SHEENA = { sender_address: '16505551234', sender_name: 'Sheena Nelson' };
 

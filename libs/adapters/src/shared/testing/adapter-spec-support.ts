@@ -1,0 +1,27 @@
+/**
+ * What the adapters' specs share (test-only; nothing in the library imports it): the channel
+ * and receipt time every expected event is built from, and the check that every event a parse
+ * makes passes the consumers' validation.
+ */
+import { InboundMessageEvent, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/messaging';
+import type { ChannelContext, ParseResult } from '../adapter.types';
+
+export const SPEC_RECEIVED_AT = new Date('2025-01-01T00:00:05.000Z');
+
+export function specChannel(channel_type: ChannelType): ChannelContext {
+  return { id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b', account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', channel_type };
+}
+
+/** The fields every event of the channel carries. */
+export function commonEventFields(channel: ChannelContext) {
+  return { channel_id: channel.id, account_id: channel.account_id, channel_type: channel.channel_type, received_at: SPEC_RECEIVED_AT.toISOString() };
+}
+
+/** Every event a successful parse returns passes the consumers' validation; failures are typed. */
+export function everyEventValid(result: ParseResult): boolean {
+  if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
+  return (
+    result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
+    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
+  );
+}
