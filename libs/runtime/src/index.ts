@@ -9,3 +9,4 @@ export * from './lib/config/worker-config';
 export * from './lib/worker/worker-infrastructure.module';
 export * from './lib/worker/start-worker';
 export * from './lib/config/credentials-keys';
+export * from './lib/metrics/worker-event-metrics';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WORKER_METRICS } from '@inbound/runtime';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { WORKER_METRICS, WorkerEventMetrics } from '@inbound/runtime';
+import { Counter, type Registry } from 'prom-client';
 import type { ContactLookupOutcome } from '../contacts/contact-resolver';
 
 /**
@@ -10,23 +10,17 @@ import type { ContactLookupOutcome } from '../contacts/contact-resolver';
  */
 export type FailureLabel = 'invalid' | 'database_refused' | 'database_unavailable';
 
-/** The worker's own series, on the process registry that /metrics serves (labelled with `service`). */
+/** The worker's own series beside the shared ones, on the process registry that /metrics serves. */
 @Injectable()
-export class InboundWorkerMetrics {
+export class InboundWorkerMetrics extends WorkerEventMetrics {
   /** Rows inserted (a new inbound message). */
   readonly applied: Counter;
   /** Events whose row already existed: a provider's retry or a redelivery. */
   readonly duplicates: Counter;
-  readonly deadLettered: Counter<'reason'>;
-  readonly retried: Counter<'reason'>;
-  readonly batchSize: Histogram;
-  /** From the gateway receiving the call (`received_at`) to the row's commit. */
-  readonly queueLag: Histogram;
   readonly contactLookups: Counter<'outcome'>;
-  /** Statements run again after a deadlock (40P01) or serialization failure (40001). */
-  readonly transactionConflicts: Counter<'code'>;
 
   constructor(@Inject(WORKER_METRICS) registry: Registry) {
+    super(registry);
     const registers = [registry];
     this.applied = new Counter({ name: 'worker_events_applied_total', help: 'Inbound messages stored (new rows)', registers });
     this.duplicates = new Counter({
@@ -34,35 +28,10 @@ export class InboundWorkerMetrics {
       help: 'Inbound events whose message was already stored (provider retry or redelivery)',
       registers,
     });
-    this.deadLettered = new Counter({
-      name: 'worker_events_dead_lettered_total',
-      help: 'Events moved to the dead-letter queue',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.retried = new Counter({ name: 'worker_events_retried_total', help: 'Events sent to the delayed-retry path', labelNames: ['reason'], registers });
-    this.batchSize = new Histogram({
-      name: 'worker_batch_size',
-      help: 'Events handled together in one database write',
-      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
-      registers,
-    });
-    this.queueLag = new Histogram({
-      name: 'worker_queue_lag_seconds',
-      help: 'Seconds from the gateway receiving an event to its row being committed',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900, 3600],
-      registers,
-    });
     this.contactLookups = new Counter({
       name: 'worker_contact_lookups_total',
       help: 'Contact look-ups by outcome (found, not_found, error, timeout, circuit_open, skipped)',
       labelNames: ['outcome'],
-      registers,
-    });
-    this.transactionConflicts = new Counter({
-      name: 'worker_transaction_conflicts_total',
-      help: 'Inserts run again after a deadlock (40P01) or serialization failure (40001)',
-      labelNames: ['code'],
       registers,
     });
   }
