@@ -86,7 +86,15 @@ export class ChannelsService {
     const wasActive = channel.is_active;
     const isActive = patch.is_active ?? wasActive;
     const tokenChanged = type === 'telegram' && credentials.bot_token !== before.bot_token;
+    const deactivatedTelegram = wasActive && !isActive && type === 'telegram';
+    if (deactivatedTelegram) {
+      // The secret dies with the registration; reactivating registers under a new one.
+      const { webhook_secret: _dropped, ...withoutSecret } = credentials;
+      credentials = withoutSecret;
+      channel.webhook = { status: 'unregistered', url: this.setup.webhookUrl(type, channel.id), unregistered_at: new Date().toISOString() };
+    }
 
+    // Saved before any provider call, so a deactivation answers 404 at once.
     if (patch.name !== undefined) channel.name = patch.name;
     channel.is_active = isActive;
     channel.credentials = this.cipher.seal(channel.id, credentials);
@@ -97,13 +105,6 @@ export class ChannelsService {
       // The old registration must stop calling us: the bot is deactivated or replaced.
       const stopped = await this.setup.unregister(type, before);
       if (!stopped.ok) this.logger.warn({ channel_id: channel.id, error: stopped.error }, 'could not remove the old webhook');
-      if (!isActive && type === 'telegram') {
-        const { webhook_secret: _dropped, ...withoutSecret } = credentials;
-        channel.credentials = this.cipher.seal(channel.id, withoutSecret);
-        channel.webhook = { status: 'unregistered', url: this.setup.webhookUrl(type, channel.id), unregistered_at: new Date().toISOString() };
-        await this.repository.save(channel);
-        this.directory.invalidate(channel.id);
-      }
     }
     if (isActive && (!wasActive || tokenChanged || patch.credentials)) {
       return this.view(await this.registerWith(channel, credentials));
