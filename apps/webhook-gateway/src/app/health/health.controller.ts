@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import { ConfirmedPublisher } from '@inbound/messaging';
-import { checkReadiness } from '@inbound/runtime';
+import { checkReadiness, postgresReadiness } from '@inbound/runtime';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -24,7 +24,7 @@ export class HealthController {
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await checkReadiness({
-      postgres: async () => (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1,
+      postgres: postgresReadiness(this.dataSource),
       rabbitmq: async () => {
         // Reconnects if the broker came back; a gateway that cannot publish is not ready.
         await this.publisher.connect();

@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+
 /** One dependency's readiness check; resolves true when usable. Must not throw. */
 export type ReadinessCheck = () => Promise<boolean>;
 
@@ -21,4 +23,9 @@ export async function checkReadiness(checks: Record<string, ReadinessCheck>, tim
   );
   const report = Object.fromEntries(entries) as Record<string, 'up' | 'down'>;
   return { status: entries.every(([, state]) => state === 'up') ? 'ready' : 'not_ready', checks: report };
+}
+
+/** PostgreSQL answers a query through the process's pool. */
+export function postgresReadiness(dataSource: DataSource): ReadinessCheck {
+  return async () => (await dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1;
 }

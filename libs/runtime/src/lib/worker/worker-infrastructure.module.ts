@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { WorkerConfig } from '../config/worker-config';
 import { startHealthServer } from '../health/health-server';
+import { postgresReadiness } from '../health/readiness';
 import { createMetricsRegistry } from '../metrics/metrics-registry';
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -57,7 +58,7 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   readinessChecks() {
     return {
-      postgres: async () => (await this.dataSource.query('SELECT 1 AS ok'))[0]?.ok === 1,
+      postgres: postgresReadiness(this.dataSource),
       rabbitmq: async () => this.amqp.managedConnection.isConnected(),
     };
   }
