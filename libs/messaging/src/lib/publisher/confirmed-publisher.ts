@@ -1,4 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+import { InFlightList, type InFlightNode } from './in-flight-list';
 
 export class PublishError extends Error {
   constructor(
@@ -24,7 +25,9 @@ export interface PublishableEvent {
   event_id: string;
 }
 
-type Pending = { settle: (error?: Error) => void };
+interface Pending extends InFlightNode {
+  settle: (error?: Error) => void;
+}
 
 // amqplib fails outstanding confirms with 'channel closed' when the channel goes away, and
 // with another error when the broker nacks.
@@ -48,7 +51,7 @@ export class ConfirmedPublisher {
   private connection?: ChannelModel;
   private channel?: ConfirmChannel;
   private connecting?: Promise<ConfirmChannel>;
-  private readonly pending = new Set<Pending>();
+  private readonly pending = new InFlightList<Pending>();
   private closedByUs = false;
 
   constructor(private readonly options: ConfirmedPublisherOptions) {}
@@ -102,7 +105,7 @@ export class ConfirmedPublisher {
       connection.close().catch(() => undefined);
     }
     const error = new PublishError(`publish not confirmed: ${why}`, 'closed');
-    for (const entry of [...this.pending]) entry.settle(error);
+    for (const entry of this.pending.toArray()) entry.settle(error);
   }
 
   /** Publishes one event; resolves on the broker's confirm. */
@@ -123,8 +126,11 @@ export class ConfirmedPublisher {
     const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
     await new Promise<void>((resolve, reject) => {
       const entry: Pending = {
+        previous: null,
+        next: null,
+        linked: false,
         settle: (error?: Error) => {
-          if (!this.pending.delete(entry)) return;
+          if (!this.pending.remove(entry)) return;
           clearTimeout(timer);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = !error ? 'ack' : ((error as PublishError).reason ?? 'nack');
