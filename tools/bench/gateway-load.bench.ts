@@ -2,13 +2,17 @@
  * Gateway load benchmark (issue: webhook-gateway). Drives signed WhatsApp status calls at 50
  * connections against the built gateway and, in the same run and the same RabbitMQ, against
  * a bare Fastify reference doing the same HMAC check and confirmed publish. Each server runs
- * pinned to one core (taskset) when available. Prints throughput, the ratio, p50/p99, and both
- * servers' p99 at a fixed offered load of 3,000 calls/s; medians over alternating rounds.
+ * pinned to one core and the load generator to the other (taskset, when available). Prints
+ * throughput at saturation (autocannon, closed loop), the ratio, p50/p99, and both servers'
+ * p50/p99 at a fixed offered load of 3,000 calls/s (paced-load.ts: open loop, evenly spaced,
+ * latency from each call's scheduled start); medians over alternating rounds.
  *
  *   npx nx build webhook-gateway
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/gateway-load.bench.ts
  *
  * BENCH_SECONDS (default 10) sets each run's length, BENCH_ROUNDS (default 3) the rounds.
+ * BENCH_PHASES=fixed runs only the fixed-rate rounds; BENCH_NODE_ARGS (space-separated, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to both servers' node, for profiling.
  */
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -19,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { CredentialsCipher, createDataSource, Channel } from '@inbound/domain';
 import { declareTopology, STATUS_QUEUE } from '@inbound/messaging';
+import { pacedLoad } from './paced-load';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -26,16 +31,25 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const APP_SECRET = 'bench-app-secret';
 const SERVER_CORE = '1';
+const LOAD_CORE = '0';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FIXED_RATE = 3_000;
+const PHASES = process.env.BENCH_PHASES ?? 'all';
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
 
 function pinned(command: string, args: string[]): [string, string[]] {
-  const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
   return hasTaskset ? ['taskset', ['-c', SERVER_CORE, command, ...args]] : [command, args];
 }
 
+/** Keeps this process (the load generator) off the servers' core. */
+function pinSelf(): void {
+  if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', LOAD_CORE, String(process.pid)], { stdio: 'ignore' });
+}
+
 function startServer(args: string[], env: Record<string, string>): ChildProcess {
-  const [command, fullArgs] = pinned(process.execPath, args);
+  const [command, fullArgs] = pinned(process.execPath, [...NODE_ARGS, ...args]);
   const child = spawn(command, fullArgs, { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: child.stdout! }).on('line', () => undefined);
   return child;
@@ -80,13 +94,13 @@ async function checkedAndPurged(broker: ChannelModel, figures: Figures): Promise
   return figures;
 }
 
-async function load(url: string, bodies: Array<{ body: string; signature: string }>, overallRate?: number): Promise<Figures> {
+/** Closed loop: 50 connections, each sending its next call as soon as the last is answered. */
+async function saturate(url: string, bodies: Array<{ body: string; signature: string }>): Promise<Figures> {
   let next = 0;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: SECONDS,
-    overallRate,
     requests: [
       {
         method: 'POST',
@@ -100,9 +114,25 @@ async function load(url: string, bodies: Array<{ body: string; signature: string
   return { rps: result.requests.average, accepted: result['2xx'], p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** Open loop at a fixed offered rate, over the same 50 connections. */
+async function paced(url: string, bodies: Array<{ body: string; signature: string }>, rate: number): Promise<Figures> {
+  let next = 0;
+  return pacedLoad({
+    url,
+    rate,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    nextCall: () => {
+      const { body, signature } = bodies[next++ % bodies.length];
+      return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const gatewayMain = join(WORKSPACE_ROOT, 'dist/apps/webhook-gateway/main.js');
   if (!existsSync(gatewayMain)) throw new Error('build the gateway first: npx nx build webhook-gateway');
+  pinSelf();
   const infra = await createIsolatedInfra('bench_gateway');
   const key = randomBytes(32);
   const channelId = randomUUID();
@@ -148,17 +178,20 @@ async function main(): Promise<void> {
   try {
     await waitFor(async () => (await fetch(refUrl, { method: 'POST', body: '{}' })).status === 401, { timeoutMs: 30_000 });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, { timeoutMs: 30_000 });
-    await checkedAndPurged(broker, await load(refUrl, bodies)); // warm-up
-    await checkedAndPurged(broker, await load(url, bodies)); // warm-up
+    await checkedAndPurged(broker, await saturate(refUrl, bodies)); // warm-up
+    await checkedAndPurged(broker, await saturate(url, bodies)); // warm-up
     // Alternating rounds, so a noisy neighbour on this shared machine hits both alike.
-    for (let round = 0; round < ROUNDS; round++) {
-      const referenceFigures = await checkedAndPurged(broker, await load(refUrl, bodies));
-      const gatewayFigures = await checkedAndPurged(broker, await load(url, bodies));
+    for (let round = 0; PHASES === 'all' && round < ROUNDS; round++) {
+      const referenceFigures = await checkedAndPurged(broker, await saturate(refUrl, bodies));
+      const gatewayFigures = await checkedAndPurged(broker, await saturate(url, bodies));
       rounds.push({ reference: referenceFigures, gateway: gatewayFigures });
     }
+    // The open-loop client warms up too, so its own first-run slowness is not charged to a server.
+    await checkedAndPurged(broker, await paced(refUrl, bodies, FIXED_RATE));
+    await checkedAndPurged(broker, await paced(url, bodies, FIXED_RATE));
     for (let round = 0; round < ROUNDS; round++) {
-      const referenceFigures = await checkedAndPurged(broker, await load(refUrl, bodies, FIXED_RATE));
-      const gatewayFigures = await checkedAndPurged(broker, await load(url, bodies, FIXED_RATE));
+      const referenceFigures = await checkedAndPurged(broker, await paced(refUrl, bodies, FIXED_RATE));
+      const gatewayFigures = await checkedAndPurged(broker, await paced(url, bodies, FIXED_RATE));
       fixedRounds.push({ reference: referenceFigures, gateway: gatewayFigures });
     }
   } finally {
@@ -168,10 +201,11 @@ async function main(): Promise<void> {
     await dropIsolatedInfra(infra);
   }
 
+  const ms = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1)).padStart(5);
   const line = (name: string, f: Figures) =>
-    `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
+    `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${ms(f.p50)} ms   p99 ${ms(f.p99)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  process.stdout.write(`\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}\n`);
+  process.stdout.write(`\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}\n`);
   rounds.forEach((round, i) => {
     process.stdout.write(`${line(`round ${i + 1} reference (Fastify+HMAC+publish)`, round.reference)}\n`);
     process.stdout.write(`${line(`round ${i + 1} webhook-gateway`, round.gateway)}\n`);
@@ -180,11 +214,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${line(`round ${i + 1} reference at ${FIXED_RATE} calls/s`, round.reference)}\n`);
     process.stdout.write(`${line(`round ${i + 1} webhook-gateway at ${FIXED_RATE} calls/s`, round.gateway)}\n`);
   });
-  const referenceRps = median(rounds.map((r) => r.reference.rps));
-  const gatewayRps = median(rounds.map((r) => r.gateway.rps));
-  process.stdout.write(`median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`);
+  if (rounds.length > 0) {
+    const referenceRps = median(rounds.map((r) => r.reference.rps));
+    const gatewayRps = median(rounds.map((r) => r.gateway.rps));
+    process.stdout.write(`median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`);
+  }
   process.stdout.write(
-    `median p99 at ${FIXED_RATE} calls/s: reference ${median(fixedRounds.map((r) => r.reference.p99))} ms, gateway ${median(fixedRounds.map((r) => r.gateway.p99))} ms\n`,
+    `median p99 at ${FIXED_RATE} calls/s: reference ${median(fixedRounds.map((r) => r.reference.p99)).toFixed(1)} ms, gateway ${median(fixedRounds.map((r) => r.gateway.p99)).toFixed(1)} ms\n`,
   );
 }
 
