@@ -1,7 +1,7 @@
 import type { StatusUpdateEvent } from '@inbound/messaging';
 import type { ChannelContext, ParseError, WebhookRequest } from './adapter.types';
 import { deterministicEventId } from './event-id';
-import { decodeJsonBody } from './payload-value';
+import { decodeJsonBody, withoutUndefined } from './payload-value';
 
 // Kept here rather than imported: adapters may import only the event *types* of messaging.
 const LIFECYCLE_STATUSES: readonly string[] = ['queued', 'sent', 'delivered', 'read', 'failed'];
@@ -46,14 +46,6 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
     event.error_message = fields.errorMessage.slice(0, MAX_ERROR_MESSAGE_LENGTH);
   }
   return event;
-}
-
-function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (value !== undefined) result[key] = value;
-  }
-  return result;
 }
 
 /**
