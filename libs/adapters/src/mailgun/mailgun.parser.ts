@@ -2,17 +2,16 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  
   readNumber,
   readObject,
   readString,
   readStringArray,
   readText,
 } from '../shared/json-reader';
+import { epochToIso } from '../shared/payload-value';
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromUnixSeconds,
   usableMessageId,
   readJsonStatusCall,
 } from '../shared/status-event';
@@ -45,7 +44,7 @@ export function parseMailgunWebhook(request: WebhookRequest, channel: ChannelCon
     eventKey: eventData.id ? [eventData.id] : [eventData.event, messageId, eventData.recipient ?? '', eventData.timestamp ?? ''],
     providerMessageId: messageId,
     status: mapped.status,
-    timestamp: isoFromUnixSeconds(eventData.timestamp) ?? received,
+    timestamp: epochToIso(eventData.timestamp, 'seconds') ?? received,
     errorCode: mapped.errorCode,
     errorMessage: mapped.errorMessage,
     metadata: {

@@ -3,7 +3,6 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  
   readObject,
   readString,
   readStringArray,

@@ -3,17 +3,16 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import {
   isJsonObject,
   JsonObject,
-  
   readBoolean,
   readNumber,
   readString,
   readStringArray,
   readText,
 } from '../shared/json-reader';
+import { epochToIso } from '../shared/payload-value';
 import {
   buildStatusEvent,
   informationalStatusFrom,
-  isoFromUnixSeconds,
   usableMessageId,
   readJsonStatusCall,
 } from '../shared/status-event';
@@ -59,7 +58,7 @@ function toStatusEvent(event: SendGridEvent, channel: ChannelContext, received: 
       : [event.event, event.sg_message_id ?? messageId, event.email ?? '', event.timestamp ?? ''],
     providerMessageId: messageId,
     status: mapped.status,
-    timestamp: isoFromUnixSeconds(event.timestamp) ?? received,
+    timestamp: epochToIso(event.timestamp, 'seconds') ?? received,
     errorCode: mapped.errorCode,
     errorMessage: mapped.errorMessage,
     metadata: {

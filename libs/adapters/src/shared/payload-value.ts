@@ -46,13 +46,14 @@ const LAST_ISO_MILLISECOND = 253_402_300_799_999;
 const EPOCH_TEXT = /^\d{1,16}(\.\d+)?$/;
 
 /**
- * A Unix time (number, or digits in a string as WhatsApp sends them) as an ISO-8601 UTC
- * string; undefined when it is missing or no plausible time.
+ * A Unix time (number, or digits in a string as WhatsApp sends them; fractions kept to the
+ * millisecond) as an ISO-8601 UTC string; undefined when it is missing, 0 (how payloads say
+ * "not set"), or no plausible time, so the caller falls back to the receipt time.
  */
 export function epochToIso(value: unknown, unit: 'seconds' | 'milliseconds'): string | undefined {
   const amount = typeof value === 'string' && EPOCH_TEXT.test(value) ? Number(value) : value;
-  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return undefined;
-  const milliseconds = unit === 'seconds' ? amount * 1000 : amount;
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) return undefined;
+  const milliseconds = Math.round(unit === 'seconds' ? amount * 1000 : amount);
   return milliseconds <= LAST_ISO_MILLISECOND ? new Date(milliseconds).toISOString() : undefined;
 }
 

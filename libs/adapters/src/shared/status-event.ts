@@ -87,12 +87,6 @@ export function isoFromProviderTime(text: string | undefined): string | undefine
   return normalised(new Date(text));
 }
 
-/** Unix seconds (fractions kept to the millisecond) → ISO-8601 UTC; undefined when out of range. */
-export function isoFromUnixSeconds(seconds: number | undefined): string | undefined {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return undefined;
-  return normalised(new Date(Math.round(seconds * 1000)));
-}
-
 /** `receivedAt` as ISO, or undefined for an invalid Date (parse reports it instead of throwing). */
 export function isoFromDate(date: Date): string | undefined {
   return date instanceof Date ? normalised(date) : undefined;
