@@ -11,18 +11,13 @@ import {
 import { epochToIso } from '../shared/payload-value';
 import {
   buildStatusEvent,
+  type MappedStatus,
   informationalStatusFrom,
   usableMessageId,
   readJsonStatusCall,
 } from '../shared/status-event';
 import type { MailgunDeliveryStatus, MailgunEventData } from './mailgun.types';
 
-interface MailgunStatus {
-  status: string;
-  errorCode?: string;
-  errorMessage?: string;
-  extras?: Record<string, unknown>;
-}
 
 /**
  * One Mailgun webhook call → at most one status event (its `event-data`). Events naming no
@@ -58,7 +53,7 @@ export function parseMailgunWebhook(request: WebhookRequest, channel: ChannelCon
   return { ok: true, events: { inbound: [], statuses: [status] } };
 }
 
-function mailgunStatusOf(event: MailgunEventData): MailgunStatus | undefined {
+function mailgunStatusOf(event: MailgunEventData): MappedStatus | undefined {
   switch (event.event) {
     case 'accepted':
       return { status: 'queued' };

@@ -2,6 +2,7 @@ import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adap
 import { isJsonObject, JsonObject, readBoolean, readNumber, readString } from '../shared/json-reader';
 import {
   buildStatusEvent,
+  type MappedStatus,
   informationalStatusFrom,
   isoFromProviderTime,
   usableMessageId,
@@ -9,8 +10,7 @@ import {
 } from '../shared/status-event';
 import { POSTMARK_BOUNCE_TYPE_CODES, PostmarkBounceType, PostmarkRecord } from './postmark.types';
 
-interface PostmarkStatus {
-  status: string;
+interface PostmarkStatus extends MappedStatus {
   /** Postmark sends no event id: the record type, message, time and what tells records apart. */
   eventKey: Array<string | number>;
   /** The record's own time field, as sent. */
@@ -18,9 +18,6 @@ interface PostmarkStatus {
   recipient?: string;
   providerStatus: string;
   providerEventId?: string;
-  errorCode?: string;
-  errorMessage?: string;
-  extras?: Record<string, unknown>;
 }
 
 /** What a bounce of each type means for the message. */

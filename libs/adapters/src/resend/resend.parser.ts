@@ -9,6 +9,7 @@ import {
 } from '../shared/json-reader';
 import {
   buildStatusEvent,
+  type MappedStatus,
   informationalStatusFrom,
   isoFromProviderTime,
   usableMessageId,
@@ -19,12 +20,6 @@ import type { ResendEmailEventData, ResendWebhookEvent } from './resend.types';
 
 const EMAIL_EVENT_PREFIX = 'email.';
 
-interface ResendStatus {
-  status: string;
-  errorCode?: string;
-  errorMessage?: string;
-  extras?: Record<string, unknown>;
-}
 
 /**
  * One Resend webhook call → at most one status event. Events about no sent email
@@ -65,7 +60,7 @@ export function parseResendWebhook(request: WebhookRequest, channel: ChannelCont
   return { ok: true, events: { inbound: [], statuses: [status] } };
 }
 
-function resendStatusOf(event: ResendWebhookEvent): ResendStatus | undefined {
+function resendStatusOf(event: ResendWebhookEvent): MappedStatus | undefined {
   const { data } = event;
   switch (event.type) {
     case 'email.scheduled':

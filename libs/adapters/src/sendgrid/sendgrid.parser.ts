@@ -12,18 +12,13 @@ import {
 import { epochToIso } from '../shared/payload-value';
 import {
   buildStatusEvent,
+  type MappedStatus,
   informationalStatusFrom,
   usableMessageId,
   readJsonStatusCall,
 } from '../shared/status-event';
 import type { SendGridEvent } from './sendgrid.types';
 
-interface SendGridStatus {
-  status: string;
-  errorCode?: string;
-  errorMessage?: string;
-  extras?: Record<string, unknown>;
-}
 
 /**
  * One SendGrid batch → one status event per event that names a message. Events that name
@@ -72,7 +67,7 @@ function toStatusEvent(event: SendGridEvent, channel: ChannelContext, received: 
   });
 }
 
-function sendGridStatusOf(event: SendGridEvent): SendGridStatus | undefined {
+function sendGridStatusOf(event: SendGridEvent): MappedStatus | undefined {
   switch (event.event) {
     case 'processed':
       return { status: 'queued' };

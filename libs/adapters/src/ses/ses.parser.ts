@@ -10,6 +10,7 @@ import {
 } from '../shared/json-reader';
 import {
   buildStatusEvent,
+  type MappedStatus,
   informationalStatusFrom,
   isoFromDate,
   isoFromProviderTime,
@@ -18,15 +19,11 @@ import {
 import { readSnsEnvelope } from './ses.envelope';
 import type { SesEvent, SesRecipientDiagnostic } from './ses.types';
 
-interface SesStatus {
-  status: string;
+interface SesStatus extends MappedStatus {
   /** The event's own time field, as sent. */
   time?: string;
   /** The recipients this event is about (one SNS message may cover several). */
   recipients: string[];
-  errorCode?: string;
-  errorMessage?: string;
-  extras?: Record<string, unknown>;
 }
 
 /**

@@ -27,6 +27,15 @@ export interface StatusEventFields {
   metadata: Record<string, unknown>;
 }
 
+/** A provider event mapped to our status word, with what else it tells about the message. */
+export interface MappedStatus {
+  status: string;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Provider details kept in the event's metadata. */
+  extras?: Record<string, unknown>;
+}
+
 export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fields: StatusEventFields): StatusUpdateEvent {
   const event: StatusUpdateEvent = {
     event_id: deterministicEventId(channel.id, ...fields.eventKey),
