@@ -128,7 +128,6 @@ export class ConfirmedPublisher {
       const entry: Pending = {
         previous: null,
         next: null,
-        linked: false,
         settle: (error?: Error) => {
           if (!this.pending.remove(entry)) return;
           clearTimeout(timer);

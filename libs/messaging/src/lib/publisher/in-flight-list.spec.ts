@@ -5,7 +5,7 @@ interface Publish extends InFlightNode {
 }
 
 function publish(name: string): Publish {
-  return { name, previous: null, next: null, linked: false };
+  return { name, previous: null, next: null };
 }
 
 function names(list: InFlightList<Publish>): string[] {
@@ -37,7 +37,7 @@ describe('InFlightList', () => {
     expect(names(list)).toEqual(left);
     expect(list.size).toBe(2);
     // A removed node points at nothing, so it cannot keep its former neighbours alive.
-    expect(node).toMatchObject({ previous: null, next: null, linked: false });
+    expect(node).toMatchObject({ previous: null, next: null });
   });
 
   it('answers false for a node removed twice and leaves the count alone', () => {

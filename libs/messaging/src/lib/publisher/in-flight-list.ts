@@ -1,8 +1,7 @@
-/** A node of an InFlightList; the list owns the two links. */
+/** A node of an InFlightList; the list owns the two links (both null while it is outside). */
 export interface InFlightNode {
   previous: InFlightNode | null;
   next: InFlightNode | null;
-  linked: boolean;
 }
 
 /**
@@ -27,7 +26,6 @@ export class InFlightList<T extends InFlightNode> {
   add(node: T): void {
     node.previous = this.tail;
     node.next = null;
-    node.linked = true;
     if (this.tail) this.tail.next = node;
     else this.head = node;
     this.tail = node;
@@ -36,14 +34,14 @@ export class InFlightList<T extends InFlightNode> {
 
   /** Unlinks the node; false if it was not in the list (already removed). */
   remove(node: T): boolean {
-    if (!node.linked) return false;
+    // Only the head has no previous node while it is in the list.
+    if (node.previous === null && this.head !== node) return false;
     if (node.previous) node.previous.next = node.next;
     else this.head = node.next as T | null;
     if (node.next) node.next.previous = node.previous;
     else this.tail = node.previous as T | null;
     node.previous = null;
     node.next = null;
-    node.linked = false;
     this.count--;
     return true;
   }
