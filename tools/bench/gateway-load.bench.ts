@@ -23,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { CredentialsCipher, createDataSource, Channel } from '@inbound/domain';
 import { declareTopology, STATUS_QUEUE } from '@inbound/messaging';
-import { pacedLoad } from './paced-load';
+import { pacedLoad, type PacedCall } from './paced-load';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -62,8 +62,22 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+interface SignedBody {
+  body: string;
+  signature: string;
+}
+
+/** The signed calls one after another, from the first again after the last. */
+function cycle(bodies: SignedBody[]): () => PacedCall {
+  let next = 0;
+  return () => {
+    const { body, signature } = bodies[next++ % bodies.length];
+    return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
+  };
+}
+
 /** 2,000 distinct signed status calls, cycled through by the load generator. */
-function signedBodies(): Array<{ body: string; signature: string }> {
+function signedBodies(): SignedBody[] {
   const template = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
   return Array.from({ length: 2_000 }, (_, i) => {
     template.entry[0].changes[0].value.statuses[0].id = `wamid.BENCH${i.toString().padStart(6, '0')}`;
@@ -95,8 +109,8 @@ async function checkedAndPurged(broker: ChannelModel, figures: Figures): Promise
 }
 
 /** Closed loop: 50 connections, each sending its next call as soon as the last is answered. */
-async function saturate(url: string, bodies: Array<{ body: string; signature: string }>): Promise<Figures> {
-  let next = 0;
+async function saturate(url: string, bodies: SignedBody[]): Promise<Figures> {
+  const nextCall = cycle(bodies);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -104,10 +118,7 @@ async function saturate(url: string, bodies: Array<{ body: string; signature: st
     requests: [
       {
         method: 'POST',
-        setupRequest: (request) => {
-          const { body, signature } = bodies[next++ % bodies.length];
-          return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
-        },
+        setupRequest: (request) => ({ ...request, ...nextCall() }),
       },
     ],
   });
@@ -115,18 +126,8 @@ async function saturate(url: string, bodies: Array<{ body: string; signature: st
 }
 
 /** Open loop at a fixed offered rate, over the same 50 connections. */
-async function paced(url: string, bodies: Array<{ body: string; signature: string }>, rate: number): Promise<Figures> {
-  let next = 0;
-  return pacedLoad({
-    url,
-    rate,
-    seconds: SECONDS,
-    connections: CONNECTIONS,
-    nextCall: () => {
-      const { body, signature } = bodies[next++ % bodies.length];
-      return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } };
-    },
-  });
+async function paced(url: string, bodies: SignedBody[], rate: number): Promise<Figures> {
+  return pacedLoad({ url, rate, seconds: SECONDS, connections: CONNECTIONS, nextCall: cycle(bodies) });
 }
 
 async function main(): Promise<void> {
