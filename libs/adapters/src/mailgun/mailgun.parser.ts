@@ -18,7 +18,6 @@ import {
 } from '../shared/status-event';
 import type { MailgunDeliveryStatus, MailgunEventData } from './mailgun.types';
 
-
 /**
  * One Mailgun webhook call → at most one status event (its `event-data`). Events naming no
  * message (mailing-list events, `stored` inbound mail) give none.

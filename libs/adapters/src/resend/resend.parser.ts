@@ -20,7 +20,6 @@ import type { ResendEmailEventData, ResendWebhookEvent } from './resend.types';
 
 const EMAIL_EVENT_PREFIX = 'email.';
 
-
 /**
  * One Resend webhook call → at most one status event. Events about no sent email
  * (`contact.*`, `domain.*`, `email.received`, …) and events without an `email_id` give none.

@@ -19,7 +19,6 @@ import {
 } from '../shared/status-event';
 import type { SendGridEvent } from './sendgrid.types';
 
-
 /**
  * One SendGrid batch → one status event per event that names a message. Events that name
  * none (`account_status_change`, asynchronous bounces without ids) could update nothing and
