@@ -37,6 +37,7 @@ export function parseMailgunWebhook(request: WebhookRequest, channel: ChannelCon
     // event-data.id is unique per event; without it, what the event says identifies it.
     eventKey: eventData.id ? [eventData.id] : [eventData.event, messageId, eventData.recipient ?? '', eventData.timestamp ?? ''],
     providerMessageId: messageId,
+    recipientAddress: eventData.recipient,
     status: mapped.status,
     timestamp: epochToIso(eventData.timestamp, 'seconds') ?? received,
     errorCode: mapped.errorCode,

@@ -200,6 +200,7 @@ describe('Mailgun adapter: parsing', () => {
         account_id: channel.account_id,
         channel_type: 'email',
         provider_message_id: '20260212174255.58bbb7ce85a423e5@mailgun.com',
+        recipient_address: 'badrecipient@sample.mailgun.com',
         status: 'failed',
         timestamp: '2026-02-12T17:42:55.592Z',
         error_code: '5.5.0',

@@ -67,6 +67,7 @@ export function parsePostmarkWebhook(request: WebhookRequest, channel: ChannelCo
   const status = buildStatusEvent(channel, received, {
     eventKey: mapped.eventKey,
     providerMessageId: messageId,
+    recipientAddress: mapped.recipient,
     status: mapped.status,
     timestamp: isoFromProviderTime(mapped.time) ?? received,
     errorCode: mapped.errorCode,

@@ -116,6 +116,7 @@ describe('Postmark adapter: parsing', () => {
     account_id: channel.account_id,
     channel_type: 'email',
     provider_message_id: '00000000-0000-0000-0000-000000000000',
+    recipient_address: 'john@example.com',
     timestamp: '2026-02-13T18:19:43.000Z',
     received_at: '2026-02-13T18:19:45.000Z',
   };

@@ -1,4 +1,3 @@
-import type { StatusUpdateEvent } from '@inbound/messaging';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import {
   isJsonObject,
@@ -40,23 +39,29 @@ export function parseResendWebhook(request: WebhookRequest, channel: ChannelCont
   const svixId = readResendSignatureHeaders(request.headers)?.id;
   const eventKey = svixId ? [svixId, event.type] : [messageId, event.type, event.created_at ?? ''];
 
-  const status: StatusUpdateEvent = buildStatusEvent(channel, received, {
-    eventKey,
-    providerMessageId: messageId,
-    status: mapped.status,
-    timestamp: isoFromProviderTime(event.created_at) ?? received,
-    errorCode: mapped.errorCode,
-    errorMessage: mapped.errorMessage,
-    metadata: {
-      recipient: event.data.to[0],
-      recipients: event.data.to.length > 1 ? event.data.to : undefined,
-      provider_event_id: svixId,
-      provider_status: event.type,
-      broadcast_id: event.data.broadcast_id,
-      ...mapped.extras,
-    },
-  });
-  return { ok: true, events: { inbound: [], statuses: [status] } };
+  // Resend names every address of the email, not which one the event is about: the event
+  // applies to each of them (one event per recipient, so each recipient's row moves once).
+  const recipients = [...new Set(event.data.to)];
+  const statuses = (recipients.length > 0 ? recipients : [undefined]).map((recipient) =>
+    buildStatusEvent(channel, received, {
+      eventKey: recipients.length > 1 ? [...eventKey, recipient ?? ''] : eventKey,
+      providerMessageId: messageId,
+      recipientAddress: recipient,
+      status: mapped.status,
+      timestamp: isoFromProviderTime(event.created_at) ?? received,
+      errorCode: mapped.errorCode,
+      errorMessage: mapped.errorMessage,
+      metadata: {
+        recipient,
+        recipients: recipients.length > 1 ? recipients : undefined,
+        provider_event_id: svixId,
+        provider_status: event.type,
+        broadcast_id: event.data.broadcast_id,
+        ...mapped.extras,
+      },
+    }),
+  );
+  return { ok: true, events: { inbound: [], statuses } };
 }
 
 function resendStatusOf(event: ResendWebhookEvent): MappedStatus | undefined {

@@ -238,6 +238,7 @@ describe('Resend adapter: parsing', () => {
         account_id: channel.account_id,
         channel_type: 'email',
         provider_message_id: 'ae2014de-c168-4c61-8267-70d2662a1ce1',
+        recipient_address: 'bounced@resend.dev',
         status: 'failed',
         timestamp: '2026-01-15T12:00:05.000Z',
         error_code: 'Permanent/General',
@@ -280,9 +281,13 @@ describe('Resend adapter: parsing', () => {
     expect(suppressed).toMatchObject({ status: 'failed', error_code: 'OnAccountSuppressionList', error_message: 'On the suppression list' });
   });
 
-  it('lists every recipient when there are several', () => {
-    const [event] = statusesOf(signedRequest(eventOf('email.delivered', { to: ['a@example.com', 'b@example.com'] })));
-    expect(event.metadata).toMatchObject({ recipient: 'a@example.com', recipients: ['a@example.com', 'b@example.com'] });
+  it('makes one status per recipient of an email sent to several, each naming its recipient under its own id', () => {
+    const statuses = statusesOf(signedRequest(eventOf('email.delivered', { to: ['a@example.com', 'b@example.com', 'a@example.com'] })));
+    expect(statuses).toMatchObject([
+      { status: 'delivered', recipient_address: 'a@example.com', metadata: { recipient: 'a@example.com', recipients: ['a@example.com', 'b@example.com'] } },
+      { status: 'delivered', recipient_address: 'b@example.com', metadata: { recipient: 'b@example.com' } },
+    ]);
+    expect(statuses[0].event_id).not.toBe(statuses[1].event_id);
   });
 
   it('records an unknown email event under its own word, but never as a lifecycle status', () => {

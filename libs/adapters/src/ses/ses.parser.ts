@@ -22,13 +22,16 @@ import type { SesEvent, SesRecipientDiagnostic } from './ses.types';
 interface SesStatus extends MappedStatus {
   /** The event's own time field, as sent. */
   time?: string;
-  /** The recipients this event is about (one SNS message may cover several). */
-  recipients: string[];
+  /** The recipients this event is about, with their own diagnosis (one SNS message may cover several). */
+  recipients: SesRecipientDiagnostic[];
 }
 
 /**
- * One SNS call → at most one status event: a Notification carrying an SES event. Subscription
- * and unsubscription confirmations give none (verify already confirmed the subscription).
+ * One SNS call → the status events of one SES event: one per recipient the event lists (a
+ * bounce, delivery, complaint or delay names the recipients it is about; one message id can
+ * cover several), or one for every destination when it lists none (a send, open, click,
+ * reject or rendering failure concerns the whole message). Subscription and unsubscription
+ * confirmations give none (verify already confirmed the subscription).
  */
 export function parseSesWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const received = isoFromDate(receivedAt);
@@ -55,25 +58,42 @@ export function parseSesWebhook(request: WebhookRequest, channel: ChannelContext
   const messageId = usableMessageId(event.mail.messageId);
   if (!mapped || !messageId) return { ok: true, events: { inbound: [], statuses: [] } };
 
-  const recipients = mapped.recipients.length > 0 ? mapped.recipients : event.mail.destination;
-  const status = buildStatusEvent(channel, received, {
-    // The SNS MessageId is kept across SNS's retries of one notification.
-    eventKey: envelope.MessageId ? [envelope.MessageId] : [event.kind, messageId, mapped.time ?? ''],
-    providerMessageId: messageId,
-    status: mapped.status,
-    timestamp: isoFromProviderTime(mapped.time) ?? isoFromProviderTime(event.mail.timestamp) ?? isoFromProviderTime(envelope.Timestamp) ?? received,
-    errorCode: mapped.errorCode,
-    errorMessage: mapped.errorMessage,
-    metadata: {
-      recipient: recipients[0],
-      recipients: recipients.length > 1 ? recipients : undefined,
-      provider_event_id: envelope.MessageId,
-      provider_status: event.kind,
-      topic_arn: envelope.TopicArn,
-      ...mapped.extras,
-    },
+  // The SNS MessageId is kept across SNS's retries of one notification.
+  const notificationKey = envelope.MessageId ? [envelope.MessageId] : [event.kind, messageId, mapped.time ?? ''];
+  const timestamp =
+    isoFromProviderTime(mapped.time) ?? isoFromProviderTime(event.mail.timestamp) ?? isoFromProviderTime(envelope.Timestamp) ?? received;
+  const targets = mapped.recipients.length > 0 ? mapped.recipients : event.mail.destination.map((emailAddress) => ({ emailAddress }));
+  const recipients: Array<SesRecipientDiagnostic | undefined> = targets.length > 0 ? uniqueByAddress(targets) : [undefined];
+  const statuses = recipients.map((recipient) =>
+    buildStatusEvent(channel, received, {
+      eventKey: recipients.length > 1 ? [...notificationKey, recipient?.emailAddress ?? ''] : notificationKey,
+      providerMessageId: messageId,
+      recipientAddress: recipient?.emailAddress,
+      status: mapped.status,
+      timestamp,
+      // Each recipient's own diagnosis, falling back to what the event says as a whole.
+      errorCode: recipient?.status ?? mapped.errorCode,
+      errorMessage: recipient?.diagnosticCode ?? mapped.errorMessage,
+      metadata: {
+        recipient: recipient?.emailAddress,
+        provider_event_id: envelope.MessageId,
+        provider_status: event.kind,
+        topic_arn: envelope.TopicArn,
+        ...mapped.extras,
+      },
+    }),
+  );
+  return { ok: true, events: { inbound: [], statuses } };
+}
+
+function uniqueByAddress(recipients: SesRecipientDiagnostic[]): SesRecipientDiagnostic[] {
+  const seen = new Set<string>();
+  return recipients.filter((recipient) => {
+    const key = recipient.emailAddress?.toLowerCase() ?? '';
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
-  return { ok: true, events: { inbound: [], statuses: [status] } };
 }
 
 function sesStatusOf(event: SesEvent): SesStatus | undefined {
@@ -84,27 +104,32 @@ function sesStatusOf(event: SesEvent): SesStatus | undefined {
       return {
         status: 'delivered',
         time: event.delivery?.timestamp,
-        recipients: event.delivery?.recipients ?? [],
+        recipients: (event.delivery?.recipients ?? []).map((emailAddress) => ({ emailAddress })),
         extras: { smtp_response: event.delivery?.smtpResponse },
       };
     case 'Bounce': {
       const bounce = event.bounce;
-      const first = bounce?.bouncedRecipients[0];
       return {
-        // Only a permanent bounce is final; SES may still get a transient or undetermined one through.
-        status: bounce?.bounceType === 'Permanent' ? 'failed' : 'deferred',
+        // Every bounce is final: SES reports a transient or undetermined one only after it has
+        // stopped retrying (a delay still being retried is DeliveryDelay). The type stays in the error.
+        status: 'failed',
         time: bounce?.timestamp,
-        recipients: addressesOf(bounce?.bouncedRecipients),
-        errorCode: first?.status ?? bounce?.bounceSubType,
-        errorMessage: first?.diagnosticCode,
-        extras: { bounce_type: bounce?.bounceType, bounce_sub_type: bounce?.bounceSubType, feedback_id: bounce?.feedbackId },
+        recipients: withAddress(bounce?.bouncedRecipients),
+        errorCode: bounce?.bounceSubType,
+        extras: {
+          // provider_status becomes error_details.provider_status: `Bounce/Transient` keeps the type there.
+          ...(bounce?.bounceType ? { provider_status: `Bounce/${bounce.bounceType}` } : {}),
+          bounce_type: bounce?.bounceType,
+          bounce_sub_type: bounce?.bounceSubType,
+          feedback_id: bounce?.feedbackId,
+        },
       };
     }
     case 'Complaint':
       return {
         status: 'complained',
         time: event.complaint?.timestamp,
-        recipients: addressesOf(event.complaint?.complainedRecipients),
+        recipients: withAddress(event.complaint?.complainedRecipients),
         extras: { complaint_feedback_type: event.complaint?.complaintFeedbackType, feedback_id: event.complaint?.feedbackId },
       };
     case 'Open':
@@ -123,13 +148,10 @@ function sesStatusOf(event: SesEvent): SesStatus | undefined {
       };
     case 'DeliveryDelay': {
       const delay = event.deliveryDelay;
-      const first = delay?.delayedRecipients[0];
       return {
         status: 'deferred',
         time: delay?.timestamp,
-        recipients: addressesOf(delay?.delayedRecipients),
-        errorCode: first?.status,
-        errorMessage: first?.diagnosticCode,
+        recipients: withAddress(delay?.delayedRecipients),
         extras: { delay_type: delay?.delayType },
       };
     }
@@ -141,8 +163,8 @@ function sesStatusOf(event: SesEvent): SesStatus | undefined {
   }
 }
 
-function addressesOf(recipients: SesRecipientDiagnostic[] | undefined): string[] {
-  return (recipients ?? []).flatMap((recipient) => (recipient.emailAddress ? [recipient.emailAddress] : []));
+function withAddress(recipients: SesRecipientDiagnostic[] | undefined): SesRecipientDiagnostic[] {
+  return (recipients ?? []).filter((recipient) => recipient.emailAddress !== undefined && recipient.emailAddress.length > 0);
 }
 
 function decodeSesEvent(value: unknown): SesEvent | undefined {

@@ -10,6 +10,7 @@ const PROVIDER_WORD = /^[A-Za-z]+(?:[ _-][A-Za-z]+)*$/;
 
 // Limits of StatusUpdateEvent's validation; longer provider text is cut rather than rejected.
 const MAX_MESSAGE_ID_LENGTH = 512;
+const MAX_RECIPIENT_LENGTH = 512;
 const MAX_ERROR_CODE_LENGTH = 255;
 const MAX_ERROR_MESSAGE_LENGTH = 4096;
 
@@ -21,6 +22,12 @@ export interface StatusEventFields {
   status: string;
   /** ISO-8601 UTC. */
   timestamp: string;
+  /**
+   * The recipient the provider says this event is about. One provider id can cover several
+   * recipients (an email request to several addresses); the status worker then applies the
+   * event only to this recipient's row.
+   */
+  recipientAddress?: string;
   errorCode?: string;
   errorMessage?: string;
   /** Entries whose value is undefined are dropped. */
@@ -48,6 +55,9 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
     metadata: withoutUndefined(fields.metadata),
     received_at: receivedAt,
   };
+  const recipient = fields.recipientAddress?.trim();
+  // An address past the field limit could never equal a stored delivery address; leave it off.
+  if (recipient && recipient.length <= MAX_RECIPIENT_LENGTH) event.recipient_address = recipient;
   if (fields.errorCode !== undefined && fields.errorCode.length > 0) {
     event.error_code = fields.errorCode.slice(0, MAX_ERROR_CODE_LENGTH);
   }

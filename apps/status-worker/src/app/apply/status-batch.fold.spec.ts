@@ -28,6 +28,7 @@ function update(id: string, status: string, minute: number, extra: Partial<Statu
   return {
     event_id: `${id}-${status}-${minute}`,
     channel_id: CHANNEL,
+    channel_type: 'messenger',
     provider_message_id: `pm-${id}`,
     status,
     timestamp: iso(minute),
@@ -41,6 +42,7 @@ function watermark(status: string, mark: number, minute: number, extra: Partial<
   return {
     event_id: `wm-${status}-${mark}`,
     channel_id: CHANNEL,
+    channel_type: 'messenger',
     status,
     timestamp: iso(minute),
     received_at: iso(minute),
@@ -111,9 +113,43 @@ describe('foldStatusBatch', () => {
     expect(folded.results).toEqual([{ kind: 'applied' }, { kind: 'not_found' }, { kind: 'not_found' }]);
   });
 
-  it('applies an update to every row its provider id names (one email id, several recipients)', () => {
+  it('applies an update that names no recipient to every row its provider id names', () => {
     const folded = foldStatusBatch([update('a', 'delivered', 2)], [row('a1', {}, { provider_message_id: 'pm-a' }), row('a2', {}, { provider_message_id: 'pm-a' })]);
     expect(folded.writes.map((write) => write.id)).toEqual(['a1', 'a2']);
+  });
+
+  describe('one provider id, several recipients', () => {
+    const email = { channel_type: 'email' };
+    const shared = (id: string, address: string) => row(id, {}, { provider_message_id: 'pm-x', delivery_address: address });
+    const rows = [shared('r-a', 'a@example.com'), shared('r-b', 'B@Example.com'), shared('r-c', 'c@example.com')];
+
+    it('applies each update only to its recipient’s row, comparing email addresses without case', () => {
+      const folded = foldStatusBatch(
+        [update('x', 'delivered', 2, { ...email, recipient_address: 'A@example.com' }), update('x', 'failed', 3, { ...email, recipient_address: 'b@example.com' })],
+        rows,
+      );
+      expect(folded.results).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
+      expect(folded.writes).toEqual([
+        expect.objectContaining({ id: 'r-a', status: 'delivered', counters: ['delivered_count'] }),
+        expect.objectContaining({ id: 'r-b', status: 'failed', counters: ['failed_count'] }),
+      ]);
+    });
+
+    it('compares addresses of other channel types exactly', () => {
+      const folded = foldStatusBatch([update('x', 'delivered', 2, { channel_type: 'sms', recipient_address: 'b@example.com' })], rows);
+      expect(folded.results).toEqual([{ kind: 'not_found' }]);
+    });
+
+    it('treats a recipient without a row among several like an unknown message (retried)', () => {
+      const folded = foldStatusBatch([update('x', 'delivered', 2, { ...email, recipient_address: 'd@example.com' })], rows);
+      expect(folded.results).toEqual([{ kind: 'not_found' }]);
+      expect(folded.writes).toEqual([]);
+    });
+
+    it('applies to the only row of an id whatever recipient the update names', () => {
+      const folded = foldStatusBatch([update('x', 'delivered', 2, { ...email, recipient_address: 'someone-else@example.com' })], [rows[0]]);
+      expect(folded.writes.map((write) => write.id)).toEqual(['r-a']);
+    });
   });
 
   describe('watermarks', () => {

@@ -148,13 +148,27 @@ function targetsOf(
   byRecipient: Map<string, WorkingRow[]>,
 ): WorkingRow[] | 'not_found' {
   if (!isWatermarkUpdate(update)) {
-    return byMessageKey.get(messageKey(update.channel_id, update.provider_message_id as string)) ?? 'not_found';
+    const sharing = byMessageKey.get(messageKey(update.channel_id, update.provider_message_id as string));
+    if (!sharing) return 'not_found';
+    const recipient = update.recipient_address;
+    if (sharing.length === 1 || recipient === undefined) return sharing;
+    // One provider id, several recipients (an email request to several addresses): the update
+    // is about one of them. A recipient whose row is not there (yet) waits like an unknown message.
+    const same = addressComparer(update.channel_type);
+    const recipientRows = sharing.filter((entry) => same(entry.row.delivery_address, recipient));
+    return recipientRows.length > 0 ? recipientRows : 'not_found';
   }
   // Covered: sent (or, not sent yet, created) at or before the watermark, as the message stands
   // at this point of the batch, so that a `sent` earlier in the batch counts, as it would one by one.
   const watermark = parseStatusTime(update.watermark as string).getTime();
   const candidates = byRecipient.get(recipientKey(update.channel_id, update.recipient_address as string)) ?? [];
   return candidates.filter((entry) => (entry.state.sent_at ?? entry.row.created_at).getTime() <= watermark);
+}
+
+/** Email addresses are compared without case (as mail systems route them); other addresses exactly. */
+function addressComparer(channelType: string): (stored: string, named: string) => boolean {
+  if (channelType !== 'email') return (stored, named) => stored === named;
+  return (stored, named) => stored.toLowerCase() === named.toLowerCase();
 }
 
 function rowWrite(entry: WorkingRow): MessageRowWrite {

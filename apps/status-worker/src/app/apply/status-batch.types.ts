@@ -4,6 +4,8 @@ import type { GroupCounter, IgnoredReason, MessageStatusState } from '@inbound/d
 export interface StatusUpdate {
   event_id: string;
   channel_id: string;
+  /** Decides how recipient addresses compare (email addresses ignore case). */
+  channel_type: string;
   status: string;
   /** The provider's event time, ISO-8601. */
   timestamp: string;
@@ -15,6 +17,10 @@ export interface StatusUpdate {
   provider_status?: string;
   /** Names the message; when absent, recipient_address + watermark cover many. */
   provider_message_id?: string;
+  /**
+   * With a provider id: the recipient the provider names, which picks that recipient's row when
+   * several rows share the id. With a watermark: whose messages it covers.
+   */
   recipient_address?: string;
   watermark?: string;
 }

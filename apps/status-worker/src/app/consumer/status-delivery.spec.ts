@@ -25,6 +25,7 @@ describe('decodeStatusUpdate', () => {
       event: {
         event_id: VALID.event_id,
         channel_id: VALID.channel_id,
+        channel_type: VALID.channel_type,
         status: 'delivered',
         timestamp: VALID.timestamp,
         received_at: VALID.received_at,
@@ -34,6 +35,12 @@ describe('decodeStatusUpdate', () => {
         provider_status: 'delivered',
       },
     });
+  });
+
+  it('reads the recipient a keyed event names (one provider id, several recipients)', () => {
+    const decoded = decodeStatusUpdate(body({ ...VALID, channel_type: 'email', recipient_address: 'a@example.com' }));
+    expect(decoded).toMatchObject({ ok: true, event: { provider_message_id: VALID.provider_message_id, recipient_address: 'a@example.com', channel_type: 'email' } });
+    expect(wellFormedStatusUpdate({ ...VALID, recipient_address: 'a@example.com' })).toMatchObject({ recipient_address: 'a@example.com' });
   });
 
   it('reads a watermark event', () => {

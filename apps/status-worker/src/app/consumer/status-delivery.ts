@@ -56,6 +56,7 @@ export function statusUpdateOf(event: StatusUpdateEvent): StatusUpdate {
   return {
     event_id: event.event_id,
     channel_id: event.channel_id,
+    channel_type: event.channel_type,
     status: event.status,
     timestamp: event.timestamp,
     received_at: event.received_at,

@@ -46,7 +46,7 @@ export function wellFormedStatusUpdate(payload: unknown): StatusUpdate | undefin
     !CHANNEL_TYPE_SET.has(event['channel_type']) ||
     !isText(event['provider_message_id'], 512) ||
     event['watermark'] !== undefined ||
-    event['recipient_address'] !== undefined ||
+    !(event['recipient_address'] === undefined || isText(event['recipient_address'], 512)) ||
     typeof event['status'] !== 'string' ||
     !STATUS_PATTERN.test(event['status']) ||
     !isNormalisedTime(event['timestamp']) ||
@@ -63,10 +63,12 @@ export function wellFormedStatusUpdate(payload: unknown): StatusUpdate | undefin
   return {
     event_id: event['event_id'],
     channel_id: event['channel_id'],
+    channel_type: event['channel_type'] as string,
     status: event['status'],
     timestamp: event['timestamp'],
     received_at: event['received_at'],
     provider_message_id: event['provider_message_id'],
+    ...(event['recipient_address'] !== undefined ? { recipient_address: event['recipient_address'] as string } : {}),
     ...(event['error_code'] !== undefined ? { error_code: event['error_code'] as string } : {}),
     ...(event['error_message'] !== undefined ? { error_message: event['error_message'] as string } : {}),
     ...(typeof providerStatus === 'string' ? { provider_status: providerStatus } : {}),

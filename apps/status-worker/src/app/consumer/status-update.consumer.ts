@@ -161,11 +161,7 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap, BeforeAppli
         this.metrics.ignored.inc({ reason: outcome.reason });
         return;
       case 'not_found':
-        return this.retry(
-          delivery,
-          `no outbound message with provider_message_id ${JSON.stringify(update.provider_message_id)} on channel ${update.channel_id}`,
-          'not_found',
-        );
+        return this.retry(delivery, notFoundReason(update), 'not_found');
       case 'error': {
         const reason = `could not be applied: ${describeError(outcome.error)}`;
         this.logger.warn(`status event ${update.event_id} ${reason}`);
@@ -213,4 +209,15 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap, BeforeAppli
     delivery.settled = true;
     delivery.acknowledger.nack(delivery.message, requeue);
   }
+}
+
+function notFoundReason(update: StatusUpdate): string {
+  const recipient = JSON.stringify(update.recipient_address);
+  if (update.provider_message_id === undefined) {
+    return `no outbound message to ${recipient} sent by ${update.watermark ?? '?'} on channel ${update.channel_id}`;
+  }
+  const named = `provider_message_id ${JSON.stringify(update.provider_message_id)}`;
+  return update.recipient_address === undefined
+    ? `no outbound message with ${named} on channel ${update.channel_id}`
+    : `no outbound message with ${named} to ${recipient} on channel ${update.channel_id}`;
 }

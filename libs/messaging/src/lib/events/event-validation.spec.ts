@@ -67,6 +67,13 @@ describe('validateEvent', () => {
     expect(missingRecipient.ok ? '' : missingRecipient.reason).toContain('recipient_address');
     expect(validateEvent(StatusUpdateEvent, { ...watermark, recipient_address: '1254459154682919' }).ok).toBe(true);
   });
+
+  it('takes a recipient beside a provider id, within the field limits', () => {
+    expect(validateEvent(StatusUpdateEvent, { ...status, recipient_address: 'a@example.com' }).ok).toBe(true);
+    const empty = validateEvent(StatusUpdateEvent, { ...status, recipient_address: '' });
+    expect(empty.ok ? '' : empty.reason).toContain('recipient_address');
+    expect(validateEvent(StatusUpdateEvent, { ...status, recipient_address: 'x'.repeat(513) }).ok).toBe(false);
+  });
 });
 
 describe('decodeEvent', () => {

@@ -19,6 +19,8 @@ import { STATUS_PATTERN, StatusKind } from './message-status';
  *
  * Either `provider_message_id` names the message, or `recipient_address` + `watermark`
  * cover everything sent to one recipient up to a time (Messenger delivery/read watermarks).
+ * With a provider id, `recipient_address` (when the provider names one) picks the recipient's
+ * row among several that share the id (one email request sent to several addresses).
  */
 export class StatusUpdateEvent {
   @IsUUID() event_id!: string;
@@ -39,7 +41,7 @@ export class StatusUpdateEvent {
   @IsObject() metadata!: Record<string, unknown>;
   @IsISO8601({ strict: true }) received_at!: string;
 
-  @ValidateIf((event: StatusUpdateEvent) => event.watermark !== undefined)
+  @ValidateIf((event: StatusUpdateEvent) => event.watermark !== undefined || event.recipient_address !== undefined)
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
