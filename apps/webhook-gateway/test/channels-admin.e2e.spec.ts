@@ -50,6 +50,18 @@ describe('channel admin API', () => {
       expect((await api('GET', `/channels/${randomUUID()}`, undefined, `${ADMIN_TOKEN}x`)).status).toBe(401);
     });
 
+    it('takes the Bearer scheme in any case (schemes are case-insensitive), the token itself exactly', async () => {
+      const path = `/channels/${randomUUID()}`;
+      for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+        const response = await fetch(`${gateway.baseUrl}${path}`, { headers: { authorization: `${scheme} ${ADMIN_TOKEN}` } });
+        expect(response.status).toBe(404);
+      }
+      const wrongCase = await fetch(`${gateway.baseUrl}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN.toUpperCase()}` } });
+      expect(wrongCase.status).toBe(401);
+      const noSpace = await fetch(`${gateway.baseUrl}${path}`, { headers: { authorization: `Bearer${ADMIN_TOKEN}` } });
+      expect(noSpace.status).toBe(401);
+    });
+
     it('404 for every admin route when no ADMIN_API_TOKEN is configured', async () => {
       const closed = await startGateway({ TELEGRAM_API_BASE_URL: telegram.url });
       try {
@@ -203,6 +215,10 @@ describe('channel admin API', () => {
       [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'carrier-pigeon' } }, 'credentials.provider'],
       [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'sendgrid', verification_key: 'bm90IGEga2V5' } }, 'credentials.verification_key'],
       [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: 'arn:aws:s3:::bucket' } }, 'credentials.topic_arn'],
+      // Required: without it any AWS account's topic could post to the channel.
+      [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses' } }, 'credentials.topic_arn'],
+      [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: [] } }, 'credentials.topic_arn'],
+      [{ account_id: ACCOUNT_ID, channel_type: 'messenger', name: 'x', credentials: { app_secret: 's', page_id: 'page-one' } }, 'credentials.page_id'],
     ])('%p → %s', async (payload, field) => {
       const { status, body } = await api('POST', '/channels', payload);
       expect(status).toBe(400);

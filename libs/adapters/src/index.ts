@@ -1,6 +1,7 @@
 export * from './shared/adapter.types';
 export * from './shared/event-id';
 export * from './shared/constant-time';
+export * from './shared/http-status-error';
 export * from './registry';
 export * from './telegram/telegram.adapter';
 export * from './whatsapp/whatsapp.adapter';

@@ -2,13 +2,16 @@ import { verify as verifySignature } from 'node:crypto';
 import type { AdapterDependencies, ChannelCredentials, VerifyResult, WebhookRequest } from '../shared/adapter.types';
 import { isJsonObject } from '../shared/json-reader';
 import { isStrictBase64 } from '../shared/signature-input';
-import { CertificateUnavailableError, SnsCertificateStore } from './ses.certificate-store';
+import { CertificateNotFoundError, CertificateUnavailableError, SnsCertificateStore } from './ses.certificate-store';
 import { readSnsEnvelope, snsStringToSign } from './ses.envelope';
 
 // SNS signs with a handful of certificates (one per region and rotation); the bound guards against churn.
 const MAX_CACHED_CERTIFICATES = 64;
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// `sns.<region>.amazonaws.com[.cn]` with a region's own shape (us-east-1, us-gov-west-1,
+// cn-north-1): other `sns.*` names on amazonaws.com are not SNS (sns.s3.amazonaws.com is an S3
+// bucket anyone can create, sns.execute-api… an API Gateway).
+const SNS_HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/;
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = { '1': 'sha1', '2': 'sha256' };
 
@@ -30,13 +33,16 @@ export function trustedSnsUrl(text: string | undefined, kind: 'certificate' | 's
   return url.searchParams.get('Action') === 'ConfirmSubscription' ? url : undefined;
 }
 
-type TopicAllowList = { ok: true; topics: readonly string[] | undefined } | { ok: false };
+type TopicAllowList = { ok: true; topics: readonly string[] } | { ok: false };
 
-/** `topic_arn`: absent for any topic, else one ARN or a non-empty list of ARNs. */
-function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
+/**
+ * `topic_arn`: one ARN or a non-empty list of ARNs, required. An SNS signature proves only that
+ * AWS sent the call, not whose topic it came from: without the list, any AWS account could
+ * subscribe a channel's URL to its own topic and publish forged events.
+ */
+export function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
   if (!isJsonObject(credentials)) return { ok: false };
   const value = Object.prototype.hasOwnProperty.call(credentials, 'topic_arn') ? credentials['topic_arn'] : undefined;
-  if (value === undefined || value === null) return { ok: true, topics: undefined };
   if (typeof value === 'string') return value.length > 0 ? { ok: true, topics: [value] } : { ok: false };
   if (Array.isArray(value) && value.length > 0 && value.every((topic) => typeof topic === 'string' && topic.length > 0)) {
     return { ok: true, topics: value as string[] };
@@ -46,15 +52,16 @@ function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
 
 /**
  * Amazon SNS message signatures (SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA) with
- * the certificate from `SigningCertURL`, which must be on an SNS host; an optional topic
- * allow-list; and the confirmation of a verified SubscriptionConfirmation.
+ * the certificate from `SigningCertURL`, which must be on an SNS host; the channel's topic
+ * allow-list, for notifications and subscription confirmations alike; and the confirmation of
+ * a verified SubscriptionConfirmation.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
  */
 export class SnsSignatureVerifier {
   private readonly certificates: SnsCertificateStore;
 
   constructor(private readonly deps: AdapterDependencies) {
-    this.certificates = new SnsCertificateStore(deps.httpGetText, MAX_CACHED_CERTIFICATES);
+    this.certificates = new SnsCertificateStore(deps.httpGetText, deps.now, MAX_CACHED_CERTIFICATES);
   }
 
   async verify(request: WebhookRequest, credentials: ChannelCredentials): Promise<VerifyResult> {
@@ -63,7 +70,7 @@ export class SnsSignatureVerifier {
       return { ok: false, reason: 'missing_signature' };
     }
     const allowList = readTopicAllowList(credentials);
-    if (!allowList.ok) return { ok: false, reason: 'missing_credentials', detail: 'topic_arn must be an ARN or a list of ARNs' };
+    if (!allowList.ok) return { ok: false, reason: 'missing_credentials', detail: 'topic_arn (an ARN or a list of ARNs) is required' };
 
     const algorithm = Object.prototype.hasOwnProperty.call(SIGNATURE_ALGORITHMS, envelope.SignatureVersion)
       ? SIGNATURE_ALGORITHMS[envelope.SignatureVersion]
@@ -75,17 +82,20 @@ export class SnsSignatureVerifier {
     const certificateUrl = trustedSnsUrl(envelope.SigningCertURL, 'certificate');
     if (!certificateUrl) return { ok: false, reason: 'untrusted_certificate', detail: 'SigningCertURL is not an SNS certificate URL' };
     // Checked before any fetch: a foreign topic costs us no request to AWS.
-    if (allowList.topics && !allowList.topics.includes(envelope.TopicArn ?? '')) return { ok: false, reason: 'topic_not_allowed' };
+    if (!allowList.topics.includes(envelope.TopicArn ?? '')) return { ok: false, reason: 'topic_not_allowed' };
     if (!isStrictBase64(envelope.Signature)) return { ok: false, reason: 'bad_signature' };
 
     let certificate;
     try {
       certificate = await this.certificates.certificate(certificateUrl.href);
     } catch (error) {
-      // Not fetched: SNS should try again later (503). Fetched but unreadable: untrusted.
-      return error instanceof CertificateUnavailableError
-        ? { ok: false, reason: 'upstream_unavailable', detail: 'certificate could not be fetched' }
-        : { ok: false, reason: 'untrusted_certificate', detail: 'certificate could not be read' };
+      // Not fetched: SNS should try again later (503). The host says there is no such
+      // certificate, or it cannot be read: untrusted (401), since AWS never signs with one.
+      if (error instanceof CertificateUnavailableError) {
+        return { ok: false, reason: 'upstream_unavailable', detail: 'certificate could not be fetched' };
+      }
+      if (error instanceof CertificateNotFoundError) return { ok: false, reason: 'untrusted_certificate', detail: 'no such certificate' };
+      return { ok: false, reason: 'untrusted_certificate', detail: 'certificate could not be read' };
     }
     const nowMs = this.deps.now().getTime();
     // NaN bounds (an unreadable validity) fail both comparisons' negation: treated as expired.

@@ -10,7 +10,9 @@ import { StatusUpdateEvent, validateEvent } from '@inbound/messaging';
 import type { AdapterDependencies, ChannelContext, ProviderAdapter, WebhookRequest } from '../shared/adapter.types';
 import { AdapterRegistry } from '../registry';
 import { deterministicEventId } from '../shared/event-id';
+import { HttpStatusError } from '../shared/http-status-error';
 import { createSesAdapter } from './ses.adapter';
+import { NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS } from './ses.certificate-store';
 import { createSelfSignedCertificate, TestCertificate } from './testing/self-signed-certificate';
 
 // sns-validator ships no types; this is the part of its API the cross-check uses.
@@ -25,6 +27,8 @@ const channel: ChannelContext = {
 const receivedAt = new Date('2017-08-05T00:41:04.000Z');
 const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-events';
+/** The topics of the notification and the subscription-confirmation fixtures. */
+const SES_CREDENTIALS = { provider: 'ses', topic_arn: [TOPIC, 'arn:aws:sns:us-west-2:123456789012:MyTopic'] };
 
 type Envelope = Record<string, string>;
 
@@ -136,16 +140,16 @@ describe('SES adapter: SNS signature', () => {
   it.each(['1', '2'] as const)('accepts a Notification signed with SignatureVersion %s, as does sns-validator', async (version) => {
     const message = signed(fixture('notification-bounce.json'), { version });
     await expect(officialValidate(message)).resolves.toBeNull();
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
   });
 
   it('signs Subject when present', async () => {
     const message = signed(notificationOf(sesEventOf('Send'), { Subject: 'Amazon SES Email Event Notification' }));
     await expect(officialValidate(message)).resolves.toBeNull();
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     const withoutSubject: Envelope = { ...message };
     delete withoutSubject.Subject;
-    await expect(adapterWith(fakeAws()).verify(requestOf(withoutSubject), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(withoutSubject), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('confirms a verified SubscriptionConfirmation by fetching its SubscribeURL', async () => {
@@ -162,20 +166,20 @@ describe('SES adapter: SNS signature', () => {
     const message = signed({ ...fixture('subscription-confirmation.json'), Type: 'UnsubscribeConfirmation' });
     await expect(officialValidate(message)).resolves.toEqual(new Error('The message signature is invalid.'));
     const aws = fakeAws();
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     expect(aws.mock.calls.map(([url]) => url)).toEqual([message.SigningCertURL]);
   });
 
   it('reports a failed confirmation request as retryable instead of accepting the call', async () => {
     const message = signed(fixture('subscription-confirmation.json'));
     const aws = fakeAws({ confirm: () => Promise.reject(new Error('connect ETIMEDOUT')) });
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
   });
 
   it('refuses to confirm through a SubscribeURL off SNS, even when signed', async () => {
     const message = signed({ ...fixture('subscription-confirmation.json'), SubscribeURL: 'https://evil.example.com/?Action=ConfirmSubscription' });
     const aws = fakeAws();
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
     expect(aws).toHaveBeenCalledTimes(1); // the certificate only
   });
 
@@ -188,36 +192,38 @@ describe('SES adapter: SNS signature', () => {
       { ...notification, TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' },
       { ...confirmation, Token: `${confirmation.Token}0` },
     ];
+    // The changed topic is allowed too, so that the signature is what refuses it.
+    const credentials = { ...SES_CREDENTIALS, topic_arn: [...SES_CREDENTIALS.topic_arn, 'arn:aws:sns:us-east-1:123456789012:other'] };
     for (const message of tampered) {
-      await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+      await expect(adapterWith(fakeAws()).verify(requestOf(message), credentials)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
     }
   });
 
   it('rejects a signature made with a key other than the certificate’s', async () => {
     const message = signed(fixture('notification-bounce.json'), { privateKey: strangerCertificate.privateKey });
     await expect(officialValidate(message)).resolves.toEqual(new Error('The message signature is invalid.'));
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it.each(['Signature', 'SigningCertURL', 'SignatureVersion'])('answers missing_signature without %s', async (field) => {
     const message = signed(fixture('notification-bounce.json'));
     delete message[field];
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'missing_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
   });
 
   it.each(['not json', '[]', '{"Message":"x"}'])('answers missing_signature for the body %p', async (body) => {
-    await expect(adapterWith(fakeAws()).verify(requestOf(body), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'missing_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(body), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
   });
 
   it('rejects an unknown message type and an unsupported SignatureVersion', async () => {
     const unknownType = signed({ ...fixture('notification-bounce.json'), Type: 'Notice' });
-    await expect(adapterWith(fakeAws()).verify(requestOf(unknownType), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(unknownType), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
     const version3 = { ...signed(fixture('notification-bounce.json')), SignatureVersion: '3' };
-    await expect(adapterWith(fakeAws()).verify(requestOf(version3), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(version3), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
     await expect(officialValidate(version3)).resolves.toEqual(new Error('The signature version 3 is not supported.'));
     const missingToken = signed(fixture('subscription-confirmation.json'));
     delete missingToken.Token;
-    await expect(adapterWith(fakeAws()).verify(requestOf(missingToken), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(missingToken), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   it.each([
@@ -234,18 +240,28 @@ describe('SES adapter: SNS signature', () => {
     ['a path that is no .pem', 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe'],
     ['a query after .pem', 'https://sns.us-east-1.amazonaws.com/cert.pem?x=1'],
     ['an IP address', 'https://52.94.0.1/cert.pem'],
+    ['an S3 bucket named like SNS', 'https://sns.s3.amazonaws.com/cert.pem'],
+    ['an S3 external endpoint', 'https://sns.s3-external-1.amazonaws.com/cert.pem'],
+    ['an API Gateway endpoint', 'https://sns.execute-api.us-east-1.amazonaws.com/cert.pem'],
+    ['a region-less name', 'https://sns.amazonaws.com/cert.pem'],
     ['no URL at all', 'sns.us-east-1.amazonaws.com/cert.pem'],
   ])('answers untrusted_certificate for %s, without fetching anything', async (_label, url) => {
     const aws = fakeAws();
     const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: url });
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
     expect(aws).not.toHaveBeenCalled();
+  });
+
+  it.each(['us-east-1', 'eu-central-2', 'ap-southeast-4', 'us-gov-west-1', 'il-central-1'])('trusts the certificate host of region %s', async (region) => {
+    const aws = fakeAws();
+    const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: `https://sns.${region}.amazonaws.com/SimpleNotificationService-1.pem` });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
   });
 
   it('accepts the China partition host and upper-case host names (fetching the normalised URL)', async () => {
     const aws = fakeAws();
     const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: 'https://SNS.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem' });
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     expect(aws).toHaveBeenCalledWith('https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem');
   });
 
@@ -288,34 +304,68 @@ describe('SES adapter: SNS signature', () => {
     const aws = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
     const adapter = adapterWith(aws);
     const message = signed(fixture('notification-bounce.json'));
-    const together = Array.from({ length: 5 }, () => adapter.verify(requestOf(message), { provider: 'ses' }));
+    const together = Array.from({ length: 5 }, () => adapter.verify(requestOf(message), SES_CREDENTIALS));
     await new Promise((resolve) => setImmediate(resolve));
     release(awsCertificate.certificatePem);
     await expect(Promise.all(together)).resolves.toEqual(Array(5).fill({ ok: true }));
-    await expect(adapter.verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     expect(aws).toHaveBeenCalledTimes(1);
   });
 
-  it('does not remember a failed fetch: the next call tries again', async () => {
+  it('remembers an unreachable certificate host for a few seconds, then tries again', async () => {
     let attempts = 0;
     const aws = jest.fn(async () => {
       attempts += 1;
       if (attempts === 1) throw new Error('socket hang up');
       return awsCertificate.certificatePem;
     });
-    const adapter = adapterWith(aws);
+    let nowMs = Date.now();
+    const adapter = createSesAdapter({ now: () => new Date(nowMs), httpGetText: aws });
     const message = signed(fixture('notification-bounce.json'));
-    await expect(adapter.verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
-    await expect(adapter.verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    expect(aws).toHaveBeenCalledTimes(1);
+    nowMs += UNAVAILABLE_MEMORY_MS;
+    await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     expect(aws).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers untrusted_certificate (401) for a certificate the host says does not exist, and does not ask again for a while', async () => {
+    const aws = jest.fn(async (): Promise<string> => {
+      throw new HttpStatusError(404);
+    });
+    let nowMs = Date.now();
+    const adapter = createSesAdapter({ now: () => new Date(nowMs), httpGetText: aws });
+    const message = signed(fixture('notification-bounce.json'));
+    for (let call = 0; call < 5; call++) {
+      await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'untrusted_certificate', detail: 'no such certificate' });
+    }
+    expect(aws).toHaveBeenCalledTimes(1);
+    nowMs += NOT_FOUND_MEMORY_MS;
+    await adapter.verify(requestOf(message), SES_CREDENTIALS);
+    expect(aws).toHaveBeenCalledTimes(2);
+    // A 5xx says nothing about the certificate: retryable.
+    const flaky = createSesAdapter({ now: () => new Date(), httpGetText: async () => Promise.reject(new HttpStatusError(503)) });
+    await expect(flaky.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+  });
+
+  it('refuses every notification and confirmation when the channel lists no topic, without fetching anything', async () => {
+    const aws = fakeAws();
+    for (const message of [signed(fixture('notification-bounce.json')), signed(fixture('subscription-confirmation.json'))]) {
+      await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'missing_credentials' });
+    }
+    // A confirmation for a topic that is not listed is never visited.
+    const confirmation = signed(fixture('subscription-confirmation.json'));
+    await expect(adapterWith(aws).verify(requestOf(confirmation), { provider: 'ses', topic_arn: TOPIC })).resolves.toEqual({ ok: false, reason: 'topic_not_allowed' });
+    expect(aws).not.toHaveBeenCalled();
   });
 
   it('answers untrusted_certificate for a body that is no certificate, and for an expired certificate', async () => {
     const message = signed(fixture('notification-bounce.json'));
     const garbage = adapterWith(fakeAws({ certificatePem: () => '<Error><Code>AccessDenied</Code></Error>' }));
-    await expect(garbage.verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(garbage.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
     const later = adapterWith(fakeAws(), new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000));
-    await expect(later.verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(later.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
   });
 
   it('never accepts a message signed with another key (property)', async () => {
@@ -323,7 +373,7 @@ describe('SES adapter: SNS signature', () => {
     await fc.assert(
       fc.asyncProperty(fc.string(), fc.constantFrom<'1' | '2'>('1', '2'), async (text, version) => {
         const message = signed(notificationOf(sesEventOf('Delivery', { note: text })), { version, privateKey: strangerCertificate.privateKey });
-        await expect(adapter.verify(requestOf(message), { provider: 'ses' })).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+        await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
       }),
       { numRuns: 50 },
     );
@@ -371,12 +421,13 @@ describe('SES adapter: parsing', () => {
         provider_message_id: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
         status: 'failed',
         timestamp: '2017-08-05T00:41:02.669Z',
+        recipient_address: 'recipient@example.com',
         error_code: '5.1.1',
         error_message: 'smtp; 550 5.1.1 user unknown',
         metadata: {
           recipient: 'recipient@example.com',
           provider_event_id: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
-          provider_status: 'Bounce',
+          provider_status: 'Bounce/Permanent',
           topic_arn: 'arn:aws:sns:us-east-1:123456789012:ses-events',
           bounce_type: 'Permanent',
           bounce_sub_type: 'General',
@@ -395,9 +446,6 @@ describe('SES adapter: parsing', () => {
   it.each([
     ['Send', {}, 'sent'],
     ['Delivery', { delivery: { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['recipient@example.com'], smtpResponse: '250 ok' } }, 'delivered'],
-    ['Bounce', { bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [] } }, 'failed'],
-    ['Bounce', { bounce: { bounceType: 'Transient', bounceSubType: 'MailboxFull', bouncedRecipients: [] } }, 'deferred'],
-    ['Bounce', { bounce: { bounceType: 'Undetermined', bounceSubType: 'Undetermined', bouncedRecipients: [] } }, 'deferred'],
     ['Complaint', { complaint: { complainedRecipients: [{ emailAddress: 'recipient@example.com' }], complaintFeedbackType: 'abuse' } }, 'complained'],
     ['Open', { open: { timestamp: '2017-08-09T22:00:19.652Z', ipAddress: '192.0.2.1', userAgent: 'x' } }, 'read'],
     ['Click', { click: { timestamp: '2017-08-09T23:51:25.570Z', link: 'https://aws.amazon.com/ses/' } }, 'clicked'],
@@ -408,6 +456,22 @@ describe('SES adapter: parsing', () => {
   ])('maps eventType %s %j to %s', (eventType, detail, status) => {
     expect(statusesOf(notificationOf(sesEventOf(eventType, detail)))).toMatchObject([
       { status, provider_message_id: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000', metadata: { provider_status: eventType } },
+    ]);
+  });
+
+  it.each([
+    ['Permanent', 'NoEmail'],
+    ['Transient', 'MailboxFull'],
+    ['Undetermined', 'Undetermined'],
+  ])('maps every Bounce to failed, a %s one too, keeping its type for error_details', (bounceType, bounceSubType) => {
+    const bounce = { bounceType, bounceSubType, bouncedRecipients: [{ emailAddress: 'recipient@example.com' }] };
+    expect(statusesOf(notificationOf(sesEventOf('Bounce', { bounce })))).toMatchObject([
+      {
+        status: 'failed',
+        error_code: bounceSubType,
+        recipient_address: 'recipient@example.com',
+        metadata: { provider_status: `Bounce/${bounceType}`, bounce_type: bounceType, bounce_sub_type: bounceSubType },
+      },
     ]);
   });
 
@@ -430,14 +494,31 @@ describe('SES adapter: parsing', () => {
       bounce: { bounceType: 'Transient', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'a@example.com' }], timestamp: '2016-01-27T14:59:38.237Z' },
       mail: { messageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000', timestamp: '2016-01-27T14:59:38.237Z', destination: ['a@example.com'] },
     };
-    expect(statusesOf(notificationOf(identityBounce))).toMatchObject([{ status: 'deferred', provider_message_id: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000' }]);
+    expect(statusesOf(notificationOf(identityBounce))).toMatchObject([{ status: 'failed', provider_message_id: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000' }]);
   });
 
-  it('makes one status for a bounce of several recipients, naming them all', () => {
-    const bounce = { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'a@example.com', status: '5.1.1' }, { emailAddress: 'b@example.com', status: '5.1.1' }] };
-    expect(statusesOf(notificationOf(sesEventOf('Bounce', { bounce })))).toMatchObject([
-      { status: 'failed', metadata: { recipient: 'a@example.com', recipients: ['a@example.com', 'b@example.com'] } },
+  it('makes one status per recipient a bounce, delivery or complaint lists, each with its own diagnosis and id', () => {
+    const bounce = {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [
+        { emailAddress: 'a@example.com', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 unknown' },
+        { emailAddress: 'b@example.com', status: '5.2.1', diagnosticCode: 'smtp; 550 5.2.1 disabled' },
+        { emailAddress: 'B@example.com', status: '5.2.1' },
+      ],
+    };
+    const statuses = statusesOf(notificationOf(sesEventOf('Bounce', { bounce })));
+    expect(statuses).toMatchObject([
+      { status: 'failed', recipient_address: 'a@example.com', error_code: '5.1.1', error_message: 'smtp; 550 5.1.1 unknown' },
+      { status: 'failed', recipient_address: 'b@example.com', error_code: '5.2.1', error_message: 'smtp; 550 5.2.1 disabled' },
     ]);
+    expect(new Set(statuses.map((status) => status.event_id)).size).toBe(2);
+    const delivery = { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['a@example.com', 'c@example.com'] };
+    expect(statusesOf(notificationOf(sesEventOf('Delivery', { delivery }))).map((status) => status.recipient_address)).toEqual(['a@example.com', 'c@example.com']);
+    // An event that lists no recipient concerns every destination of the message.
+    const send = sesEventOf('Send');
+    (send['mail'] as Record<string, unknown>)['destination'] = ['a@example.com', 'b@example.com'];
+    expect(statusesOf(notificationOf(send)).map((status) => status.recipient_address)).toEqual(['a@example.com', 'b@example.com']);
   });
 
   it('gives no status for SES notifications that name no message', () => {
@@ -499,7 +580,7 @@ describe('SES adapter: parsing', () => {
 describe('registry', () => {
   it('picks this adapter for an email channel whose credentials name provider ses', () => {
     const registry = new AdapterRegistry({ now: () => new Date(), httpGetText: () => Promise.reject(new Error('no network')) });
-    expect(registry.resolve('email', { provider: 'ses' })?.provider).toBe('ses');
+    expect(registry.resolve('email', SES_CREDENTIALS)?.provider).toBe('ses');
     expect(AdapterRegistry.supportedEmailProviders()).toContain('ses');
   });
 });

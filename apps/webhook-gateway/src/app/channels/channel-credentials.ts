@@ -63,6 +63,7 @@ export function prepareCredentials(type: ChannelType, input: Credentials): Crede
       requireString(credentials, 'app_secret');
       optionalString(credentials, 'verify_token', /^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters');
       optionalString(credentials, 'page_access_token');
+      optionalString(credentials, 'page_id', /^\d+$/, 'must be digits');
       credentials.verify_token ??= generatedToken();
       break;
     case 'sms':
@@ -93,8 +94,10 @@ function prepareEmailCredentials(credentials: Credentials): void {
     case 'ses': {
       const arns = credentials.topic_arn;
       const valid = (value: unknown) => typeof value === 'string' && /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(value);
-      if (arns !== undefined && !(valid(arns) || (Array.isArray(arns) && arns.length > 0 && arns.every(valid)))) {
-        throw new CredentialsError(field('topic_arn'), 'must be an SNS topic ARN or a list of them');
+      // Required: an SNS signature proves only that AWS sent a call, not that it came from this
+      // channel's topic; the gateway accepts and confirms only the topics listed here.
+      if (!(valid(arns) || (Array.isArray(arns) && arns.length > 0 && arns.every(valid)))) {
+        throw new CredentialsError(field('topic_arn'), 'is required: the SNS topic ARN (or a list of them) that publishes this channel\'s SES events');
       }
       break;
     }

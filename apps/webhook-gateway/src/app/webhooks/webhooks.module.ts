@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AdapterRegistry } from '@inbound/adapters';
+import { AdapterRegistry, HttpStatusError } from '@inbound/adapters';
 import { CredentialsCipher } from '@inbound/domain';
-import axios from 'axios';
+import axios, { isAxiosError } from 'axios';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CHANNEL_DIRECTORY_OPTIONS, ChannelDirectory } from './channel-directory';
 import { WebhookMetrics } from './webhook-metrics';
@@ -9,14 +9,20 @@ import { WebhookService } from './webhook.service';
 
 /** HTTPS GET for adapters (SNS certificates and subscription confirmation): short, bounded. */
 async function httpGetText(url: string): Promise<string> {
-  const response = await axios.get<string>(url, {
-    timeout: 5_000,
-    maxContentLength: 256 * 1024,
-    maxRedirects: 0,
-    responseType: 'text',
-    transformResponse: (data: string) => data,
-  });
-  return response.data;
+  try {
+    const response = await axios.get<string>(url, {
+      timeout: 5_000,
+      maxContentLength: 256 * 1024,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: (data: string) => data,
+    });
+    return response.data;
+  } catch (error) {
+    // An answer that is not 2xx says something about the URL; no answer says nothing.
+    if (isAxiosError(error) && error.response) throw new HttpStatusError(error.response.status);
+    throw error;
+  }
 }
 
 @Module({
@@ -24,7 +30,8 @@ async function httpGetText(url: string): Promise<string> {
     { provide: CHANNEL_DIRECTORY_OPTIONS, useValue: { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 50_000 } },
     {
       provide: CredentialsCipher,
-      useFactory: (config: GatewayConfig) => new CredentialsCipher(config.credentialsKey, config.previousCredentialsKeys),
+      useFactory: (config: GatewayConfig) =>
+        new CredentialsCipher(config.credentialsKey, config.previousCredentialsKeys, { refusePlain: config.nodeEnv === 'production' }),
       inject: [GATEWAY_CONFIG],
     },
     { provide: AdapterRegistry, useFactory: () => new AdapterRegistry({ now: () => new Date(), httpGetText }) },
