@@ -20,7 +20,8 @@ export class AdminTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.expected) throw new NotFoundException();
     const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
+    // Authentication schemes are case-insensitive (RFC 9110, section 11.1).
+    const match = /^Bearer +(\S.*)$/i.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
       throw new UnauthorizedException({ error: 'unauthorized', message: 'a valid bearer token is required' });
     }
