@@ -1,5 +1,6 @@
 import type { InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
 import { deterministicEventId } from '../shared/event-id';
 import {
   asArray,
@@ -156,7 +157,9 @@ function readEvent(read: Unchecked<MessengerRead>, item: ItemContext): StatusUpd
 /**
  * A Messenger notification into events: messages (not our own echoes) and postbacks become
  * inbound events; deliveries and reads become status updates. Reactions, referrals, opt-ins
- * and `standby` events (another app holds the conversation) yield none.
+ * and `standby` events (another app holds the conversation) yield none. When the channel
+ * names its `page_id`, entries for another page are left out (counted), since one Meta app can
+ * serve the pages of several channels; a messaging item without a sender is left out (counted).
  */
 export function parseMessengerNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);
@@ -171,15 +174,28 @@ export function parseMessengerNotification(request: WebhookRequest, channel: Cha
 
   const inbound: InboundMessageEvent[] = [];
   const statuses: StatusUpdateEvent[] = [];
+  const skipped: SkippedTally = {};
   const receivedAtIso = receivedAt.toISOString();
+  const channelPage = channel.credentials?.['page_id'];
   for (const entryItem of notification.entry) {
     const entry = asUnchecked<MessengerEntry>(entryItem);
-    if (!entry) continue;
-    const pageDetails = withoutUndefined({ page_id: identifierValue(entry.id) });
+    if (!entry) {
+      countSkipped(skipped, 'unreadable_item');
+      continue;
+    }
+    const pageId = identifierValue(entry.id);
+    if (typeof channelPage === 'string' && pageId !== channelPage) {
+      countSkipped(skipped, 'other_page');
+      continue;
+    }
+    const pageDetails = withoutUndefined({ page_id: pageId });
     for (const eventItem of asArray(entry.messaging)) {
       const event = asUnchecked<MessengerEvent>(eventItem);
       const psid = identifierValue(asUnchecked<MessengerParty>(event?.sender)?.id);
-      if (!event || psid === undefined) continue;
+      if (!event || psid === undefined) {
+        countSkipped(skipped, 'unreadable_item');
+        continue;
+      }
       // Delivery events come without their own timestamp; the entry's time is the next best.
       const timeKey = identifierValue(event.timestamp, 32) ?? identifierValue(entry.time, 32);
       const item: ItemContext = {
@@ -209,5 +225,5 @@ export function parseMessengerNotification(request: WebhookRequest, channel: Cha
       }
     }
   }
-  return { ok: true, events: { inbound, statuses } };
+  return { ok: true, events: eventsWithSkipped({ inbound, statuses }, skipped) };
 }

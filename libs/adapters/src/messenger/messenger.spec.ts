@@ -266,3 +266,33 @@ describe('Messenger calls', () => {
     expect(parse(body)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
   });
 });
+
+describe('Messenger: entries for another page', () => {
+  const parseFor = (credentials: Record<string, unknown>, rawBody: string): ParseResult =>
+    adapter.parse(request(rawBody), { ...channel, credentials }, receivedAt);
+  const message = (mid: string) => ({ ...party, timestamp: 1458692752478, message: { mid, text: 'hello' } });
+  const twoPages = JSON.stringify({
+    object: 'page',
+    entry: [
+      { id: '112233445566778', time: 1458692752478, messaging: [message('m_ours')] },
+      { id: '998877665544332', time: 1458692752478, messaging: [message('m_theirs')] },
+    ],
+  });
+
+  it('keeps only the entries of the channel’s page_id and counts the rest', () => {
+    const result = parseFor({ app_secret: 's', page_id: '112233445566778' }, twoPages);
+    expect(result).toMatchObject({ ok: true, events: { skipped: { other_page: 1 } } });
+    expect(result.ok && result.events.inbound.map((event) => event.provider_message_id)).toEqual(['m_ours']);
+  });
+
+  it('takes every page when the channel names none', () => {
+    const result = parseFor({ app_secret: 's' }, twoPages);
+    expect(result.ok && result.events.inbound.map((event) => event.provider_message_id)).toEqual(['m_ours', 'm_theirs']);
+  });
+
+  it('counts a messaging item without a sender and keeps the rest', () => {
+    const result = parseFor({ app_secret: 's' }, pageNotification([{ timestamp: 1, message: { mid: 'm_x', text: 'x' } }, message('m_ok')]));
+    expect(result).toMatchObject({ ok: true, events: { skipped: { unreadable_item: 1 } } });
+    expect(result.ok && result.events.inbound).toHaveLength(1);
+  });
+});

@@ -10,6 +10,7 @@ import {
   readText,
 } from '../shared/json-reader';
 import { epochToIso } from '../shared/payload-value';
+import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
 import {
   buildStatusEvent,
   type MappedStatus,
@@ -22,7 +23,8 @@ import type { SendGridEvent } from './sendgrid.types';
 /**
  * One SendGrid batch → one status event per event that names a message. Events that name
  * none (`account_status_change`, asynchronous bounces without ids) could update nothing and
- * are left out; an element that is not an event makes the whole body invalid.
+ * are left out, and so is an element that cannot be read as an event (counted): SendGrid
+ * resends a refused batch for 24 hours and then drops it, good events and all.
  */
 export function parseSendGridWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const body = readJsonStatusCall(request, receivedAt);
@@ -32,13 +34,17 @@ export function parseSendGridWebhook(request: WebhookRequest, channel: ChannelCo
 
   const elements: readonly unknown[] = body.value;
   const statuses: StatusUpdateEvent[] = [];
-  for (const [index, element] of elements.entries()) {
+  const skipped: SkippedTally = {};
+  for (const element of elements) {
     const event = decodeSendGridEvent(element);
-    if (!event) return { ok: false, error: { kind: 'invalid_payload', detail: `element ${index} is not a SendGrid event` } };
+    if (!event) {
+      countSkipped(skipped, 'unreadable_item');
+      continue;
+    }
     const status = toStatusEvent(event, channel, received);
     if (status) statuses.push(status);
   }
-  return { ok: true, events: { inbound: [], statuses } };
+  return { ok: true, events: eventsWithSkipped({ inbound: [], statuses }, skipped) };
 }
 
 function toStatusEvent(event: SendGridEvent, channel: ChannelContext, received: string): StatusUpdateEvent | undefined {
@@ -51,6 +57,7 @@ function toStatusEvent(event: SendGridEvent, channel: ChannelContext, received: 
       ? [event.sg_event_id]
       : [event.event, event.sg_message_id ?? messageId, event.email ?? '', event.timestamp ?? ''],
     providerMessageId: messageId,
+    recipientAddress: event.email,
     status: mapped.status,
     timestamp: epochToIso(event.timestamp, 'seconds') ?? received,
     errorCode: mapped.errorCode,

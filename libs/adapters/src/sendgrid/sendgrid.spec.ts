@@ -241,6 +241,8 @@ describe('SendGrid adapter: parsing', () => {
     account_id: channel.account_id,
     channel_type: 'email',
     provider_message_id: '14c5d75ce93',
+    // One X-Message-Id covers every recipient of the API request; this names whose event it is.
+    recipient_address: 'alex@example.com',
     timestamp: '2017-12-15T00:59:29.000Z',
     received_at: '2017-12-15T01:00:00.000Z',
   };
@@ -375,8 +377,19 @@ describe('SendGrid adapter: parsing', () => {
     expect(adapter.parse(signedRequest('[{"event":'), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_json' } });
   });
 
-  it.each(['{"event":"open"}', '[1]', '[{"email":"a@example.com"}]', 'null'])('answers invalid_payload for %s', (body) => {
+  it.each(['{"event":"open"}', 'null', '"events"'])('answers invalid_payload for %s, which is no batch at all', (body) => {
     expect(adapter.parse(signedRequest(body), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
+  });
+
+  it('skips and counts the elements that are not events, and keeps every good one of the batch', () => {
+    const good = JSON.parse(batchFixture.toString('utf8')) as unknown[];
+    const body = JSON.stringify([1, ...good.slice(0, 2), { email: 'a@example.com' }, null, 'x', ...good.slice(2)]);
+    const result = adapter.parse(signedRequest(body), channel, receivedAt);
+    expect(result).toMatchObject({ ok: true, events: { skipped: { unreadable_item: 4 } } });
+    expect(result.ok && result.events.statuses.map((status) => status.event_id)).toEqual(statusesOf(batchFixture).map((status) => status.event_id));
+    // A clean batch reports nothing skipped.
+    const clean = adapter.parse(signedRequest(batchFixture), channel, receivedAt);
+    expect(clean.ok && clean.events.skipped).toBeUndefined();
   });
 
   it('never throws and only produces valid events on arbitrary input (property)', () => {

@@ -16,6 +16,12 @@ export interface ChannelContext {
   id: string;
   account_id: string;
   channel_type: ChannelType;
+  /**
+   * The channel's credentials, for the checks that tie a payload to this channel (a WhatsApp
+   * `phone_number_id`, a Messenger `page_id`): one Meta app, and so one app secret, can serve
+   * many numbers and pages.
+   */
+  credentials?: ChannelCredentials;
 }
 
 /** A channel's decrypted credentials (ARCHITECTURE.md, "Credentials by channel type"). */
@@ -37,7 +43,20 @@ export type VerifyResult = { ok: true } | { ok: false; reason: RejectionReason; 
 export interface ParsedEvents {
   inbound: InboundMessageEvent[];
   statuses: StatusUpdateEvent[];
+  /**
+   * Items of a batch left out, by reason. The rest of the call is still accepted: refusing a
+   * whole batch for one item makes the provider resend every good item with it, then drop them.
+   */
+  skipped?: Partial<Record<SkipReason, number>>;
 }
+
+export type SkipReason =
+  /** An element of a batch that cannot be read as the provider's event. */
+  | 'unreadable_item'
+  /** A WhatsApp change for a phone number other than the channel's `phone_number_id`. */
+  | 'other_phone_number'
+  /** A Messenger entry for a page other than the channel's `page_id`. */
+  | 'other_page';
 
 export type ParseErrorKind = 'invalid_json' | 'invalid_payload' | 'unsupported_payload';
 
@@ -64,6 +83,9 @@ export interface ProviderAdapter {
 export interface AdapterDependencies {
   /** Current time, for replay windows. */
   now: () => Date;
-  /** HTTPS GET returning the body as text (SNS certificates, subscription confirmation). */
+  /**
+   * HTTPS GET returning the body as text (SNS certificates, subscription confirmation). Rejects
+   * with an HttpStatusError for a non-2xx answer, with any other error when none came.
+   */
   httpGetText: (url: string) => Promise<string>;
 }

@@ -1,5 +1,6 @@
 import type { InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
+import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
 import { deterministicEventId } from '../shared/event-id';
 import {
   asArray,
@@ -252,7 +253,10 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
 /**
  * A WhatsApp Cloud API notification into events: every entry, change, message and status
  * of the call, since Meta batches up to 1000 updates in one POST. Changes of other fields
- * (templates, account updates, …) carry nothing we store and yield no events.
+ * (templates, account updates, …) carry nothing we store and yield no events. When the
+ * channel names its `phone_number_id`, changes for another number are left out (counted): one
+ * Meta app, and so one app secret, can serve numbers of several channels. A message or status
+ * that cannot be read is left out (counted) and the rest accepted.
  */
 export function parseWhatsAppNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);
@@ -267,7 +271,9 @@ export function parseWhatsAppNotification(request: WebhookRequest, channel: Chan
 
   const inbound: InboundMessageEvent[] = [];
   const statuses: StatusUpdateEvent[] = [];
+  const skipped: SkippedTally = {};
   const receivedAtIso = receivedAt.toISOString();
+  const channelNumber = channel.credentials?.['phone_number_id'];
   for (const entryItem of notification.entry) {
     const entry = asUnchecked<WhatsAppEntry>(entryItem);
     for (const changeItem of asArray(entry?.changes)) {
@@ -275,6 +281,10 @@ export function parseWhatsAppNotification(request: WebhookRequest, channel: Chan
       const value = asUnchecked<WhatsAppChangeValue>(change?.value);
       if (change?.field !== 'messages' || !value) continue;
       const numberMetadata = asUnchecked<WhatsAppChangeValue['metadata']>(value.metadata);
+      if (typeof channelNumber === 'string' && identifierValue(numberMetadata?.phone_number_id) !== channelNumber) {
+        countSkipped(skipped, 'other_phone_number');
+        continue;
+      }
       const call: CallContext = {
         channel,
         receivedAt: receivedAtIso,
@@ -289,12 +299,14 @@ export function parseWhatsAppNotification(request: WebhookRequest, channel: Chan
       for (const message of messages) {
         const event = inboundEvent(message, names, call);
         if (event) inbound.push(event);
+        else countSkipped(skipped, 'unreadable_item');
       }
       for (const status of asArray(value.statuses)) {
         const event = statusEvent(status, call);
         if (event) statuses.push(event);
+        else countSkipped(skipped, 'unreadable_item');
       }
     }
   }
-  return { ok: true, events: { inbound, statuses } };
+  return { ok: true, events: eventsWithSkipped({ inbound, statuses }, skipped) };
 }

@@ -505,3 +505,45 @@ describe('WhatsApp calls', () => {
     expect(parse(body)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
   });
 });
+
+describe('WhatsApp: changes for another number', () => {
+  const OUR_NUMBER = '106540352242922';
+  const parseFor = (credentials: Record<string, unknown>, rawBody: Buffer | string): ParseResult =>
+    adapter.parse(request(rawBody), { ...channel, credentials }, receivedAt);
+
+  /** Two changes in one call: one for our number, one for another number of the same Meta app. */
+  function twoNumbers(): string {
+    const ours = JSON.parse(fixtureBytes('text-message.json').toString('utf8'));
+    const change = ours.entry[0].changes[0];
+    const theirs = JSON.parse(JSON.stringify(change));
+    theirs.value.metadata.phone_number_id = '999999999999999';
+    theirs.value.messages[0].id = 'wamid.OTHER';
+    ours.entry[0].changes.push(theirs);
+    return JSON.stringify(ours);
+  }
+
+  it('keeps only the changes for the channel’s phone_number_id and counts the rest', () => {
+    const result = parseFor({ app_secret: 's', phone_number_id: OUR_NUMBER }, twoNumbers());
+    expect(result).toMatchObject({ ok: true, events: { skipped: { other_phone_number: 1 } } });
+    expect(result.ok && result.events.inbound.map((event) => event.provider_message_id)).not.toContain('wamid.OTHER');
+    expect(result.ok && result.events.inbound).toHaveLength(1);
+  });
+
+  it('drops every change of a call for another number, statuses included', () => {
+    const result = parseFor({ app_secret: 's', phone_number_id: '123' }, fixtureBytes('status-delivered.json'));
+    expect(result).toEqual({ ok: true, events: { inbound: [], statuses: [], skipped: { other_phone_number: 1 } } });
+  });
+
+  it('takes every number when the channel names none', () => {
+    const result = parseFor({ app_secret: 's' }, twoNumbers());
+    expect(result.ok && result.events.inbound).toHaveLength(2);
+  });
+
+  it('counts a message or status that cannot be read and keeps the rest of the batch', () => {
+    const body = JSON.parse(fixtureBytes('status-delivered.json').toString('utf8'));
+    body.entry[0].changes[0].value.statuses.push({ status: 'delivered' }, 'garbage');
+    const result = parseFor({ app_secret: 's', phone_number_id: OUR_NUMBER }, JSON.stringify(body));
+    expect(result).toMatchObject({ ok: true, events: { skipped: { unreadable_item: 2 } } });
+    expect(result.ok && result.events.statuses).toHaveLength(1);
+  });
+});
