@@ -5,7 +5,7 @@ import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from
 import { CREDENTIALS_KEY, migratedDataSource, QueueProbe, seedChannel } from './support/gateway-harness';
 import { metaSignature } from './support/signing';
 
-const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
+const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL, NODE_ENV: 'test' });
 
 describe('webhook-gateway as a process', () => {
   let app: AppProcess | undefined;

@@ -144,11 +144,34 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
       expect(response.status).toBe(401);
     });
 
-    it('413 for a body over the 1 MiB limit', async () => {
-      const huge = JSON.stringify({ object: 'whatsapp_business_account', padding: 'x'.repeat(1024 * 1024) });
+    it('413 for a body over the 4 MiB limit of the Meta routes', async () => {
+      const huge = JSON.stringify({ object: 'whatsapp_business_account', padding: 'x'.repeat(4 * 1024 * 1024) });
       const response = await signedWhatsApp(huge);
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual({ error: 'payload_too_large' });
+      const messenger = await post(`${gateway.baseUrl}/webhooks/messenger/${messengerId}`, huge, { 'content-type': 'application/json' });
+      expect(messenger.status).toBe(413);
+    });
+
+    it('413 for a body over the 1 MiB limit on the other routes', async () => {
+      const twoMiB = JSON.stringify({ update_id: 1, padding: 'x'.repeat(2 * 1024 * 1024) });
+      for (const type of ['telegram', 'sms', 'email']) {
+        const response = await post(`${gateway.baseUrl}/webhooks/${type}/${randomUUID()}`, twoMiB, { 'content-type': 'application/json' });
+        expect(response.status).toBe(413);
+        expect(await response.json()).toEqual({ error: 'payload_too_large' });
+      }
+    });
+
+    it('accepts a 3 MB WhatsApp batch, as Meta documents them, and publishes every status in it', async () => {
+      const payload = JSON.parse(fixture('whatsapp', 'status-delivered'));
+      const template = payload.entry[0].changes[0].value.statuses[0];
+      const statuses = Array.from({ length: 6_000 }, (_, n) => ({ ...template, id: `wamid.BIG${n}`, biz_opaque_callback_data: 'p'.repeat(400) }));
+      payload.entry[0].changes[0].value.statuses = statuses;
+      const body = JSON.stringify(payload);
+      expect(body.length).toBeGreaterThan(3_000_000);
+      const response = await signedWhatsApp(body);
+      expect(response.status).toBe(200);
+      expect(await probe.count(STATUS_QUEUE)).toBe(6_000);
     });
 
     it('never answers 5xx to random or mutated bodies on any route', async () => {
@@ -212,5 +235,46 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
     expect(text).toMatch(/gateway_webhook_requests_total\{channel_type="whatsapp",outcome="accepted",service="webhook-gateway"\} \d+/);
     expect(text).toMatch(/gateway_webhook_rejections_total\{channel_type="whatsapp",reason="missing_signature",service="webhook-gateway"\} \d+/);
     expect(text).toMatch(/gateway_events_published_total\{routing_key="message.status.sent",service="webhook-gateway"\} \d+/);
+  });
+
+  describe('failed verifications from one address', () => {
+    let throttled: RunningGateway;
+    let direct: RunningGateway;
+
+    beforeAll(async () => {
+      throttled = await startGateway({ SIGNATURE_FAILURE_LIMIT: '3', SIGNATURE_FAILURE_WINDOW_MS: '60000', TRUST_PROXY_HOPS: '1' });
+      direct = await startGateway({ SIGNATURE_FAILURE_LIMIT: '3', SIGNATURE_FAILURE_WINDOW_MS: '60000' });
+    });
+
+    afterAll(async () => {
+      await throttled?.stop();
+      await direct?.stop();
+    });
+
+    const body = fixture('whatsapp', 'status-sent');
+    const call = (on: RunningGateway, from: string, signature: string) =>
+      post(`${on.baseUrl}/webhooks/whatsapp/${whatsappId}`, body, { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'x-forwarded-for': from });
+    const forged = 'sha256=' + '0'.repeat(64);
+
+    it('answer 429 with Retry-After past the limit, while calls that verify from that address still get 200', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call(throttled, '203.0.113.7', forged)).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      const refused = await call(throttled, '203.0.113.7', forged);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toEqual({ error: 'too_many_failed_verifications' });
+      expect((await call(throttled, '203.0.113.7', metaSignature(APP_SECRET, body))).status).toBe(200);
+      // Another address is counted apart.
+      expect((await call(throttled, '198.51.100.1', forged)).status).toBe(401);
+      const text = await (await fetch(`${throttled.baseUrl}/metrics`)).text();
+      expect(text).toMatch(/gateway_webhook_throttled_total\{channel_type="whatsapp",service="webhook-gateway"\} 3/);
+    });
+
+    it('count the peer address, not X-Forwarded-For, unless TRUST_PROXY_HOPS says a proxy sets it', async () => {
+      const statuses: number[] = [];
+      // A caller that changes its X-Forwarded-For on every call is still one address.
+      for (let i = 0; i < 5; i++) statuses.push((await call(direct, `192.0.2.${i}`, forged)).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    });
   });
 });

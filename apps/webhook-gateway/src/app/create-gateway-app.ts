@@ -3,14 +3,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
-import { registerWebhookRoutes } from './webhooks/webhook-routes.plugin';
+import { registerWebhookRoutes, type WebhookBodyLimits } from './webhooks/webhook-routes.plugin';
 import { WebhookService } from './webhooks/webhook.service';
 
 /** Builds the gateway (not yet listening); tests and main.ts share it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Only as many proxies as the deployment really has: believing X-Forwarded-For from anyone
+    // would let a caller pick the address the verification throttle counts.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     // Idle keep-alive sockets are closed at shutdown; sockets with a call in flight finish it.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -22,8 +24,21 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  await app.getHttpAdapter().getInstance().register(registerWebhookRoutes(app.get(WebhookService), config.bodyLimitBytes));
+  await app
+    .getHttpAdapter()
+    .getInstance()
+    .register(registerWebhookRoutes(app.get(WebhookService), webhookBodyLimits(config)));
   return app;
+}
+
+/** Meta documents webhook batches of up to 3 MB on these routes. */
+const META_CHANNEL_TYPES = ['whatsapp', 'messenger'];
+
+function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
+  return {
+    default: config.bodyLimitBytes,
+    larger: Object.fromEntries(META_CHANNEL_TYPES.map((type) => [type, config.metaBodyLimitBytes])),
+  };
 }
 
 /** Longest a shutdown waits for calls in flight before it cuts the remaining connections. */

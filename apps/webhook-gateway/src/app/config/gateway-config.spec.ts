@@ -14,15 +14,27 @@ function lineFor(env: NodeJS.ProcessEnv): string {
 
 describe('readGatewayConfig', () => {
   it('applies the contract defaults', () => {
-    const config = readGatewayConfig({});
+    const config = readGatewayConfig({ CREDENTIALS_KEY: randomBytes(32).toString('base64') });
     expect(config).toMatchObject({
+      nodeEnv: 'production',
       port: 3000,
       webhookBaseUrl: 'http://localhost:3000',
       telegramApiBaseUrl: 'https://api.telegram.org',
       verifyWebhookSignatures: true,
       bodyLimitBytes: 1048576,
+      metaBodyLimitBytes: 4 * 1048576,
+      trustProxyHops: 0,
+      signatureFailureLimit: 20,
+      signatureFailureWindowMs: 60_000,
     });
     expect(config.adminApiToken).toBeUndefined();
+  });
+
+  it('treats an unset NODE_ENV as production: a credentials key is required and signatures cannot be switched off', () => {
+    expect(lineFor({})).toBe('Invalid configuration: CREDENTIALS_KEY is required when NODE_ENV=production');
+    expect(lineFor({ VERIFY_WEBHOOK_SIGNATURES: 'false', CREDENTIALS_KEY: randomBytes(32).toString('base64') })).toBe(
+      'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
+    );
   });
 
   it('accepts a 32-byte base64 credentials key and a trailing slash on the base URL', () => {
@@ -47,12 +59,17 @@ describe('readGatewayConfig', () => {
     [{ WEBHOOK_BASE_URL: 'ftp://x' }, 'Invalid configuration: WEBHOOK_BASE_URL must use http or https, not ftp'],
     [{ ADMIN_API_TOKEN: 'short' }, 'Invalid configuration: ADMIN_API_TOKEN must be at least 16 characters'],
     [{ BODY_LIMIT_BYTES: '10' }, 'Invalid configuration: BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "10")'],
+    [{ META_BODY_LIMIT_BYTES: '1e9' }, 'Invalid configuration: META_BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "1e9")'],
+    [{ TRUST_PROXY_HOPS: '-1' }, 'Invalid configuration: TRUST_PROXY_HOPS must be an integer from 0 to 10 (got "-1")'],
+    [{ SIGNATURE_FAILURE_WINDOW_MS: '10' }, 'Invalid configuration: SIGNATURE_FAILURE_WINDOW_MS must be an integer from 1000 to 3600000 (got "10")'],
   ])('%p → %p', (env, line) => {
+    // Development unless the case says otherwise, so that each case meets only its own rule.
+    const withEnv = { NODE_ENV: 'development', ...env };
     if (line === null) {
       // Development is the one place where checks may be switched off.
-      expect(readGatewayConfig(env).verifyWebhookSignatures).toBe(false);
+      expect(readGatewayConfig(withEnv).verifyWebhookSignatures).toBe(false);
     } else {
-      expect(lineFor(env)).toBe(line);
+      expect(lineFor(withEnv)).toBe(line);
     }
   });
 });

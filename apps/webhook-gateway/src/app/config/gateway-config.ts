@@ -10,7 +10,15 @@ export interface GatewayConfig extends CommonConfig {
   previousCredentialsKeys: Buffer[];
   telegramApiBaseUrl: string;
   verifyWebhookSignatures: boolean;
+  /** Largest webhook (and admin) body; larger gets 413. */
   bodyLimitBytes: number;
+  /** The same on the Meta routes, whose documented batches reach 3 MB. */
+  metaBodyLimitBytes: number;
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: use the peer address). */
+  trustProxyHops: number;
+  /** Failed signature checks from one address per window before its failures get 429 (0: never). */
+  signatureFailureLimit: number;
+  signatureFailureWindowMs: number;
   /** How long a publish may wait for RabbitMQ's confirm before the call is answered 503. */
   publishConfirmTimeoutMs: number;
 }
@@ -39,6 +47,10 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
     verifyWebhookSignatures,
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    metaBodyLimitBytes: env.integer('META_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    trustProxyHops: env.integer('TRUST_PROXY_HOPS', 0, 0, 10),
+    signatureFailureLimit: env.integer('SIGNATURE_FAILURE_LIMIT', 20, 0, 1_000_000),
+    signatureFailureWindowMs: env.integer('SIGNATURE_FAILURE_WINDOW_MS', 60_000, 1_000, 3_600_000),
     publishConfirmTimeoutMs: env.integer('PUBLISH_CONFIRM_TIMEOUT_MS', 5_000, 100, 60_000),
   };
 }

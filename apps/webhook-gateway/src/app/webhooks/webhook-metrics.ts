@@ -8,12 +8,14 @@ export class WebhookMetrics {
   readonly requests: Counter<'channel_type' | 'outcome'>;
   readonly rejections: Counter<'channel_type' | 'reason'>;
   readonly published: Counter<'routing_key'>;
+  readonly skipped: Counter<'channel_type' | 'reason'>;
+  readonly throttled: Counter<'channel_type'>;
   readonly duration: Histogram<'channel_type' | 'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.requests = new Counter({
       name: 'gateway_webhook_requests_total',
-      help: 'Webhook calls by channel type and outcome (accepted, rejected, invalid, not_found, unavailable, too_large)',
+      help: 'Webhook calls by channel type and outcome (accepted, rejected, throttled, invalid, not_found, unavailable)',
       labelNames: ['channel_type', 'outcome'],
       registers: [registry],
     });
@@ -27,6 +29,18 @@ export class WebhookMetrics {
       name: 'gateway_events_published_total',
       help: 'Events confirmed by RabbitMQ, by routing key',
       labelNames: ['routing_key'],
+      registers: [registry],
+    });
+    this.skipped = new Counter({
+      name: 'gateway_webhook_items_skipped_total',
+      help: 'Items of accepted calls left out (unreadable, or for another number or page), by reason',
+      labelNames: ['channel_type', 'reason'],
+      registers: [registry],
+    });
+    this.throttled = new Counter({
+      name: 'gateway_webhook_throttled_total',
+      help: 'Failed signature checks answered 429: their address failed too often in the window',
+      labelNames: ['channel_type'],
       registers: [registry],
     });
     this.duration = new Histogram({

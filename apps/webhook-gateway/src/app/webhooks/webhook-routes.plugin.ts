@@ -7,6 +7,13 @@ function send(reply: FastifyReply, answer: WebhookAnswer): FastifyReply {
   return reply.status(answer.status).type(answer.contentType).send(answer.body);
 }
 
+function withType(
+  request: FastifyRequest<{ Params: { channelId: string } }>,
+  type: string,
+): FastifyRequest<{ Params: { type: string; channelId: string } }> {
+  return Object.assign(request, { params: { type, channelId: request.params.channelId } });
+}
+
 function toCall(request: FastifyRequest<{ Params: { type: string; channelId: string } }>): WebhookCall {
   return {
     routeType: request.params.type,
@@ -17,7 +24,15 @@ function toCall(request: FastifyRequest<{ Params: { type: string; channelId: str
     rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
     query: (request.query ?? {}) as Record<string, unknown>,
     requestId: request.id,
+    sourceAddress: request.ip,
   };
+}
+
+/** Body limits of the webhook routes: one for most, a larger one for some channel types. */
+export interface WebhookBodyLimits {
+  default: number;
+  /** Channel types whose routes take a larger body, with that limit. */
+  larger: Readonly<Record<string, number>>;
 }
 
 /**
@@ -26,10 +41,11 @@ function toCall(request: FastifyRequest<{ Params: { type: string; channelId: str
  * that is not JSON must reach the signature check, not a JSON parser's 400), and the hot
  * path skips Nest's per-request pipeline.
  */
-export function registerWebhookRoutes(service: WebhookService, bodyLimit: number) {
+export function registerWebhookRoutes(service: WebhookService, limits: WebhookBodyLimits) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    // No limit of its own: each route's bodyLimit applies.
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return send(reply, ANSWERS.tooLarge);
@@ -44,9 +60,15 @@ export function registerWebhookRoutes(service: WebhookService, bodyLimit: number
       reply.send({ status: 'healthy', service: 'webhook-gateway', endpoints: service.endpoints(), timestamp: new Date().toISOString() }),
     );
 
-    app.post<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', async (request, reply) =>
+    app.post<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', { bodyLimit: limits.default }, async (request, reply) =>
       send(reply, await service.receive(toCall(request))),
     );
+    // A static segment wins over the parametric route above, so these types get their own limit.
+    for (const [type, bodyLimit] of Object.entries(limits.larger)) {
+      app.post<{ Params: { channelId: string } }>(`/webhooks/${type}/:channelId`, { bodyLimit }, async (request, reply) =>
+        send(reply, await service.receive(toCall(withType(request, type)))),
+      );
+    }
 
     app.get<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', async (request, reply) =>
       send(reply, await service.challenge(toCall(request))),

@@ -15,6 +15,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ChannelDirectory, type ActiveChannel } from './channel-directory';
 import { ANSWERS, type WebhookAnswer } from './webhook-answer';
 import { WebhookMetrics } from './webhook-metrics';
+import { VerificationThrottle } from './verification-throttle';
 
 /** One provider call as the HTTP layer hands it over. */
 export interface WebhookCall {
@@ -27,9 +28,11 @@ export interface WebhookCall {
   rawBody: Buffer;
   query: Record<string, unknown>;
   requestId: string;
+  /** The caller's address (the peer, or X-Forwarded-For through TRUST_PROXY_HOPS proxies). */
+  sourceAddress: string;
 }
 
-type Outcome = 'accepted' | 'rejected' | 'invalid' | 'not_found' | 'unavailable';
+type Outcome = 'accepted' | 'rejected' | 'throttled' | 'invalid' | 'not_found' | 'unavailable';
 
 /** Routes that answer Meta's subscription challenge. */
 const CHALLENGE_TYPES: readonly ChannelType[] = ['whatsapp', 'messenger'];
@@ -40,6 +43,8 @@ const CHALLENGE_TYPES: readonly ChannelType[] = ['whatsapp', 'messenger'];
  */
 @Injectable()
 export class WebhookService {
+  private readonly throttle: VerificationThrottle;
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly channels: ChannelDirectory,
@@ -49,6 +54,7 @@ export class WebhookService {
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('WebhookService');
+    this.throttle = new VerificationThrottle(config.signatureFailureLimit, config.signatureFailureWindowMs);
   }
 
   endpoints(): Record<string, string> {
@@ -88,6 +94,12 @@ export class WebhookService {
         return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
       }
       if (!verdict.ok) {
+        const throttle = this.throttle.recordFailure(call.sourceAddress);
+        if (throttle.throttled) {
+          // Not logged one by one: a flood of forged calls must not become a flood of log lines.
+          this.metrics.throttled.inc({ channel_type: channel.channel_type });
+          return { answer: ANSWERS.throttled(throttle.retryAfterSeconds), outcome: 'throttled' };
+        }
         this.metrics.rejections.inc({ channel_type: channel.channel_type, reason: verdict.reason });
         this.reject(call, channel, verdict.reason, 'warn');
         return { answer: ANSWERS.unauthorized, outcome: 'rejected' };
@@ -98,6 +110,7 @@ export class WebhookService {
       this.reject(call, channel, parsed.error.kind, 'warn');
       return { answer: ANSWERS.invalid(parsed.error.kind), outcome: 'invalid' };
     }
+    this.countSkipped(call, channel, parsed.events);
     try {
       await this.publishAll(channel.channel_type, parsed.events);
     } catch (error) {
@@ -169,6 +182,15 @@ export class WebhookService {
     );
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  private countSkipped(call: WebhookCall, channel: ActiveChannel, events: ParsedEvents): void {
+    if (!events.skipped) return;
+    for (const [reason, count] of Object.entries(events.skipped)) {
+      if (!count) continue;
+      this.metrics.skipped.inc({ channel_type: channel.channel_type, reason }, count);
+      this.logger.info({ reason, count, channel_id: channel.id, request_id: call.requestId }, 'webhook items skipped');
+    }
   }
 
   private reject(call: WebhookCall, channel: ActiveChannel, reason: string, level: 'warn' | 'error'): void {

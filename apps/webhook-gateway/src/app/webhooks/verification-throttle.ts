@@ -1,0 +1,45 @@
+interface Window {
+  startedMs: number;
+  failures: number;
+}
+
+/** The verdict on one more failed verification from an address. */
+export type ThrottleVerdict = { throttled: false } | { throttled: true; retryAfterSeconds: number };
+
+/**
+ * Failed signature checks per source address in fixed windows. Past the limit, that address's
+ * further failures are answered 429 with Retry-After instead of 401, so guessing a secret or
+ * replaying forged calls costs the caller time. Only failures are counted and only failures are
+ * answered 429: a call that verifies is never touched, whatever its address did before (a
+ * provider and an attacker can share an egress address).
+ *
+ * Memory is bounded: past `maxAddresses` the address seen longest ago is forgotten.
+ */
+export class VerificationThrottle {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly maxAddresses = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  recordFailure(address: string): ThrottleVerdict {
+    if (this.limit === 0) return { throttled: false };
+    const nowMs = this.now();
+    let window = this.windows.get(address);
+    if (!window || nowMs - window.startedMs >= this.windowMs) {
+      this.windows.delete(address);
+      if (this.windows.size >= this.maxAddresses) {
+        const oldest = this.windows.keys().next();
+        if (!oldest.done) this.windows.delete(oldest.value);
+      }
+      window = { startedMs: nowMs, failures: 0 };
+      this.windows.set(address, window);
+    }
+    window.failures += 1;
+    if (window.failures <= this.limit) return { throttled: false };
+    return { throttled: true, retryAfterSeconds: Math.max(1, Math.ceil((window.startedMs + this.windowMs - nowMs) / 1000)) };
+  }
+}
