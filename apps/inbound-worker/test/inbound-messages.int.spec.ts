@@ -87,6 +87,20 @@ describe('inbound-worker: storing inbound messages', () => {
     await expectMetric(running, 'worker_events_applied_total', 1);
   });
 
+  it('stores U+0000 and lone surrogates, which PostgreSQL refuses, as the replacement character, in texts and metadata', async () => {
+    const running = await start();
+    const event = inboundEvents.sms(channels.sms, {
+      sender_name: 'Ada\u0000',
+      message_body: 'before\u0000after',
+      metadata: { note: 'half \uD800 pair', ['key\u0000']: ['x\u0000'] },
+    });
+    await bus.publish([event]);
+    const row = await waitFor(() => rowFor(event), { description: 'the row' });
+    expect(row?.message_body).toBe('before\uFFFDafter');
+    expect(row?.metadata_).toMatchObject({ sender_name: 'Ada\uFFFD', note: 'half \uFFFD pair', ['key\uFFFD']: ['x\uFFFD'] });
+    expect(await running.metric('worker_events_dead_lettered_total')).toBe(0);
+  });
+
   it('keeps the event’s own fields over provider extras of the same name', async () => {
     await start();
     const event = inboundEvents.whatsapp(channels.whatsapp, {
@@ -157,26 +171,6 @@ describe('inbound-worker: storing inbound messages', () => {
     await waitFor(async () => (await countInboundRows(dataSource, channelIds)) === 2, { description: 'the two good rows' });
   });
 
-  it('dead-letters a poison event alone: an unknown channel and a value PostgreSQL refuses, while their batch is stored', async () => {
-    const good = Array.from({ length: 40 }, (_, i) => inboundEvents.whatsapp(channels.whatsapp, { message_body: `message ${i}` }));
-    const unknownChannel = inboundEvents.telegram({ id: randomUUID(), account_id: channels.telegram.account_id });
-    const nulCharacter = inboundEvents.sms(channels.sms, { message_body: 'before\u0000after' });
-    await bus.publish([...good.slice(0, 20), unknownChannel, ...good.slice(20, 30), nulCharacter, ...good.slice(30)]);
-    const running = await start();
-
-    await waitFor(async () => (await countInboundRows(dataSource, channelIds)) === 40, { description: 'the 40 good rows' });
-    await waitFor(async () => (await running.metric('worker_events_dead_lettered_total', { reason: 'database_refused' })) === 2, {
-      description: 'two dead letters',
-    });
-    const dead = await bus.takeDeadLetters();
-    const reasons = Object.fromEntries(dead.map((message) => [message.properties.messageId, String(message.properties.headers?.[HEADER_FAILURE_REASON])]));
-    expect(Object.keys(reasons).sort()).toEqual([unknownChannel.event_id, nulCharacter.event_id].sort());
-    expect(reasons[unknownChannel.event_id]).toMatch(/^database refused the event: 23503 .*fk_messages_channel/);
-    expect(reasons[nulCharacter.event_id]).toMatch(/^database refused the event: 22/);
-    await expectMetric(running, 'worker_events_applied_total', 40);
-    expect(await running.metric('worker_events_retried_total')).toBe(0);
-  });
-
   describe('when the database fails', () => {
     // Test-only trigger: fails inserts of chosen provider message ids with a chosen SQLSTATE,
     // a chosen number of times. The count is a sequence because nextval is not rolled back
@@ -228,6 +222,27 @@ describe('inbound-worker: storing inbound messages', () => {
       expect(await running.metric('worker_transaction_conflicts_total', { code: sqlstate })).toBe(2);
       expect(await running.metric('worker_events_retried_total')).toBe(0);
       expect(await running.metric('worker_events_dead_lettered_total')).toBe(0);
+    });
+
+    it('dead-letters a poison event alone: an unknown channel and a value the database refuses, while their batch is stored', async () => {
+      const good = Array.from({ length: 40 }, (_, i) => inboundEvents.whatsapp(channels.whatsapp, { message_body: `message ${i}` }));
+      const unknownChannel = inboundEvents.telegram({ id: randomUUID(), account_id: channels.telegram.account_id });
+      const refusedValue = inboundEvents.sms(channels.sms);
+      await failInserts(refusedValue, '22021', 1_000);
+      await bus.publish([...good.slice(0, 20), unknownChannel, ...good.slice(20, 30), refusedValue, ...good.slice(30)]);
+      const running = await start();
+
+      await waitFor(async () => (await countInboundRows(dataSource, channelIds)) === 40, { description: 'the 40 good rows' });
+      await waitFor(async () => (await running.metric('worker_events_dead_lettered_total', { reason: 'database_refused' })) === 2, {
+        description: 'two dead letters',
+      });
+      const dead = await bus.takeDeadLetters();
+      const reasons = Object.fromEntries(dead.map((message) => [message.properties.messageId, String(message.properties.headers?.[HEADER_FAILURE_REASON])]));
+      expect(Object.keys(reasons).sort()).toEqual([unknownChannel.event_id, refusedValue.event_id].sort());
+      expect(reasons[unknownChannel.event_id]).toMatch(/^database refused the event: 23503 .*fk_messages_channel/);
+      expect(reasons[refusedValue.event_id]).toMatch(/^database refused the event: 22/);
+      await expectMetric(running, 'worker_events_applied_total', 40);
+      expect(await running.metric('worker_events_retried_total')).toBe(0);
     });
 
     it('sends an event to the delayed-retry path while the database fails, and stores it once it recovers', async () => {

@@ -9,3 +9,4 @@ export * from './status/message-status';
 export * from './status/status-rules';
 export * from './status/status-update-sql';
 export * from './credentials/credentials-cipher';
+export * from './text/postgres-text';

@@ -1,3 +1,4 @@
+import { storableJson, storableNullableText, storableText } from '@inbound/domain';
 import type { InboundMessageEvent } from '@inbound/messaging';
 
 /** One `messages` row to insert for an inbound event (ARCHITECTURE.md, "Database contract"). */
@@ -20,6 +21,7 @@ export interface InboundMessageRow {
  * The row for an event: direction and status are fixed by the insert. metadata_ carries the
  * provider's extras with our own fields over them, so an extra named like one of ours (say a
  * provider field `provider_message_id`) can never change the key the unique index uses.
+ * Every text is made storable (U+0000 replaced), the key the same way inside and outside metadata_.
  */
 export function inboundMessageRow(event: InboundMessageEvent, contactId: string | null): InboundMessageRow {
   const metadata = {
@@ -35,12 +37,12 @@ export function inboundMessageRow(event: InboundMessageEvent, contactId: string 
     account_id: event.account_id,
     channel_id: event.channel_id,
     contact_id: contactId,
-    delivery_address: event.sender_address,
-    message_body: event.message_body ?? null,
+    delivery_address: storableText(event.sender_address),
+    message_body: storableNullableText(event.message_body),
     // JSON.stringify leaves out the optional fields the event does not have.
-    metadata_: JSON.stringify(metadata),
+    metadata_: storableJson(metadata),
     delivered_at: event.timestamp,
-    provider_message_id: event.provider_message_id,
+    provider_message_id: storableText(event.provider_message_id),
   };
 }
 

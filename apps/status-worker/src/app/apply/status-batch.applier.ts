@@ -5,7 +5,13 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf } from './database-error';
 import { foldStatusBatch } from './status-batch.fold';
-import { lockMessagesStatement, type LockedRowRecord, type SqlStatement, writeBatchStatement } from './status-batch.sql';
+import {
+  lockMessagesStatement,
+  type LockedRowRecord,
+  type SqlStatement,
+  uncoveredWatermarksStatement,
+  writeBatchStatement,
+} from './status-batch.sql';
 import type { InformationalRecords, LockedMessage, StatusUpdate, StatusUpdateResult } from './status-batch.types';
 
 /** Attempts of one batch transaction that keeps losing lock races (deadlock, serialization). */
@@ -62,14 +68,34 @@ export class StatusBatchApplier {
           throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
         }
       }
+      const results = await this.withUncoveredWatermarks(runner, updates, folded.results);
       await runner.commitTransaction();
-      return folded.results;
+      return results;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * A watermark that covers no row at all is an unknown message: its messages may not be
+   * committed yet, so it takes the retry path instead of being acked and forgotten.
+   */
+  private async withUncoveredWatermarks(
+    runner: QueryRunner,
+    updates: readonly StatusUpdate[],
+    results: StatusUpdateResult[],
+  ): Promise<StatusUpdateResult[]> {
+    const candidates = results.flatMap((result, index) =>
+      result.kind === 'ignored' && result.reason === 'no_messages_covered' ? [index] : [],
+    );
+    if (candidates.length === 0) return results;
+    const uncovered = await run<{ index: number }>(runner, uncoveredWatermarksStatement(candidates.map((index) => updates[index])));
+    const next = [...results];
+    for (const { index } of uncovered) next[candidates[index]] = { kind: 'not_found' };
+    return next;
   }
 }
 

@@ -1,4 +1,4 @@
-import { statusUpdateSql } from '@inbound/domain';
+import { statusUpdateSql, storableJson, storableText } from '@inbound/domain';
 import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
 
 /** A statement and its parameters. */
@@ -59,12 +59,13 @@ export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStat
   const watermarks = new Map<string, { channelId: string; recipient: string; watermark: string; at: string; status: string }>();
   for (const update of updates) {
     if (!isWatermarkUpdate(update)) {
-      const providerMessageId = update.provider_message_id as string;
+      // A text holding U+0000 cannot be a parameter; no stored id holds one, so the match is unchanged.
+      const providerMessageId = storableText(update.provider_message_id as string);
       keyed.set(`${update.channel_id}\u0000${providerMessageId}`, { providerMessageId, channelId: update.channel_id });
     } else {
       const entry = {
         channelId: update.channel_id,
-        recipient: update.recipient_address as string,
+        recipient: storableText(update.recipient_address as string),
         watermark: isoTime(update.watermark as string),
         at: isoTime(update.timestamp),
         status: update.status,
@@ -122,6 +123,30 @@ export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStat
       ORDER BY m.id
       FOR UPDATE OF m`,
     parameters,
+  };
+}
+
+/**
+ * Of the given watermarks, the indexes of those that cover no outbound row at all: nothing was
+ * sent to the recipient by then, or its rows are not committed yet. (The lock statement loads
+ * only the rows a watermark can still change, so an empty result there can also mean "already
+ * applied".) Rare: it runs only for watermarks that changed nothing.
+ */
+export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): SqlStatement {
+  return {
+    text: `
+      SELECT (w.i - 1)::int AS index
+      FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS w(channel_id, recipient, watermark, i)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM messages m
+        WHERE m.channel_id = w.channel_id AND m.delivery_address = w.recipient AND m.direction = 'outbound'
+          AND COALESCE(m.sent_at, m.created_at) <= w.watermark
+      )`,
+    parameters: [
+      updates.map((update) => update.channel_id),
+      updates.map((update) => storableText(update.recipient_address as string)),
+      updates.map((update) => isoTime(update.watermark as string)),
+    ],
   };
 }
 
@@ -199,6 +224,6 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
         RETURNING g.id
       )
       SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns`,
-    parameters: [JSON.stringify(rows)],
+    parameters: [storableJson(rows)],
   };
 }
