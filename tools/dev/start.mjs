@@ -13,6 +13,8 @@ const root = new URL('../..', import.meta.url).pathname;
 const env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/messaging',
   RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  // The apps default to production when NODE_ENV is unset; the local pipeline is development.
+  NODE_ENV: 'development',
   ...process.env,
 };
 const say = (line) => process.stdout.write(`[start] ${line}\n`);

@@ -56,6 +56,15 @@ describe('CredentialsCipher', () => {
     expect(cipher.needsResealing(stored)).toBe(true);
   });
 
+  it('refuses to open a plain value when told to (production with a key), and still seals and opens sealed ones', () => {
+    const strict = new CredentialsCipher(key, [], { refusePlain: true });
+    const plain = new CredentialsCipher().seal(channelId, secrets);
+    expect(() => strict.open(channelId, plain)).toThrow(/unencrypted/);
+    expect(strict.open(channelId, strict.seal(channelId, secrets))).toEqual(secrets);
+    // The reseal tool's cipher (no refusePlain) converts such rows.
+    expect(cipher.open(channelId, plain)).toEqual(secrets);
+  });
+
   it('refuses keys of the wrong size', () => {
     expect(() => new CredentialsCipher(randomBytes(16))).toThrow(RangeError);
   });

@@ -31,13 +31,18 @@ function b64url(bytes: Buffer): string {
  *   v1.<key id>.<nonce>.<ciphertext>.<tag>   (base64url parts)
  *
  * Without a key (development only; production refuses to start without CREDENTIALS_KEY)
- * values are stored as `plain.<base64url JSON>`, visibly unencrypted.
+ * values are stored as `plain.<base64url JSON>`, visibly unencrypted. `refusePlain` (the
+ * gateway in production) refuses to open such a value: a row written unencrypted, or planted,
+ * is not used until the reseal tool has sealed it.
  */
 export class CredentialsCipher {
   private readonly keysById = new Map<string, Buffer>();
   private readonly currentKeyId?: string;
 
-  constructor(currentKey?: Buffer, previousKeys: readonly Buffer[] = []) {
+  private readonly refusePlain: boolean;
+
+  constructor(currentKey?: Buffer, previousKeys: readonly Buffer[] = [], options: { refusePlain?: boolean } = {}) {
+    this.refusePlain = options.refusePlain === true && currentKey !== undefined;
     for (const key of [currentKey, ...previousKeys]) {
       if (key === undefined) continue;
       if (key.length !== 32) throw new RangeError('credential keys must be 32 bytes');
@@ -65,6 +70,9 @@ export class CredentialsCipher {
     const parts = stored.split('.');
     let plaintext: Buffer;
     if (parts[0] === PLAIN_PREFIX && parts.length === 2) {
+      if (this.refusePlain) {
+        throw new CredentialsDecryptionError(`credentials of channel ${channelId} are stored unencrypted; run the reseal tool`);
+      }
       plaintext = Buffer.from(parts[1], 'base64url');
     } else if (parts[0] === SEALED_PREFIX && parts.length === 5) {
       const [, keyId, nonce, ciphertext, tag] = parts;

@@ -18,7 +18,8 @@ export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 export function readCommonConfig(env: EnvReader): CommonConfig {
   return {
-    nodeEnv: env.oneOf('NODE_ENV', 'development', NODE_ENVS),
+    // Unset means production: a deployment that forgets NODE_ENV gets every safety switch closed.
+    nodeEnv: env.oneOf('NODE_ENV', 'production', NODE_ENVS),
     databaseUrl: env.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres', 'postgresql']),
     rabbitmqUrl: env.url('RABBITMQ_URL', DEFAULT_RABBITMQ_URL, ['amqp', 'amqps']),
     logLevel: env.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
