@@ -34,6 +34,22 @@ describe('status-worker failure paths', () => {
     await infra?.drop();
   });
 
+  /** Test-only trigger: every UPDATE of the message with this provider id fails with SQLSTATE 22021. */
+  async function refuseUpdatesOf(providerMessageId: string): Promise<void> {
+    await dataSource.query(`CREATE TABLE IF NOT EXISTS spec_refused_updates (provider_message_id text PRIMARY KEY)`);
+    await dataSource.query(`
+      CREATE OR REPLACE FUNCTION spec_refuse_updates() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM spec_refused_updates WHERE provider_message_id = OLD.metadata_->>'provider_message_id') THEN
+          RAISE EXCEPTION 'value refused by a test trigger' USING ERRCODE = '22021';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await dataSource.query(`DROP TRIGGER IF EXISTS spec_refuse_updates ON messages`);
+    await dataSource.query(`CREATE TRIGGER spec_refuse_updates BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION spec_refuse_updates()`);
+    await dataSource.query(`INSERT INTO spec_refused_updates VALUES ($1) ON CONFLICT DO NOTHING`, [providerMessageId]);
+  }
+
   async function waitForDeadLetters(bus: StatusBus, eventIds: string[]): Promise<void> {
     await waitFor(
       async () => {
@@ -61,15 +77,16 @@ describe('status-worker failure paths', () => {
       const groupId = await fixtures.group(channelId, 6);
       const messages = await Promise.all(Array.from({ length: 6 }, () => fixtures.outbound({ channelId, groupId })));
       const good = messages.map((message) => statusEvent({ channel_id: channelId, provider_message_id: message.providerMessageId as string, status: 'delivered', timestamp: at(2) }));
-      // Stored text cannot hold a NUL character: this one fails in the database, with its whole
-      // batch at first. Its message is its own: on a delivered message it would just be ignored.
+      // The database refuses this one's update (a test trigger raising a data exception), with
+      // its whole batch at first. Its message is its own: on a delivered message it would just be ignored.
       const poisoned = await fixtures.outbound({ channelId });
+      await refuseUpdatesOf(poisoned.providerMessageId as string);
       const unstorable = statusEvent({
         channel_id: channelId,
         provider_message_id: poisoned.providerMessageId as string,
         status: 'failed',
         timestamp: at(1),
-        error_message: 'bad \u0000 byte',
+        error_message: 'refused by the database',
       });
       const notJsonId = randomUUID();
       const invalid = { ...statusEvent({ channel_id: channelId, provider_message_id: 'wamid.X', status: 'delivered', timestamp: 'yesterday' }) };
