@@ -46,9 +46,9 @@ describe('EnvReader', () => {
 });
 
 describe('readCommonConfig', () => {
-  it('applies the contract defaults', () => {
+  it('applies the contract defaults; an unset NODE_ENV is production, so forgetting it fails closed', () => {
     expect(readCommonConfig(new EnvReader({}))).toEqual({
-      nodeEnv: 'development',
+      nodeEnv: 'production',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/messaging',
       rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
       logLevel: 'info',
