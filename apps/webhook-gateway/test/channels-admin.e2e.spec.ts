@@ -237,6 +237,34 @@ describe('channel admin API', () => {
       expect(badCredentials.body.field).toBe('credentials.account_sid');
     });
 
+    // Found by random input from outside: a few hundred nested arrays made class-transformer
+    // overflow the stack (500). Bodies are bounded before anything transforms them.
+    it.each([
+      ['a few hundred nested arrays', '['.repeat(400), 'body nests deeper than 8 levels'],
+      ['400,000 nested arrays, closed', `${'['.repeat(400_000)}${']'.repeat(400_000)}`, 'body nests deeper than 8 levels'],
+      ['a top-level array', '[]', 'body must be a JSON object'],
+      ['a __proto__ key', '{"account_id":"x","__proto__":{"is_admin":true}}', 'key "__proto__" is not allowed (in the body)'],
+      ['a constructor key in credentials', '{"credentials":{"constructor":{"prototype":{}}}}', 'key "constructor" is not allowed (in credentials)'],
+      ['a number out of range', '{"name":1e400}', 'name is a number out of range'],
+    ])('400 naming the problem for %s, on POST and PATCH', async (_label, text, problem) => {
+      const { body: channel } = await create('sms', { account_sid: `AC${'3'.repeat(32)}`, auth_token: 'token' });
+      for (const [method, path] of [['POST', '/channels'], ['PATCH', `/channels/${channel.id}`]]) {
+        const response = await fetch(`${gateway.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: text });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({ error: 'invalid_request', message: problem });
+      }
+    });
+
+    it('answers every error in one shape: error code and message', async () => {
+      const notFound = await api('GET', `/channels/${randomUUID()}`);
+      expect(notFound).toMatchObject({ status: 404, body: { error: 'not_found', message: expect.any(String) } });
+      const unauthorized = await api('GET', `/channels/${randomUUID()}`, undefined, null);
+      expect(unauthorized).toMatchObject({ status: 401, body: { error: 'unauthorized', message: expect.any(String) } });
+      const mediaType = await fetch(`${gateway.baseUrl}/channels`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'x' });
+      expect(mediaType.status).toBe(415);
+      expect(await mediaType.json()).toMatchObject({ error: 'unsupported_media_type', message: expect.any(String) });
+    });
+
     it('404 for unknown or malformed ids', async () => {
       expect((await api('GET', `/channels/${randomUUID()}`)).status).toBe(404);
       expect((await api('GET', '/channels/not-a-uuid')).status).toBe(404);

@@ -3,6 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
+import { ErrorBodyFilter } from './http/error-body.filter';
+import { registerBoundedJsonParser } from './http/bounded-json-parser';
 import { registerWebhookRoutes, type WebhookBodyLimits } from './webhooks/webhook-routes.plugin';
 import { WebhookService } from './webhooks/webhook.service';
 
@@ -22,8 +24,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // JSON bodies go through registerBoundedJsonParser; Nest's own parser would take them unbounded.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ErrorBodyFilter());
+  registerBoundedJsonParser(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   await app
     .getHttpAdapter()
     .getInstance()
