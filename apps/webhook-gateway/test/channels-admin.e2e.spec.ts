@@ -206,6 +206,9 @@ describe('channel admin API', () => {
       [{ account_id: 'nope', channel_type: 'telegram', name: 'x', credentials: {} }, 'account_id'],
       [{ account_id: ACCOUNT_ID, channel_type: 'fax', name: 'x', credentials: {} }, 'channel_type'],
       [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: '', credentials: {} }, 'name'],
+      // Found by the fuzz test: PostgreSQL refuses U+0000 in text, which answered 500.
+      [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'a\u0000b', credentials: {} }, 'name'],
+      [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'line\nbreak', credentials: {} }, 'name'],
       [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: 'secret' }, 'credentials'],
       [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: {}, extra: 1 }, 'extra'],
       [{ account_id: ACCOUNT_ID, channel_type: 'telegram', name: 'x', credentials: { bot_token: 'abc' } }, 'credentials.bot_token'],
@@ -235,6 +238,13 @@ describe('channel admin API', () => {
       expect(patched.body.field).toBe('is_active');
       const badCredentials = await api('PATCH', `/channels/${body.id}`, { credentials: { account_sid: 'nope' } });
       expect(badCredentials.body.field).toBe('credentials.account_sid');
+      const badName = await api('PATCH', `/channels/${body.id}`, { name: 'nul\u0000' });
+      expect(badName).toMatchObject({ status: 400, body: { field: 'name', message: 'name must not contain control characters' } });
+      // Found by the fuzz test: null passed as "left out" and reached a NOT NULL column (500).
+      for (const field of ['name', 'is_active', 'credentials']) {
+        const nulled = await api('PATCH', `/channels/${body.id}`, { [field]: null });
+        expect(nulled).toMatchObject({ status: 400, body: { error: 'invalid_request', field } });
+      }
     });
 
     // Found by random input from outside: a few hundred nested arrays made class-transformer
