@@ -44,6 +44,27 @@ describe('replayDeadLetters (real RabbitMQ)', () => {
     await channel.close();
   });
 
+  it('makes one pass over what was dead-lettered when it started, even when every event fails again at once', async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const publisher = new ConfirmedPublisher({ url: url() });
+    for (const id of ids) await publisher.publishRaw('', deadLetterQueueName(STATUS_QUEUE), Buffer.from(JSON.stringify({ event_id: id })), { messageId: id });
+    // A worker that dead-letters each event again as soon as it arrives.
+    const channel = await connection.createChannel();
+    const { consumerTag } = await channel.consume(STATUS_QUEUE, (message) => {
+      if (!message) return;
+      void publisher
+        .publishRaw('', deadLetterQueueName(STATUS_QUEUE), message.content, { messageId: message.properties.messageId as string })
+        .then(() => channel.ack(message));
+    });
+    const timedOut = new Promise<string>((resolve) => setTimeout(() => resolve('still replaying after 10 s'), 10_000));
+    await expect(Promise.race([replayDeadLetters(url(), STATUS_QUEUE), timedOut])).resolves.toBe(2);
+    await channel.cancel(consumerTag);
+    await waitFor(async () => (await channel.checkQueue(deadLetterQueueName(STATUS_QUEUE))).messageCount === 2, { description: 'both back in the DLQ' });
+    await channel.purgeQueue(deadLetterQueueName(STATUS_QUEUE));
+    await channel.close();
+    await publisher.close();
+  });
+
   it('refuses a queue that is not one of ours', async () => {
     await expect(replayDeadLetters(url(), 'some.other.queue')).rejects.toThrow('queue must be one of');
   });

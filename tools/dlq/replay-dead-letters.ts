@@ -2,7 +2,9 @@
  * Moves dead-lettered events back into their queue for another try, e.g. after a database
  * outage outlasted the retry window or a fixed bug. Each message is republished (confirmed)
  * before it is removed from the dead-letter queue, so none is lost in between; the retry
- * count starts again, the last failure reason is kept as `x-replayed-after`.
+ * count starts again, the last failure reason is kept as `x-replayed-after`. One pass: only
+ * the messages in the queue when it starts are moved, so an event that fails again at once and
+ * comes back behind them is left for the next run instead of looping forever.
  *
  *   RABBITMQ_URL=… npm run dlq:replay -- message.status.update [max]
  */
@@ -19,7 +21,9 @@ export async function replayDeadLetters(rabbitmqUrl: string, queue: string, max 
   let replayed = 0;
   try {
     const channel = await connection.createChannel();
-    while (replayed < max) {
+    const { messageCount } = await channel.checkQueue(deadLetterQueueName(queue));
+    const limit = Math.min(max, messageCount);
+    while (replayed < limit) {
       const message = await channel.get(deadLetterQueueName(queue), { noAck: false });
       if (!message) break;
       const { [HEADER_ATTEMPT]: _attempt, [HEADER_FAILURE_REASON]: reason, 'x-death': _death, ...headers } = message.properties.headers ?? {};

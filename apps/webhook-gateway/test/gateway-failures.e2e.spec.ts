@@ -1,10 +1,12 @@
 import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { connect } from 'amqplib';
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra } from '@inbound/testing';
+import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra, waitFor } from '@inbound/testing';
 import { migratedDataSource, QueueProbe, seedChannel, startGateway, type RunningGateway } from './support/gateway-harness';
 import { metaSignature, post } from './support/signing';
 
@@ -71,5 +73,67 @@ describe('gateway when a dependency goes away', () => {
     const response = await post(`${gateway!.baseUrl}/webhooks/whatsapp/${channelId}`, body, headers);
     expect(response.status).toBe(503);
     expect((await fetch(`${gateway!.baseUrl}/health/ready`)).status).toBe(503);
+  });
+});
+
+describe('gateway on a fresh virtual host, before any worker', () => {
+  let infra: IsolatedInfra;
+  let gateway: RunningGateway | undefined;
+  let channelId: string;
+  let mailgunId: string;
+  const SIGNING_KEY = 'mailgun-signing-key-for-tests';
+
+  beforeAll(async () => {
+    infra = await createIsolatedInfra('gwfresh');
+    const dataSource = await migratedDataSource(infra.databaseUrl);
+    channelId = (await seedChannel(dataSource, 'whatsapp', { app_secret: APP_SECRET })).id;
+    mailgunId = (await seedChannel(dataSource, 'email', { provider: 'mailgun', signing_key: SIGNING_KEY })).id;
+    await dataSource.destroy();
+    // Nothing declares the queues but the gateway itself.
+    gateway = await startGateway({ DATABASE_URL: infra.databaseUrl, RABBITMQ_URL: infra.rabbitmqUrl, PUBLISH_CONFIRM_TIMEOUT_MS: '1000' });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop().catch(() => undefined);
+    await dropIsolatedInfra(infra);
+  });
+
+  const send = () => post(`${gateway?.baseUrl}/webhooks/whatsapp/${channelId}`, body, headers);
+
+  it('declares the queues it publishes to, so an answered call is on a queue', async () => {
+    expect((await send()).status).toBe(200);
+    const probe = await QueueProbe.open(infra.rabbitmqUrl);
+    expect(await probe.count(STATUS_QUEUE)).toBe(1);
+    await probe.purge();
+    await probe.close();
+  });
+
+  it('answers 503 for an event that reaches no queue, and declares the queue again for the retry', async () => {
+
+    const connection = await connect(infra.rabbitmqUrl);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(STATUS_QUEUE);
+    const refused = await send();
+    expect(refused.status).toBe(503);
+    // The return made the gateway declare its topology again: a provider's retry finds the queue back.
+    await waitFor(async () => (await send()).status === 200, { description: 'a retry accepted', intervalMs: 100 });
+    expect((await channel.checkQueue(STATUS_QUEUE)).messageCount).toBe(1);
+    await connection.close();
+  });
+
+  it('takes Mailgun’s retry of a call it answered 503: the token counts as used only once accepted', async () => {
+    const mailgun = JSON.parse(readFileSync(join(__dirname, '../../../libs/adapters/src/mailgun/fixtures/failed-permanent.json'), 'utf8'));
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const token = `token-${Date.now()}`;
+    mailgun.signature = { timestamp, token, signature: createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex') };
+    const call = () => post(`${gateway?.baseUrl}/webhooks/email/${mailgunId}`, JSON.stringify(mailgun), { 'content-type': 'application/json' });
+    const connection = await connect(infra.rabbitmqUrl);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(STATUS_QUEUE);
+    expect((await call()).status).toBe(503);
+    await waitFor(async () => (await call()).status === 200, { description: 'the retry accepted', intervalMs: 100 });
+    // Accepted once: from now on the same signed call is a replay.
+    expect((await call()).status).toBe(401);
+    await connection.close();
   });
 });

@@ -214,4 +214,52 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
       reason: 'not_connected',
     });
   });
+
+  describe('a publish that reaches no queue', () => {
+    const exchange = `spec.unbound.${randomUUID()}`;
+    const queue = `spec.bound.${randomUUID()}`;
+
+    beforeAll(async () => {
+      const channel = await connection.createChannel();
+      await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+      await channel.close();
+    });
+
+    afterAll(async () => {
+      const channel = await connection.createChannel();
+      await channel.deleteExchange(exchange);
+      await channel.deleteQueue(queue);
+      await channel.close();
+    });
+
+    it('is rejected as unroutable, not confirmed as if queued; routed ones in flight beside it are not', async () => {
+      const own = new ConfirmedPublisher({ url: url(), confirmTimeoutMs: 3_000 });
+      const unroutable = Array.from({ length: 20 }, () => own.publish(exchange, 'nowhere', inboundEvent()));
+      const routed = Array.from({ length: 20 }, () => own.publish(INBOUND_EXCHANGE, inboundRoutingKey('sms'), inboundEvent()));
+      for (const outcome of unroutable) await expect(outcome).rejects.toMatchObject({ name: 'PublishError', reason: 'unroutable' });
+      await expect(Promise.all(routed)).resolves.toHaveLength(20);
+      await own.close();
+    });
+
+    it('declares the topology again after a return, so the next publish is queued', async () => {
+      const own = new ConfirmedPublisher({
+        url: url(),
+        confirmTimeoutMs: 3_000,
+        setup: async (channel) => {
+          await channel.assertQueue(queue, { durable: false });
+          await channel.bindQueue(queue, exchange, 'spec.#');
+        },
+      });
+      await own.connect();
+      // The queue goes away behind the publisher's back (deleted by an operator, say).
+      const admin = await connection.createChannel();
+      await admin.deleteQueue(queue);
+      await expect(own.publish(exchange, 'spec.one', inboundEvent())).rejects.toMatchObject({ reason: 'unroutable' });
+      const event = inboundEvent();
+      await waitFor(async () => (await own.publish(exchange, 'spec.one', event).then(() => true, () => false)), { description: 'a queued publish after the re-declaration' });
+      expect((await admin.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(1);
+      await admin.close();
+      await own.close();
+    });
+  });
 });

@@ -14,5 +14,6 @@ export function createMailgunAdapter(deps: AdapterDependencies): ProviderAdapter
     provider: 'mailgun',
     verify: (request, credentials) => verifier.verify(request, credentials),
     parse: (request, channel, receivedAt) => parseMailgunWebhook(request, channel, receivedAt),
+    accepted: (request) => verifier.accepted(request),
   });
 }

@@ -11,11 +11,16 @@ export class MailgunReplayGuard {
 
   constructor(private readonly maxEntries: number) {}
 
-  /** True the first time a token is seen within its lifetime (and remembers it); false for a replay. */
-  admit(token: string, expiresAtMs: number, nowMs: number): boolean {
+  /** True when the token belongs to a call accepted earlier and its lifetime has not ended. */
+  seen(token: string, nowMs: number): boolean {
     this.forgetExpired(nowMs);
     const known = this.expiries.get(token);
-    if (known !== undefined && known > nowMs) return false;
+    return known !== undefined && known > nowMs;
+  }
+
+  /** Remembers the token of a call that was accepted. */
+  remember(token: string, expiresAtMs: number, nowMs: number): void {
+    this.forgetExpired(nowMs);
     this.expiries.delete(token);
     if (this.expiries.size >= this.maxEntries) {
       // Full of live tokens: the oldest goes first; its replay window is almost closed anyway.
@@ -23,7 +28,6 @@ export class MailgunReplayGuard {
       if (!oldest.done) this.expiries.delete(oldest.value);
     }
     this.expiries.set(token, expiresAtMs);
-    return true;
   }
 
   get size(): number {

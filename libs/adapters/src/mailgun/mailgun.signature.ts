@@ -40,9 +40,21 @@ export class MailgunSignatureVerifier {
     const parentMatches = signed['parent-signature'] !== undefined && constantTimeEqual(signed['parent-signature'], expected);
     if (!ownMatches && !parentMatches) return { ok: false, reason: 'bad_signature' };
 
-    const expiresAtMs = (timestamp + SIGNATURE_TOLERANCE_SECONDS + REPLAY_MARGIN_SECONDS) * 1000;
-    if (!this.replayGuard.admit(signed.token, expiresAtMs, now.getTime())) return { ok: false, reason: 'replayed' };
+    if (this.replayGuard.seen(signed.token, now.getTime())) return { ok: false, reason: 'replayed' };
     return { ok: true };
+  }
+
+  /**
+   * Remembers the token of a call the gateway accepted (its events are durable). Recording it
+   * at verification instead would refuse, as a replay, the provider's retry of a call that was
+   * answered 503.
+   */
+  accepted(request: WebhookRequest): void {
+    const signed = readMailgunSignature(request.rawBody);
+    const timestamp = signed ? parseUnixSeconds(signed.timestamp) : undefined;
+    if (!signed || timestamp === undefined) return;
+    const expiresAtMs = (timestamp + SIGNATURE_TOLERANCE_SECONDS + REPLAY_MARGIN_SECONDS) * 1000;
+    this.replayGuard.remember(signed.token, expiresAtMs, this.now().getTime());
   }
 }
 

@@ -67,14 +67,22 @@ describe('Mailgun adapter: signature', () => {
     await expect(newAdapter().verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: true });
   });
 
-  it('refuses the same token a second time as replayed, on the same adapter instance', async () => {
+  it('refuses the token of an accepted call a second time as replayed, on the same adapter instance', async () => {
     const adapter = newAdapter();
     await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: true });
+    adapter.accepted(requestOf(fixtureText));
     await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: false, reason: 'replayed' });
     clock = new Date((vectorSeconds + 200) * 1000);
     await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: false, reason: 'replayed' });
     clock = new Date((vectorSeconds + 301) * 1000);
     await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: false, reason: 'stale_timestamp' });
+  });
+
+  it('takes the retry of a call that was verified but not accepted (answered 503): the token is kept only once accepted', async () => {
+    const adapter = newAdapter();
+    await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: true });
+    // The publish failed: the gateway answered 503 and never called accepted().
+    await expect(adapter.verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: true });
   });
 
   it('does not remember the token of a call it rejected', async () => {
@@ -180,13 +188,16 @@ describe('Mailgun adapter: signature', () => {
 describe('Mailgun replay guard', () => {
   it('forgets tokens once their lifetime is over and stays within its size bound', () => {
     const guard = new MailgunReplayGuard(3);
-    expect(guard.admit('a', 1_000, 0)).toBe(true);
-    expect(guard.admit('a', 1_000, 500)).toBe(false);
-    expect(guard.admit('a', 3_000, 1_000)).toBe(true);
-    for (const token of ['b', 'c', 'd', 'e']) expect(guard.admit(token, 10_000, 1_000)).toBe(true);
+    expect(guard.seen('a', 0)).toBe(false);
+    guard.remember('a', 1_000, 0);
+    expect(guard.seen('a', 500)).toBe(true);
+    expect(guard.seen('a', 1_000)).toBe(false);
+    for (const token of ['b', 'c', 'd', 'e']) guard.remember(token, 10_000, 1_000);
     expect(guard.size).toBe(3);
-    expect(guard.admit('e', 10_000, 2_000)).toBe(false);
-    expect(guard.admit('z', 20_000, 11_000)).toBe(true);
+    expect(guard.seen('e', 2_000)).toBe(true);
+    expect(guard.seen('b', 2_000)).toBe(false);
+    guard.remember('z', 20_000, 11_000);
+    expect(guard.seen('z', 11_000)).toBe(true);
     expect(guard.size).toBe(1);
   });
 });

@@ -77,6 +77,11 @@ export interface ProviderAdapter {
   verify(request: WebhookRequest, credentials: ChannelCredentials): Promise<VerifyResult>;
   /** `receivedAt` is when the gateway received the call; parse itself reads no clock. */
   parse(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult;
+  /**
+   * Told once the call's events are durable and the call is answered 2xx (a replay guard
+   * remembers it only then). Never throws.
+   */
+  accepted(request: WebhookRequest): void;
 }
 
 /** Outside effects an adapter may need, injected so tests can stand in for the provider. */

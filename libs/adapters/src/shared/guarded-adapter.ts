@@ -4,6 +4,7 @@ export interface AdapterParts {
   provider: string;
   verify: (request: WebhookRequest, credentials: ChannelCredentials) => VerifyResult | Promise<VerifyResult>;
   parse: (request: WebhookRequest, channel: ChannelContext, receivedAt: Date) => ParseResult;
+  accepted?: (request: WebhookRequest) => void;
 }
 
 /**
@@ -26,6 +27,13 @@ export function guardedAdapter(parts: AdapterParts): ProviderAdapter {
         return parts.parse(request, channel, receivedAt);
       } catch {
         return { ok: false, error: { kind: 'invalid_payload', detail: 'payload could not be read' } };
+      }
+    },
+    accepted(request) {
+      try {
+        parts.accepted?.(request);
+      } catch {
+        // Bookkeeping only: the call is accepted whatever happens here.
       }
     },
   };

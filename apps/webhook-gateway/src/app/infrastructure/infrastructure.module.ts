@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createDataSource } from '@inbound/domain';
-import { ConfirmedPublisher, declareExchanges } from '@inbound/messaging';
+import { ConfirmedPublisher, declareTopology } from '@inbound/messaging';
 import { createMetricsRegistry } from '@inbound/runtime';
 import { Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -56,7 +56,10 @@ export class InfrastructureModule {
             new ConfirmedPublisher({
               url: config.rabbitmqUrl,
               confirmTimeoutMs: config.publishConfirmTimeoutMs,
-              setup: (channel) => declareExchanges(channel),
+              // Exchanges, queues and bindings (idempotent): a gateway that starts before any
+              // worker on a fresh vhost must not have its confirmed events routed nowhere. The
+              // retry queues are the workers' own.
+              setup: (channel) => declareTopology(channel, []),
               onConfirm: (seconds, outcome) => confirmLatency.observe({ outcome }, seconds),
             }),
         },

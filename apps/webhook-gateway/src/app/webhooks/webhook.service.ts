@@ -117,6 +117,7 @@ export class WebhookService {
       this.reject(call, channel, `publish_failed: ${(error as Error).message}`, 'error');
       return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
     }
+    adapter.accepted(request);
     return {
       answer: channel.channel_type === 'sms' ? ANSWERS.acceptedTwiml : ANSWERS.accepted,
       outcome: 'accepted',

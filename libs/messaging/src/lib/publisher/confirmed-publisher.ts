@@ -4,7 +4,7 @@ import { InFlightList, type InFlightNode } from './in-flight-list';
 export class PublishError extends Error {
   constructor(
     message: string,
-    readonly reason: 'closed' | 'nack' | 'timeout' | 'not_connected',
+    readonly reason: 'closed' | 'nack' | 'timeout' | 'not_connected' | 'unroutable',
   ) {
     super(message);
     this.name = 'PublishError';
@@ -16,8 +16,11 @@ export interface ConfirmedPublisherOptions {
   /** How long a publish may wait for the broker's confirm before it is given up. */
   confirmTimeoutMs?: number;
   /** Called with each settled publish's latency, for metrics. */
-  onConfirm?: (latencySeconds: number, outcome: 'ack' | 'nack' | 'timeout' | 'closed') => void;
-  /** Runs once on every new channel, e.g. to declare exchanges. */
+  onConfirm?: (latencySeconds: number, outcome: 'ack' | 'nack' | 'timeout' | 'closed' | 'unroutable') => void;
+  /**
+   * Runs on every new channel, and again after the broker returned an unroutable message:
+   * declaring the topology there puts back a queue that was deleted or never declared.
+   */
   setup?: (channel: ConfirmChannel) => Promise<void>;
 }
 
@@ -46,6 +49,11 @@ function confirmError(error: Error): PublishError {
  * connection closes before the confirm arrives; it never waits for a reconnect, so the
  * caller can answer 503 and let the provider retry. `connect()` may be called again after a
  * failure to get a fresh connection.
+ *
+ * Publishes are mandatory: the broker confirms a message that reached no queue too (a queue
+ * deleted, or not declared yet on a fresh virtual host), and such a message is gone. It sends
+ * the message back (basic.return) before that confirm, so a publish whose message came back
+ * rejects as `unroutable` instead of resolving.
  */
 export class ConfirmedPublisher {
   private connection?: ChannelModel;
@@ -53,6 +61,9 @@ export class ConfirmedPublisher {
   private connecting?: Promise<ConfirmChannel>;
   private readonly pending = new InFlightList<Pending>();
   private closedByUs = false;
+  /** Messages of the current channel the broker returned, by message id, not yet matched to their confirm. */
+  private returned = new Map<string, number>();
+  private redeclaring = false;
 
   constructor(private readonly options: ConfirmedPublisherOptions) {}
 
@@ -82,6 +93,8 @@ export class ConfirmedPublisher {
     try {
       const channel = await connection.createConfirmChannel();
       if (this.options.setup) await this.options.setup(channel);
+      this.returned = new Map();
+      channel.on('return', (message: { properties: { messageId?: string } }) => this.onReturn(channel, message.properties.messageId));
       const lost = (why: string) => () => this.dropChannel(connection, channel, why);
       connection.on('close', lost('connection closed'));
       connection.on('error', () => undefined); // 'close' follows; handled there
@@ -94,6 +107,28 @@ export class ConfirmedPublisher {
       await connection.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  private onReturn(channel: ConfirmChannel, messageId: string | undefined): void {
+    const key = messageId ?? '';
+    this.returned.set(key, (this.returned.get(key) ?? 0) + 1);
+    if (this.redeclaring || !this.options.setup) return;
+    this.redeclaring = true;
+    this.options
+      .setup(channel)
+      .catch(() => undefined) // a failed declaration closes the channel; the next publish reconnects
+      .finally(() => (this.redeclaring = false));
+  }
+
+  /** True, once, when the broker returned this message: its confirm does not mean it was queued. */
+  private takeReturned(messageId: string | undefined): boolean {
+    if (this.returned.size === 0) return false;
+    const key = messageId ?? '';
+    const count = this.returned.get(key);
+    if (!count) return false;
+    if (count === 1) this.returned.delete(key);
+    else this.returned.set(key, count - 1);
+    return true;
   }
 
   private dropChannel(connection: ChannelModel, channel: ConfirmChannel, why: string): void {
@@ -133,7 +168,7 @@ export class ConfirmedPublisher {
           clearTimeout(timer);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = !error ? 'ack' : ((error as PublishError).reason ?? 'nack');
-          this.options.onConfirm?.(seconds, outcome as 'ack' | 'nack' | 'timeout' | 'closed');
+          this.options.onConfirm?.(seconds, outcome as 'ack' | 'nack' | 'timeout' | 'closed' | 'unroutable');
           if (error) reject(error);
           else resolve();
         },
@@ -144,13 +179,12 @@ export class ConfirmedPublisher {
         timeoutMs,
       );
       try {
-        channel.publish(
-          exchange,
-          routingKey,
-          body,
-          { contentType: 'application/json', persistent: true, ...options },
-          (error) => entry.settle(error ? confirmError(error) : undefined),
-        );
+        channel.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true, mandatory: true, ...options }, (error) => {
+          if (error) entry.settle(confirmError(error));
+          else if (this.takeReturned(options.messageId)) {
+            entry.settle(new PublishError(`no queue is bound for ${exchange} ${routingKey}: the message was returned`, 'unroutable'));
+          } else entry.settle();
+        });
       } catch (error) {
         // amqplib throws synchronously when the channel is already closing.
         entry.settle(new PublishError(`publish failed: ${(error as Error).message}`, 'closed'));

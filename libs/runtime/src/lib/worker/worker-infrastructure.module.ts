@@ -86,7 +86,11 @@ export class WorkerInfrastructureModule {
         { provide: WORKER_TOPOLOGY, useValue: topology },
         { provide: WORKER_METRICS, useValue: createMetricsRegistry(options.service) },
         { provide: WORKER_DATA_SOURCE, useFactory: () => createDataSource({ url: config.databaseUrl, poolSize: config.databasePoolSize }) },
-        { provide: ConfirmedPublisher, useFactory: () => new ConfirmedPublisher({ url: config.rabbitmqUrl }) },
+        {
+          provide: ConfirmedPublisher,
+          // The retry and dead-letter queues it publishes to are declared on each (re)connect.
+          useFactory: () => new ConfirmedPublisher({ url: config.rabbitmqUrl, setup: (channel) => declareQueueTopology(channel, topology, delays) }),
+        },
         {
           provide: FailureRouter,
           useFactory: (publisher: ConfirmedPublisher) => new FailureRouter(publisher, topology.queue, delays),
