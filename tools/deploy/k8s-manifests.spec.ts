@@ -142,7 +142,9 @@ describe.each(renders)('%s', (_name, objects) => {
       for (const container of pod.containers) {
         const port = healthPortOf(objects, container);
         expect([container.name, container.livenessProbe?.httpGet?.path]).toEqual([container.name, '/health/live']);
-        expect([container.name, container.readinessProbe?.httpGet?.path]).toEqual([container.name, '/health/ready']);
+        // The gateway's probe asks only whether it can accept calls (RabbitMQ); see docs/GATEWAY.md.
+        const readiness = container.name === 'webhook-gateway' ? '/health/accepting' : '/health/ready';
+        expect([container.name, container.readinessProbe?.httpGet?.path]).toEqual([container.name, readiness]);
         expect([container.name, namedPort(container, container.livenessProbe?.httpGet?.port)]).toEqual([container.name, port]);
         expect([container.name, namedPort(container, container.readinessProbe?.httpGet?.port)]).toEqual([container.name, port]);
       }

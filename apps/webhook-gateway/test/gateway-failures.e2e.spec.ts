@@ -51,6 +51,7 @@ describe('gateway when a dependency goes away', () => {
     expect(await during.json()).toEqual({ error: 'unavailable' });
     const ready = await fetch(`${gateway!.baseUrl}/health/ready`);
     expect(ready.status).toBe(503);
+    expect((await fetch(`${gateway!.baseUrl}/health/accepting`)).status).toBe(503);
 
     await run('rabbitmqctl', ['add_vhost', infra.vhost]);
     await run('rabbitmqctl', ['set_permissions', '-p', infra.vhost, 'guest', '.*', '.*', '.*']);
@@ -73,6 +74,11 @@ describe('gateway when a dependency goes away', () => {
     const response = await post(`${gateway!.baseUrl}/webhooks/whatsapp/${channelId}`, body, headers);
     expect(response.status).toBe(503);
     expect((await fetch(`${gateway!.baseUrl}/health/ready`)).status).toBe(503);
+    // The probe Kubernetes uses asks only whether calls can be accepted: the broker is up, and
+    // channels already cached are still served, so the replica stays in the Service.
+    const accepting = await fetch(`${gateway!.baseUrl}/health/accepting`);
+    expect(accepting.status).toBe(200);
+    expect(await accepting.json()).toEqual({ status: 'ready', checks: { rabbitmq: 'up' }, service: 'webhook-gateway' });
   });
 });
 

@@ -21,17 +21,31 @@ export class HealthController {
     return { status: 'ok', service: 'webhook-gateway' };
   }
 
+  /**
+   * Whether this replica can accept webhook calls now: what the Kubernetes readiness probe
+   * asks. Only RabbitMQ decides it, since calls for the channels the gateway has seen are
+   * accepted while PostgreSQL is briefly away; a probe that also required PostgreSQL would take
+   * every replica out of the Service during a database blip. /health/ready reports both.
+   */
+  @Get('health/accepting')
+  async accepting(@Res() reply: FastifyReply): Promise<void> {
+    const report = await checkReadiness({ rabbitmq: () => this.rabbitmqUp() });
+    await reply.status(report.status === 'ready' ? 200 : 503).send({ ...report, service: 'webhook-gateway' });
+  }
+
   @Get('health/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await checkReadiness({
       postgres: postgresReadiness(this.dataSource),
-      rabbitmq: async () => {
-        // Reconnects if the broker came back; a gateway that cannot publish is not ready.
-        await this.publisher.connect();
-        return this.publisher.isConnected;
-      },
+      rabbitmq: () => this.rabbitmqUp(),
     });
     await reply.status(report.status === 'ready' ? 200 : 503).send({ ...report, service: 'webhook-gateway' });
+  }
+
+  /** Reconnects if the broker came back; a gateway that cannot publish is not ready. */
+  private async rabbitmqUp(): Promise<boolean> {
+    await this.publisher.connect();
+    return this.publisher.isConnected;
   }
 
   @Get('metrics')

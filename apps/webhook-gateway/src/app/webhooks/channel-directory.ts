@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel, CredentialsCipher } from '@inbound/domain';
 import { isChannelType, type ChannelType } from '@inbound/messaging';
+import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '../infrastructure/infrastructure.module';
+import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';
 
 /** What the webhook path needs of a channel, with its credentials already opened. */
 export interface ActiveChannel {
@@ -17,6 +18,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 interface Entry {
   value: ActiveChannel | null;
   expiresAt: number;
+  /** When the value was read from PostgreSQL. */
+  loadedAt: number;
 }
 
 export interface ChannelDirectoryOptions {
@@ -25,6 +28,13 @@ export interface ChannelDirectoryOptions {
   /** How long an unknown or inactive id is remembered, so a flood of bad ids spares the database. */
   negativeTtlMs: number;
   maxEntries: number;
+  /**
+   * While PostgreSQL cannot be read, a channel loaded at most this long ago is still served
+   * (the gateway keeps accepting calls for the channels it has seen during a database blip).
+   */
+  staleLimitMs: number;
+  /** Between two reload attempts of a stale entry, calls are served from it without waiting. */
+  staleRetryMs: number;
 }
 
 export const CHANNEL_DIRECTORY_OPTIONS = Symbol('CHANNEL_DIRECTORY_OPTIONS');
@@ -32,6 +42,10 @@ export const CHANNEL_DIRECTORY_OPTIONS = Symbol('CHANNEL_DIRECTORY_OPTIONS');
 /**
  * Looks up channels for the webhook path through an in-process cache. Concurrent misses for
  * one id share one query. Only active channels are returned; anything else is null.
+ *
+ * When a reload fails (PostgreSQL away), the last good entry is served for up to
+ * `staleLimitMs` after it was loaded, and reloaded at most every `staleRetryMs`; a channel
+ * never seen, or seen longer ago, makes the lookup fail (503).
  */
 @Injectable()
 export class ChannelDirectory {
@@ -42,7 +56,16 @@ export class ChannelDirectory {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly cipher: CredentialsCipher,
     @Inject(CHANNEL_DIRECTORY_OPTIONS) private readonly options: ChannelDirectoryOptions,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.staleServed = new Counter({
+      name: 'gateway_channel_stale_served_total',
+      help: 'Webhook calls served from a channel entry past its lifetime because PostgreSQL could not be read',
+      registers: [registry],
+    });
+  }
+
+  private readonly staleServed: Counter;
 
   async find(channelId: string): Promise<ActiveChannel | null> {
     if (!UUID.test(channelId)) return null;
@@ -51,7 +74,7 @@ export class ChannelDirectory {
     if (cached && cached.expiresAt > Date.now()) return cached.value;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    const lookup = this.load(id).finally(() => this.inFlight.delete(id));
+    const lookup = this.load(id, cached).finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, lookup);
     return lookup;
   }
@@ -61,8 +84,17 @@ export class ChannelDirectory {
     this.entries.delete(channelId.toLowerCase());
   }
 
-  private async load(id: string): Promise<ActiveChannel | null> {
-    const row = await this.dataSource.getRepository(Channel).findOne({ where: { id } });
+  private async load(id: string, previous: Entry | undefined): Promise<ActiveChannel | null> {
+    let row: Channel | null;
+    try {
+      row = await this.dataSource.getRepository(Channel).findOne({ where: { id } });
+    } catch (error) {
+      const now = Date.now();
+      if (!previous?.value || now - previous.loadedAt > this.options.staleLimitMs) throw error;
+      previous.expiresAt = now + this.options.staleRetryMs;
+      this.staleServed.inc();
+      return previous.value;
+    }
     const value =
       row && row.is_active && isChannelType(row.channel_type)
         ? { id: row.id, account_id: row.account_id, channel_type: row.channel_type, credentials: this.cipher.open(row.id, row.credentials) }
@@ -72,7 +104,8 @@ export class ChannelDirectory {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(id, { value, expiresAt: Date.now() + (value ? this.options.ttlMs : this.options.negativeTtlMs) });
+    const now = Date.now();
+    this.entries.set(id, { value, expiresAt: now + (value ? this.options.ttlMs : this.options.negativeTtlMs), loadedAt: now });
     return value;
   }
 }

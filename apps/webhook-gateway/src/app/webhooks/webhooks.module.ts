@@ -27,7 +27,10 @@ async function httpGetText(url: string): Promise<string> {
 
 @Module({
   providers: [
-    { provide: CHANNEL_DIRECTORY_OPTIONS, useValue: { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 50_000 } },
+    {
+      provide: CHANNEL_DIRECTORY_OPTIONS,
+      useValue: { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 50_000, staleLimitMs: 10 * 60_000, staleRetryMs: 5_000 },
+    },
     {
       provide: CredentialsCipher,
       useFactory: (config: GatewayConfig) =>
