@@ -1,5 +1,7 @@
 import { connect, type ChannelModel, type Message } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import {
   ConfirmedPublisher,
   deadLetterQueueName,
@@ -205,6 +207,35 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
     await expect(outcome).rejects.toMatchObject({ name: 'PublishError', reason: 'closed' });
     // The publisher recovers with a fresh connection on the next publish.
     await expect(own.publish(INBOUND_EXCHANGE, inboundRoutingKey('sms'), inboundEvent())).resolves.toBeUndefined();
+    await own.close();
+  });
+
+  it('gives up connecting to a broker that accepts but never answers within the confirm timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const own = new ConfirmedPublisher({ url: `amqp://guest:guest@127.0.0.1:${port}`, confirmTimeoutMs: 500 });
+    const started = Date.now();
+    await expect(own.publish(INBOUND_EXCHANGE, 'webhook.inbound.sms', inboundEvent())).rejects.toMatchObject({ reason: 'not_connected' });
+    // Bounded by the timeout, not by the operating system's much longer one.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('does not fail publishes in flight on a new channel when the old channel reports its close late', async () => {
+    const own = new ConfirmedPublisher({ url: url(), confirmTimeoutMs: 3_000 });
+    await own.connect();
+    const internals = own as unknown as { connection: ChannelModel; channel: EventEmitter; pending: { size: number } };
+    const oldChannel = internals.channel;
+    await internals.connection.close();
+    await waitFor(() => !own.isConnected, { description: 'publisher to notice the closed connection' });
+    const inFlight = Array.from({ length: 50 }, () => own.publish(INBOUND_EXCHANGE, inboundRoutingKey('sms'), inboundEvent()));
+    // Once they wait for their confirms on the new channel, the old channel's close arrives again.
+    await waitFor(() => internals.pending.size > 0, { intervalMs: 0, description: 'publishes in flight on the new channel' });
+    oldChannel.emit('close');
+    await expect(Promise.all(inFlight)).resolves.toHaveLength(50);
     await own.close();
   });
 

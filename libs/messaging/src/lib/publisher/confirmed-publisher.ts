@@ -29,6 +29,8 @@ export interface PublishableEvent {
 }
 
 interface Pending extends InFlightNode {
+  /** The channel it was published on: only that channel's loss fails it. */
+  channel: ConfirmChannel;
   settle: (error?: Error) => void;
 }
 
@@ -88,8 +90,10 @@ export class ConfirmedPublisher {
 
   private async open(): Promise<ConfirmChannel> {
     // Nagle's algorithm would hold a small publish back until the previous one is acked,
-    // which with delayed ACKs adds up to 40 ms to a webhook's answer.
-    const connection = await connect(this.options.url, { noDelay: true });
+    // which with delayed ACKs adds up to 40 ms to a webhook's answer. The timeout bounds the
+    // TCP connect and the AMQP handshake: a broker that accepts but never answers must not
+    // hold a webhook call longer than a confirm may take.
+    const connection = await connect(this.options.url, { noDelay: true, timeout: this.options.confirmTimeoutMs ?? 5_000 });
     try {
       const channel = await connection.createConfirmChannel();
       if (this.options.setup) await this.options.setup(channel);
@@ -139,8 +143,9 @@ export class ConfirmedPublisher {
       // connection too so the next publish starts clean.
       connection.close().catch(() => undefined);
     }
+    // A late close of an old channel must not fail what is in flight on its successor.
     const error = new PublishError(`publish not confirmed: ${why}`, 'closed');
-    for (const entry of this.pending.toArray()) entry.settle(error);
+    for (const entry of this.pending.toArray()) if (entry.channel === channel) entry.settle(error);
   }
 
   /** Publishes one event; resolves on the broker's confirm. */
@@ -163,6 +168,7 @@ export class ConfirmedPublisher {
       const entry: Pending = {
         previous: null,
         next: null,
+        channel,
         settle: (error?: Error) => {
           if (!this.pending.remove(entry)) return;
           clearTimeout(timer);
