@@ -1,5 +1,6 @@
 import { CredentialsCipher } from '@inbound/domain';
-import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra, waitFor } from '@inbound/testing';
+import { adminDatabaseUrl, createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra, TcpProxy, waitFor } from '@inbound/testing';
+import { createDataSource } from '@inbound/domain';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -31,7 +32,7 @@ describe('ChannelDirectory when PostgreSQL goes away', () => {
     const directory = new ChannelDirectory(
       dataSource,
       new CredentialsCipher(CREDENTIALS_KEY),
-      { ttlMs: 50, negativeTtlMs: 50, maxEntries: 100, staleLimitMs: 1_500, staleRetryMs: 100 },
+      { ttlMs: 50, negativeTtlMs: 50, maxEntries: 100, staleLimitMs: 1_500, staleRetryMs: 100, staleWaitMs: 200 },
       registry,
     );
     expect(await directory.find(seen.id)).toMatchObject({ id: seen.id, credentials: { app_secret: 'secret' } });
@@ -46,5 +47,40 @@ describe('ChannelDirectory when PostgreSQL goes away', () => {
     await expect(directory.find(neverSeen.id)).rejects.toThrow();
     // Past the stale limit it is not trusted any more: the lookup fails (the gateway answers 503).
     await waitFor(async () => directory.find(seen.id).then(() => false, () => true), { timeoutMs: 5_000, description: 'the stale limit' });
+  });
+
+  it('answers from the last good entry within staleWaitMs when the reload hangs (a partition)', async () => {
+    const other = await createIsolatedInfra('directory_partition');
+    const seeding = await migratedDataSource(other.databaseUrl);
+    const channel = await seedChannel(seeding, 'whatsapp', { app_secret: 'secret' });
+    await seeding.destroy();
+    const target = new URL(other.databaseUrl);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(other.databaseUrl);
+    viaProxy.port = String(proxy.port);
+    const partitioned = createDataSource({ url: viaProxy.toString(), poolSize: 1 });
+    await partitioned.initialize();
+    try {
+      const metrics = new Registry();
+      const directory = new ChannelDirectory(
+        partitioned,
+        new CredentialsCipher(CREDENTIALS_KEY),
+        { ttlMs: 50, negativeTtlMs: 50, maxEntries: 100, staleLimitMs: 60_000, staleRetryMs: 100, staleWaitMs: 200 },
+        metrics,
+      );
+      expect(await directory.find(channel.id)).toMatchObject({ id: channel.id });
+      proxy.blackhole();
+      // The pooled connection stays open and the query never returns; the call must not wait for it.
+      await waitFor(async () => (await directory.find(channel.id))?.id === channel.id && ((await metrics.getSingleMetric('gateway_channel_stale_served_total')?.get())?.values[0]?.value ?? 0) >= 1, {
+        timeoutMs: 5_000,
+        description: 'a stale answer while the query hangs',
+      });
+    } finally {
+      proxy.restore();
+      await proxy.stop();
+      await partitioned.destroy().catch(() => undefined);
+      await dropIsolatedInfra(other);
+    }
   });
 });

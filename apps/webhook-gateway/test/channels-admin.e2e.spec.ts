@@ -282,6 +282,24 @@ describe('channel admin API', () => {
     });
   });
 
+  it('refuses plain stored credentials in production: 409 on the admin API, 503 on the webhook, never 500', async () => {
+    // Written without a key (a deployment that once ran without NODE_ENV and CREDENTIALS_KEY).
+    const id = randomUUID();
+    await dataSource.getRepository(Channel).save({
+      id,
+      account_id: ACCOUNT_ID,
+      channel_type: 'sms',
+      name: 'plain',
+      credentials: new CredentialsCipher().seal(id, { account_sid: `AC${'4'.repeat(32)}`, auth_token: 'plain-token' }),
+      is_active: true,
+    });
+    const patched = await api('PATCH', `/channels/${id}`, { name: 'renamed' });
+    expect(patched).toMatchObject({ status: 409, body: { error: 'credentials_unreadable' } });
+    expect((await api('POST', `/channels/${id}/register-webhook`)).status).toBe(409);
+    const webhook = await fetch(`${gateway.baseUrl}/webhooks/sms/${id}`, { method: 'POST', body: 'Body=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(webhook.status).toBe(503);
+  });
+
   it('PATCH merges credentials key by key and renames', async () => {
     const { body } = await create('sms', { account_sid: `AC${'2'.repeat(32)}`, auth_token: 'first-token' });
     const patched = await api('PATCH', `/channels/${body.id}`, { name: 'renamed', credentials: { auth_token: 'second-token' } });

@@ -16,7 +16,7 @@ export class CertificateUnavailableError extends Error {
   }
 }
 
-/** The certificate host answered 4xx: there is no certificate at that URL. */
+/** The certificate host answered 404 or 410: there is no certificate at that URL. */
 export class CertificateNotFoundError extends Error {
   constructor(status: number) {
     super(`certificate host answered ${status}`);
@@ -30,20 +30,17 @@ export const NOT_FOUND_MEMORY_MS = 10 * 60_000;
 // An unreachable host is retried soon: SNS itself gives up on a notification after ~20 s.
 export const UNAVAILABLE_MEMORY_MS = 5_000;
 
-interface Entry {
-  certificate: Promise<SnsSigningCertificate>;
-  /** Set when the fetch failed: the failure is answered until then. */
-  failedUntilMs?: number;
-}
-
 /**
  * SNS signing certificates by URL. A URL names one certificate for its whole life (AWS
  * rotates by publishing a new URL), so a certificate is fetched and parsed once; calls that
  * arrive together before the first fetch ends share that fetch. A failure is remembered
- * (NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS), then the URL is fetched again.
+ * (NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS), then the URL is fetched again. Failures are
+ * kept apart from the certificates, each with its own bound, so a caller who sends many
+ * bogus certificate URLs cannot push the real certificates out.
  */
 export class SnsCertificateStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly certificates = new Map<string, Promise<SnsSigningCertificate>>();
+  private readonly failures = new Map<string, { error: Error; untilMs: number }>();
 
   constructor(
     private readonly httpGetText: (url: string) => Promise<string>,
@@ -53,20 +50,24 @@ export class SnsCertificateStore {
 
   /** `url` must already be checked as an SNS certificate URL. Rejects when it cannot be fetched or read. */
   certificate(url: string): Promise<SnsSigningCertificate> {
-    const known = this.entries.get(url);
-    if (known && (known.failedUntilMs === undefined || known.failedUntilMs > this.now().getTime())) return known.certificate;
-    if (known) this.entries.delete(url);
-    const entry: Entry = { certificate: this.fetch(url) };
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(url, entry);
-    entry.certificate.catch((error: unknown) => {
-      const memoryMs = error instanceof CertificateUnavailableError ? UNAVAILABLE_MEMORY_MS : NOT_FOUND_MEMORY_MS;
-      entry.failedUntilMs = this.now().getTime() + memoryMs;
-    });
-    return entry.certificate;
+    const known = this.certificates.get(url);
+    if (known) return known;
+    const failure = this.failures.get(url);
+    if (failure && failure.untilMs > this.now().getTime()) return Promise.reject(failure.error);
+    this.failures.delete(url);
+    const pending = this.fetch(url);
+    this.certificates.set(url, pending);
+    pending.then(
+      () => bounded(this.certificates, this.maxEntries),
+      (error: Error) => {
+        if (this.certificates.get(url) === pending) this.certificates.delete(url);
+        // Not there, or not a certificate: long. The host did not answer (or throttled): short.
+        const memoryMs = error instanceof CertificateUnavailableError ? UNAVAILABLE_MEMORY_MS : NOT_FOUND_MEMORY_MS;
+        this.failures.set(url, { error, untilMs: this.now().getTime() + memoryMs });
+        bounded(this.failures, this.maxEntries);
+      },
+    );
+    return pending;
   }
 
   private async fetch(url: string): Promise<SnsSigningCertificate> {
@@ -74,7 +75,8 @@ export class SnsCertificateStore {
     try {
       pem = await this.httpGetText(url);
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status >= 400 && error.status < 500) throw new CertificateNotFoundError(error.status);
+      // Only "not there" is an answer about the certificate; 403, 408 or 429 may be throttling.
+      if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410)) throw new CertificateNotFoundError(error.status);
       throw new CertificateUnavailableError((error as Error)?.message ?? 'fetch failed');
     }
     const certificate = new X509Certificate(pem);
@@ -83,5 +85,14 @@ export class SnsCertificateStore {
       validFromMs: Date.parse(certificate.validFrom),
       validToMs: Date.parse(certificate.validTo),
     };
+  }
+}
+
+/** Drops the oldest entries (Maps iterate in insertion order) past the bound. */
+function bounded<V>(map: Map<string, V>, maxEntries: number): void {
+  while (map.size > maxEntries) {
+    const oldest = map.keys().next();
+    if (oldest.done) return;
+    map.delete(oldest.value);
   }
 }

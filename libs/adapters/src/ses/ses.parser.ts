@@ -62,7 +62,7 @@ export function parseSesWebhook(request: WebhookRequest, channel: ChannelContext
   const notificationKey = envelope.MessageId ? [envelope.MessageId] : [event.kind, messageId, mapped.time ?? ''];
   const timestamp =
     isoFromProviderTime(mapped.time) ?? isoFromProviderTime(event.mail.timestamp) ?? isoFromProviderTime(envelope.Timestamp) ?? received;
-  const targets = mapped.recipients.length > 0 ? mapped.recipients : event.mail.destination.map((emailAddress) => ({ emailAddress }));
+  const targets = mapped.recipients.length > 0 ? mapped.recipients : withAddress(event.mail.destination.map((emailAddress) => ({ emailAddress })));
   const recipients: Array<SesRecipientDiagnostic | undefined> = targets.length > 0 ? uniqueByAddress(targets) : [undefined];
   const statuses = recipients.map((recipient) =>
     buildStatusEvent(channel, received, {
@@ -104,7 +104,7 @@ function sesStatusOf(event: SesEvent): SesStatus | undefined {
       return {
         status: 'delivered',
         time: event.delivery?.timestamp,
-        recipients: (event.delivery?.recipients ?? []).map((emailAddress) => ({ emailAddress })),
+        recipients: withAddress((event.delivery?.recipients ?? []).map((emailAddress) => ({ emailAddress }))),
         extras: { smtp_response: event.delivery?.smtpResponse },
       };
     case 'Bounce': {

@@ -344,9 +344,27 @@ describe('SES adapter: SNS signature', () => {
     nowMs += NOT_FOUND_MEMORY_MS;
     await adapter.verify(requestOf(message), SES_CREDENTIALS);
     expect(aws).toHaveBeenCalledTimes(2);
-    // A 5xx says nothing about the certificate: retryable.
-    const flaky = createSesAdapter({ now: () => new Date(), httpGetText: async () => Promise.reject(new HttpStatusError(503)) });
-    await expect(flaky.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    // A 5xx, a 403 or a 429 (throttling) says nothing about the certificate: retryable, and remembered only briefly.
+    for (const status of [503, 403, 429]) {
+      const flaky = createSesAdapter({ now: () => new Date(), httpGetText: async () => Promise.reject(new HttpStatusError(status)) });
+      await expect(flaky.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    }
+  });
+
+  it('keeps the real certificate while a caller sends many certificate URLs that do not exist', async () => {
+    const aws = jest.fn(async (url: string): Promise<string> => {
+      if (url === CERT_URL) return awsCertificate.certificatePem;
+      throw new HttpStatusError(404);
+    });
+    const adapter = createSesAdapter({ now: () => new Date(), httpGetText: aws });
+    const real = signed(fixture('notification-bounce.json'));
+    await expect(adapter.verify(requestOf(real), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    for (let n = 0; n < 200; n++) {
+      const bogus = signed({ ...fixture('notification-bounce.json'), SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${n}.pem` });
+      await adapter.verify(requestOf(bogus), SES_CREDENTIALS);
+    }
+    await expect(adapter.verify(requestOf(real), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    expect(aws.mock.calls.filter(([url]) => url === CERT_URL)).toHaveLength(1);
   });
 
   it('refuses every notification and confirmation when the channel lists no topic, without fetching anything', async () => {

@@ -56,8 +56,9 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
     received_at: receivedAt,
   };
   const recipient = fields.recipientAddress?.trim();
-  // An address past the field limit could never equal a stored delivery address; leave it off.
-  if (recipient && recipient.length <= MAX_RECIPIENT_LENGTH) event.recipient_address = recipient;
+  // Cut, never dropped: an update without a recipient would move every recipient's row, while a
+  // cut address simply matches none.
+  if (recipient) event.recipient_address = recipient.slice(0, MAX_RECIPIENT_LENGTH);
   if (fields.errorCode !== undefined && fields.errorCode.length > 0) {
     event.error_code = fields.errorCode.slice(0, MAX_ERROR_CODE_LENGTH);
   }

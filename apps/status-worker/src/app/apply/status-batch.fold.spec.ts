@@ -137,18 +137,23 @@ describe('foldStatusBatch', () => {
 
     it('compares addresses of other channel types exactly', () => {
       const folded = foldStatusBatch([update('x', 'delivered', 2, { channel_type: 'sms', recipient_address: 'b@example.com' })], rows);
-      expect(folded.results).toEqual([{ kind: 'not_found' }]);
+      expect(folded.results).toEqual([{ kind: 'ignored', reason: 'recipient_not_tracked' }]);
     });
 
-    it('treats a recipient without a row among several like an unknown message (retried)', () => {
-      const folded = foldStatusBatch([update('x', 'delivered', 2, { ...email, recipient_address: 'd@example.com' })], rows);
-      expect(folded.results).toEqual([{ kind: 'not_found' }]);
-      expect(folded.writes).toEqual([]);
+    it('moves no row for a recipient the id has no row for, even when the id has a single row', () => {
+      const several = foldStatusBatch([update('x', 'failed', 2, { ...email, recipient_address: 'd@example.com' })], rows);
+      expect(several.results).toEqual([{ kind: 'ignored', reason: 'recipient_not_tracked' }]);
+      expect(several.writes).toEqual([]);
+      // Only a@'s row is stored: b@'s bounce must not fail it.
+      const single = foldStatusBatch([update('x', 'failed', 2, { ...email, recipient_address: 'b@example.com' })], [rows[0]]);
+      expect(single.results).toEqual([{ kind: 'ignored', reason: 'recipient_not_tracked' }]);
+      expect(single.writes).toEqual([]);
     });
 
-    it('applies to the only row of an id whatever recipient the update names', () => {
-      const folded = foldStatusBatch([update('x', 'delivered', 2, { ...email, recipient_address: 'someone-else@example.com' })], [rows[0]]);
-      expect(folded.writes.map((write) => write.id)).toEqual(['r-a']);
+    it('matches a stored "Name <address>" by its address', () => {
+      const named = row('r-n', {}, { provider_message_id: 'pm-x', delivery_address: 'Ada Lovelace <Ada@Example.com>' });
+      const folded = foldStatusBatch([update('x', 'delivered', 2, { ...email, recipient_address: 'ada@example.com' })], [named, rows[0]]);
+      expect(folded.writes.map((write) => write.id)).toEqual(['r-n']);
     });
   });
 

@@ -108,6 +108,7 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
   const results = updates.map((update): StatusUpdateResult => {
     const targets = targetsOf(update, byMessageKey, byRecipient);
     if (targets === 'not_found') return { kind: 'not_found' };
+    if (targets === 'recipient_not_tracked') return { kind: 'ignored', reason: 'recipient_not_tracked' };
     if (targets.length === 0) return { kind: 'ignored', reason: 'no_messages_covered' };
     let applied = false;
     let firstReason: StatusIgnoredReason | undefined;
@@ -146,17 +147,19 @@ function targetsOf(
   update: StatusUpdate,
   byMessageKey: Map<string, WorkingRow[]>,
   byRecipient: Map<string, WorkingRow[]>,
-): WorkingRow[] | 'not_found' {
+): WorkingRow[] | 'not_found' | 'recipient_not_tracked' {
   if (!isWatermarkUpdate(update)) {
     const sharing = byMessageKey.get(messageKey(update.channel_id, update.provider_message_id as string));
     if (!sharing) return 'not_found';
     const recipient = update.recipient_address;
-    if (sharing.length === 1 || recipient === undefined) return sharing;
-    // One provider id, several recipients (an email request to several addresses): the update
-    // is about one of them. A recipient whose row is not there (yet) waits like an unknown message.
+    if (recipient === undefined) return sharing;
+    // One provider id can cover several recipients (an email request to several addresses):
+    // the update is about the one it names, and moves no other recipient's row, even when that
+    // row is the only one stored under the id. A recipient the sender stored no row for is not
+    // tracked here (a cc, or one row per email): the update is acked, not retried.
     const same = addressComparer(update.channel_type);
     const recipientRows = sharing.filter((entry) => same(entry.row.delivery_address, recipient));
-    return recipientRows.length > 0 ? recipientRows : 'not_found';
+    return recipientRows.length > 0 ? recipientRows : 'recipient_not_tracked';
   }
   // Covered: sent (or, not sent yet, created) at or before the watermark, as the message stands
   // at this point of the batch, so that a `sent` earlier in the batch counts, as it would one by one.
@@ -165,10 +168,18 @@ function targetsOf(
   return candidates.filter((entry) => (entry.state.sent_at ?? entry.row.created_at).getTime() <= watermark);
 }
 
-/** Email addresses are compared without case (as mail systems route them); other addresses exactly. */
+/**
+ * Email addresses are compared without case (as mail systems route them), and a stored
+ * `Name <addr>` by its address; other addresses exactly.
+ */
 function addressComparer(channelType: string): (stored: string, named: string) => boolean {
   if (channelType !== 'email') return (stored, named) => stored === named;
-  return (stored, named) => stored.toLowerCase() === named.toLowerCase();
+  return (stored, named) => bareEmail(stored) === bareEmail(named);
+}
+
+function bareEmail(address: string): string {
+  const angled = /<([^<>]+)>\s*$/.exec(address);
+  return (angled ? angled[1] : address).trim().toLowerCase();
 }
 
 function rowWrite(entry: WorkingRow): MessageRowWrite {

@@ -66,9 +66,10 @@ export interface LockedMessage {
 /**
  * Why an update changed nothing: the domain's reasons, plus
  * - `no_messages_covered`: a watermark that covers no message it could still change;
- * - `informational_limit`: a new informational kind on a message that already records the most kinds we keep.
+ * - `informational_limit`: a new informational kind on a message that already records the most kinds we keep;
+ * - `recipient_not_tracked`: the update names a recipient none of the id's rows is for.
  */
-export type StatusIgnoredReason = IgnoredReason | 'no_messages_covered' | 'informational_limit';
+export type StatusIgnoredReason = IgnoredReason | 'no_messages_covered' | 'informational_limit' | 'recipient_not_tracked';
 
 export type StatusUpdateResult =
   | { kind: 'applied' }

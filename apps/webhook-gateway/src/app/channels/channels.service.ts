@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { Channel, CredentialsCipher } from '@inbound/domain';
+import { Channel, CredentialsCipher, CredentialsDecryptionError } from '@inbound/domain';
 import { isChannelType, type ChannelType } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -71,7 +71,7 @@ export class ChannelsService {
   async update(id: string, patch: UpdateChannelDto): Promise<ChannelView> {
     const channel = await this.load(id);
     const type = channel.channel_type as ChannelType;
-    const before = this.cipher.open(channel.id, channel.credentials);
+    const before = this.openCredentials(channel);
     let credentials = before;
     if (patch.credentials) {
       // webhook_secret is the server's; a caller cannot set it (prepareCredentials refuses it).
@@ -115,7 +115,7 @@ export class ChannelsService {
   async registerWebhook(id: string): Promise<ChannelView['webhook']> {
     const channel = await this.load(id);
     if (!channel.is_active) throw new ConflictException({ error: 'channel_inactive', message: 'activate the channel before registering its webhook' });
-    const credentials = this.cipher.open(channel.id, channel.credentials);
+    const credentials = this.openCredentials(channel);
     return this.view(await this.registerWith(channel, credentials)).webhook;
   }
 
@@ -129,6 +129,19 @@ export class ChannelsService {
     this.directory.invalidate(channel.id);
     if (result.webhook.status === 'failed') this.logger.warn({ channel_id: channel.id, error: result.webhook.error }, 'webhook registration failed');
     return saved;
+  }
+
+  /** Stored credentials this gateway cannot open (another key, or plain in production) are the operator's to fix: 409, not 500. */
+  private openCredentials(channel: Channel): Credentials {
+    try {
+      return this.cipher.open(channel.id, channel.credentials);
+    } catch (error) {
+      if (!(error instanceof CredentialsDecryptionError)) throw error;
+      throw new ConflictException({
+        error: 'credentials_unreadable',
+        message: 'the stored credentials cannot be opened with the configured keys; run npm run credentials:reseal (or configure the key that sealed them)',
+      });
+    }
   }
 
   private async load(id: string): Promise<Channel> {

@@ -35,6 +35,11 @@ export interface ChannelDirectoryOptions {
   staleLimitMs: number;
   /** Between two reload attempts of a stale entry, calls are served from it without waiting. */
   staleRetryMs: number;
+  /**
+   * How long a call waits for a reload when a good stale entry exists: a query that hangs (a
+   * database behind a network partition) must not hold webhook calls until TCP gives up.
+   */
+  staleWaitMs: number;
 }
 
 export const CHANNEL_DIRECTORY_OPTIONS = Symbol('CHANNEL_DIRECTORY_OPTIONS');
@@ -72,11 +77,21 @@ export class ChannelDirectory {
     const id = channelId.toLowerCase();
     const cached = this.entries.get(id);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
-    const pending = this.inFlight.get(id);
-    if (pending) return pending;
-    const lookup = this.load(id, cached).finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, lookup);
-    return lookup;
+    let lookup = this.inFlight.get(id);
+    if (!lookup) {
+      lookup = this.load(id, cached).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, lookup);
+    }
+    const stale = cached?.value;
+    if (!stale || Date.now() - (cached as Entry).loadedAt > this.options.staleLimitMs) return lookup;
+    let timer: NodeJS.Timeout | undefined;
+    const lastGood = new Promise<ActiveChannel>((resolve) => {
+      timer = setTimeout(() => {
+        this.staleServed.inc();
+        resolve(stale);
+      }, this.options.staleWaitMs);
+    });
+    return Promise.race([lookup, lastGood]).finally(() => clearTimeout(timer));
   }
 
   /** Forgets a channel at once (after a PATCH on this replica). */

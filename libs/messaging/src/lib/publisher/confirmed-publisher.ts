@@ -81,11 +81,26 @@ export class ConfirmedPublisher {
     if (this.channel) return Promise.resolve(this.channel);
     if (!this.connecting) {
       this.closedByUs = false;
-      this.connecting = this.open().finally(() => {
+      this.connecting = this.withinConfirmTimeout(this.open()).finally(() => {
         this.connecting = undefined;
       });
     }
     return this.connecting;
+  }
+
+  /**
+   * The socket timeout covers the TCP connect and the handshake only; opening the channel and
+   * declaring the topology are broker round trips too. A broker that stalls there must not hold
+   * a webhook call longer than a confirm may take. The late channel, if it comes, is still used.
+   */
+  private withinConfirmTimeout(opening: Promise<ConfirmChannel>): Promise<ConfirmChannel> {
+    const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`broker did not open a channel within ${timeoutMs} ms`)), timeoutMs);
+    });
+    opening.catch(() => undefined); // a late failure after the timeout is nobody's to handle
+    return Promise.race([opening, timeout]).finally(() => clearTimeout(timer));
   }
 
   private async open(): Promise<ConfirmChannel> {
@@ -104,6 +119,12 @@ export class ConfirmedPublisher {
       connection.on('error', () => undefined); // 'close' follows; handled there
       channel.on('close', lost('channel closed'));
       channel.on('error', () => undefined);
+      if (this.channel || this.closedByUs) {
+        // Opened after a timeout, while another attempt already took over (or the publisher closed).
+        await connection.close().catch(() => undefined);
+        if (this.channel) return this.channel;
+        throw new Error('publisher is closed');
+      }
       this.connection = connection;
       this.channel = channel;
       return channel;
@@ -186,8 +207,9 @@ export class ConfirmedPublisher {
       );
       try {
         channel.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true, mandatory: true, ...options }, (error) => {
+          const returned = this.takeReturned(options.messageId);
           if (error) entry.settle(confirmError(error));
-          else if (this.takeReturned(options.messageId)) {
+          else if (returned) {
             entry.settle(new PublishError(`no queue is bound for ${exchange} ${routingKey}: the message was returned`, 'unroutable'));
           } else entry.settle();
         });
