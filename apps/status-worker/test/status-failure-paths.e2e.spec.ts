@@ -123,6 +123,30 @@ describe('status-worker failure paths', () => {
       expect((await worker2.counter('worker_events_retried_total', { reason: 'not_found' })) - retriedBefore).toBe(3);
       expect(await worker2.counter('worker_events_dead_lettered_total', { reason: 'not_found' })).toBe(1);
     });
+
+    it('retries a watermark that covers no message through the window, then acks it without a dead letter', async () => {
+      worker ??= await startInProcessWorker(infra, { PREFETCH_COUNT: '40' });
+      const running = worker;
+      const retriedBefore = await running.counter('worker_events_retried_total', { reason: 'not_found' });
+      const ignoredBefore = await running.counter('worker_events_ignored_total', { reason: 'no_messages_covered' });
+      const deadBefore = await running.counter('worker_events_dead_lettered_total');
+      const watermark = statusEvent({
+        channel_id: channelId,
+        channel_type: 'messenger',
+        status: 'read',
+        timestamp: at(5),
+        recipient_address: `psid-nobody-${randomUUID()}`,
+        watermark: at(4),
+      });
+      await bus.publish(watermark);
+      await waitFor(async () => (await running.counter('worker_events_ignored_total', { reason: 'no_messages_covered' })) > ignoredBefore, {
+        description: 'the watermark acked after its retries',
+      });
+      expect((await running.counter('worker_events_retried_total', { reason: 'not_found' })) - retriedBefore).toBe(3);
+      expect(await running.counter('worker_events_dead_lettered_total')).toBe(deadBefore);
+      await bus.drainDeadLetters(deadLetters);
+      expect(deadLetters.has(watermark.event_id)).toBe(false);
+    });
   });
 
   describe('with a 5 s retry window (500, 1000, 3500 ms)', () => {

@@ -1,12 +1,12 @@
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { isLifecycleStatus, FailureRouter, STATUS_QUEUE } from '@inbound/messaging';
+import { attemptOf, isLifecycleStatus, FailureRouter, STATUS_QUEUE } from '@inbound/messaging';
 import { WORKER_CONFIG, type WorkerConfig } from '@inbound/runtime';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { describeError, isPermanentDataError } from '../apply/database-error';
 import { StatusBatchApplier } from '../apply/status-batch.applier';
-import type { StatusUpdate, StatusUpdateResult } from '../apply/status-batch.types';
+import { isWatermarkUpdate, type StatusUpdate, type StatusUpdateResult } from '../apply/status-batch.types';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
 import { BatchScheduler } from './batch.scheduler';
 import { DeliveryAcknowledger } from './delivery.acknowledger';
@@ -161,6 +161,14 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap, BeforeAppli
         this.metrics.ignored.inc({ reason: outcome.reason });
         return;
       case 'not_found':
+        if (isWatermarkUpdate(update) && attemptOf(delivery.message) >= this.failures.maxAttempts) {
+          // A watermark still covering nothing after the retry window loses nothing: the next one
+          // covers the same messages again. Dead-lettering it would fill the DLQ for every user
+          // who talks to the page through another app (Page Inbox replies have no row here).
+          this.ack(delivery);
+          this.metrics.ignored.inc({ reason: 'no_messages_covered' });
+          return;
+        }
         return this.retry(delivery, notFoundReason(update), 'not_found');
       case 'error': {
         const reason = `could not be applied: ${describeError(outcome.error)}`;
