@@ -39,31 +39,63 @@ describe('gateway when a dependency goes away', () => {
     await dropIsolatedInfra(infra);
   });
 
-  it('answers 503 while RabbitMQ is unreachable, publishes nothing, and recovers when it is back', async () => {
+  const spoolDepth = async () => {
+    const client = new Client({ connectionString: infra.databaseUrl });
+    await client.connect();
+    try {
+      return Number((await client.query('SELECT count(*) AS n FROM webhook_spool')).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('answers 200 while RabbitMQ is unreachable, keeping the events in the spool, and relays them when it is back', async () => {
     const url = `${gateway!.baseUrl}/webhooks/whatsapp/${channelId}`;
     expect((await post(url, body, headers)).status).toBe(200);
 
     // Deleting the virtual host closes the gateway's connection and refuses reconnects.
     await run('rabbitmqctl', ['delete_vhost', infra.vhost]);
     const during = await post(url, body, headers);
-    expect(during.status).toBe(503);
-    expect(during.headers.get('retry-after')).toBe('5');
-    expect(await during.json()).toEqual({ error: 'unavailable' });
-    const ready = await fetch(`${gateway!.baseUrl}/health/ready`);
-    expect(ready.status).toBe(503);
-    expect((await fetch(`${gateway!.baseUrl}/health/accepting`)).status).toBe(503);
+    expect(during.status).toBe(200);
+    expect(await spoolDepth()).toBe(1);
+    expect((await fetch(`${gateway!.baseUrl}/health/ready`)).status).toBe(503);
+    // The spool takes calls: the replica stays in the Service.
+    const accepting = await fetch(`${gateway!.baseUrl}/health/accepting`);
+    expect(accepting.status).toBe(200);
+    expect(await accepting.json()).toEqual({ status: 'accepting', checks: { postgres: 'up', rabbitmq: 'down' }, service: 'webhook-gateway' });
+    const metrics = await (await fetch(`${gateway!.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_events_spooled_total\{channel_type="whatsapp",service="webhook-gateway"\} 1/);
 
     await run('rabbitmqctl', ['add_vhost', infra.vhost]);
     await run('rabbitmqctl', ['set_permissions', '-p', infra.vhost, 'guest', '.*', '.*', '.*']);
     const probe = await QueueProbe.open(infra.rabbitmqUrl);
     try {
-      expect(await probe.count(STATUS_QUEUE)).toBe(0); // nothing half-published
+      // The relay reconnects (declaring the queues again) and publishes the spooled event, oldest first.
+      await waitFor(async () => (await probe.count(STATUS_QUEUE)) === 1 && (await spoolDepth()) === 0, { timeoutMs: 15_000, description: 'the spool relayed' });
+      const [relayed] = await probe.drain(STATUS_QUEUE);
+      expect(JSON.parse(relayed.content.toString())).toMatchObject({ channel_id: channelId, status: 'delivered' });
+      expect(relayed.properties.messageId).toBe(JSON.parse(relayed.content.toString()).event_id);
       expect((await post(url, body, headers)).status).toBe(200);
       expect(await probe.count(STATUS_QUEUE)).toBe(1);
       expect(await probe.count(INBOUND_QUEUE)).toBe(0);
     } finally {
       await probe.close();
     }
+  });
+
+  it('answers 503 only when neither RabbitMQ nor the spool can take the events', async () => {
+    const url = `${gateway!.baseUrl}/webhooks/whatsapp/${channelId}`;
+    expect((await post(url, body, headers)).status).toBe(200); // the channel is cached now
+    await run('rabbitmqctl', ['delete_vhost', infra.vhost]);
+    const admin = new Client({ connectionString: adminDatabaseUrl(infra.databaseUrl) });
+    await admin.connect();
+    await admin.query(`DROP DATABASE "${infra.databaseName}" WITH (FORCE)`);
+    await admin.end();
+    const during = await post(url, body, headers);
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('5');
+    expect(await during.json()).toEqual({ error: 'unavailable' });
+    expect((await fetch(`${gateway!.baseUrl}/health/accepting`)).status).toBe(503);
   });
 
   it('answers 503 when PostgreSQL is gone and the channel is not cached', async () => {
@@ -78,7 +110,7 @@ describe('gateway when a dependency goes away', () => {
     // channels already cached are still served, so the replica stays in the Service.
     const accepting = await fetch(`${gateway!.baseUrl}/health/accepting`);
     expect(accepting.status).toBe(200);
-    expect(await accepting.json()).toEqual({ status: 'ready', checks: { rabbitmq: 'up' }, service: 'webhook-gateway' });
+    expect(await accepting.json()).toEqual({ status: 'accepting', checks: { postgres: 'down', rabbitmq: 'up' }, service: 'webhook-gateway' });
   });
 });
 
@@ -114,16 +146,25 @@ describe('gateway on a fresh virtual host, before any worker', () => {
     await probe.close();
   });
 
-  it('answers 503 for an event that reaches no queue, and declares the queue again for the retry', async () => {
-
+  it('spools an event that reaches no queue instead of confirming it lost, then relays it once the queue is back', async () => {
     const connection = await connect(infra.rabbitmqUrl);
     const channel = await connection.createChannel();
     await channel.deleteQueue(STATUS_QUEUE);
-    const refused = await send();
-    expect(refused.status).toBe(503);
-    // The return made the gateway declare its topology again: a provider's retry finds the queue back.
-    await waitFor(async () => (await send()).status === 200, { description: 'a retry accepted', intervalMs: 100 });
-    expect((await channel.checkQueue(STATUS_QUEUE)).messageCount).toBe(1);
+    expect((await send()).status).toBe(200);
+    // The return made the gateway declare its topology again; the relay then publishes the spooled
+    // event. Each look uses a channel of its own: a look at a missing queue closes its channel.
+    const queued = async () => {
+      const look = await connection.createChannel();
+      look.on('error', () => undefined);
+      try {
+        return (await look.checkQueue(STATUS_QUEUE)).messageCount;
+      } catch {
+        return -1;
+      } finally {
+        await look.close().catch(() => undefined);
+      }
+    };
+    await waitFor(async () => (await queued()) === 1, { timeoutMs: 15_000, description: 'the spooled event on the queue' });
     await connection.close();
   });
 
@@ -133,10 +174,19 @@ describe('gateway on a fresh virtual host, before any worker', () => {
     const token = `token-${Date.now()}`;
     mailgun.signature = { timestamp, token, signature: createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex') };
     const call = () => post(`${gateway?.baseUrl}/webhooks/email/${mailgunId}`, JSON.stringify(mailgun), { 'content-type': 'application/json' });
+    // Neither the broker (the queue is gone) nor the spool (its table is renamed away) can take it.
     const connection = await connect(infra.rabbitmqUrl);
     const channel = await connection.createChannel();
     await channel.deleteQueue(STATUS_QUEUE);
-    expect((await call()).status).toBe(503);
+    const database = new Client({ connectionString: infra.databaseUrl });
+    await database.connect();
+    await database.query('ALTER TABLE webhook_spool RENAME TO webhook_spool_away');
+    try {
+      expect((await call()).status).toBe(503);
+    } finally {
+      await database.query('ALTER TABLE webhook_spool_away RENAME TO webhook_spool');
+      await database.end();
+    }
     await waitFor(async () => (await call()).status === 200, { description: 'the retry accepted', intervalMs: 100 });
     // Accepted once: from now on the same signed call is a replay.
     expect((await call()).status).toBe(401);

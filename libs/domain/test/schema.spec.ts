@@ -38,8 +38,8 @@ describe('schema (migrations on PostgreSQL)', () => {
   describe('lifecycle', () => {
     it('up applies every migration, in order, to an empty database', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied.map((migration) => migration.name)).toEqual(['InitialSchema1795443251162', 'ChannelWebhookState1795500000000']);
-      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations']);
+      expect(applied.map((migration) => migration.name)).toEqual(['InitialSchema1795443251162', 'ChannelWebhookState1795500000000', 'WebhookSpool1795600000000']);
+      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool']);
       expect(await dataSource.showMigrations()).toBe(false);
     });
 
@@ -80,6 +80,8 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('down, one migration at a time, removes every table it created', async () => {
       await dataSource.undoLastMigration();
+      expect(await tableNames()).not.toContain('webhook_spool');
+      await dataSource.undoLastMigration();
       const [column] = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'channels' AND column_name = 'webhook'`);
       expect(column.n).toBe(0);
       await dataSource.undoLastMigration();
@@ -89,8 +91,8 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(2);
-      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations']);
+      expect(applied).toHaveLength(3);
+      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool']);
       expect(await drift()).toEqual([]);
     });
   });

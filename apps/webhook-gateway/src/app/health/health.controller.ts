@@ -23,14 +23,15 @@ export class HealthController {
 
   /**
    * Whether this replica can accept webhook calls now: what the Kubernetes readiness probe
-   * asks. Only RabbitMQ decides it, since calls for the channels the gateway has seen are
-   * accepted while PostgreSQL is briefly away; a probe that also required PostgreSQL would take
-   * every replica out of the Service during a database blip. /health/ready reports both.
+   * asks. It can while either RabbitMQ (publish) or PostgreSQL (the spool, and channels it has
+   * not cached) answers; a probe that required both would take every replica out of the
+   * Service during a blip of either. /health/ready reports each dependency strictly.
    */
   @Get('health/accepting')
   async accepting(@Res() reply: FastifyReply): Promise<void> {
-    const report = await checkReadiness({ rabbitmq: () => this.rabbitmqUp() });
-    await reply.status(report.status === 'ready' ? 200 : 503).send({ ...report, service: 'webhook-gateway' });
+    const report = await checkReadiness({ postgres: postgresReadiness(this.dataSource), rabbitmq: () => this.rabbitmqUp() });
+    const accepting = Object.values(report.checks).includes('up');
+    await reply.status(accepting ? 200 : 503).send({ status: accepting ? 'accepting' : 'not_accepting', checks: report.checks, service: 'webhook-gateway' });
   }
 
   @Get('health/ready')

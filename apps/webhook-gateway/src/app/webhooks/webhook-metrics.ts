@@ -10,6 +10,7 @@ export class WebhookMetrics {
   readonly published: Counter<'routing_key'>;
   readonly skipped: Counter<'channel_type' | 'reason'>;
   readonly throttled: Counter<'channel_type'>;
+  readonly spooled: Counter<'channel_type'>;
   readonly duration: Histogram<'channel_type' | 'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
@@ -40,6 +41,12 @@ export class WebhookMetrics {
     this.throttled = new Counter({
       name: 'gateway_webhook_throttled_total',
       help: 'Failed signature checks answered 429: their address failed too often in the window',
+      labelNames: ['channel_type'],
+      registers: [registry],
+    });
+    this.spooled = new Counter({
+      name: 'gateway_events_spooled_total',
+      help: 'Events written to the PostgreSQL spool because RabbitMQ could not confirm them',
       labelNames: ['channel_type'],
       registers: [registry],
     });

@@ -16,6 +16,7 @@ import { ChannelDirectory, type ActiveChannel } from './channel-directory';
 import { ANSWERS, type WebhookAnswer } from './webhook-answer';
 import { WebhookMetrics } from './webhook-metrics';
 import { VerificationThrottle } from './verification-throttle';
+import { WebhookSpool } from './webhook-spool';
 
 /** One provider call as the HTTP layer hands it over. */
 export interface WebhookCall {
@@ -30,6 +31,12 @@ export interface WebhookCall {
   requestId: string;
   /** The caller's address (the peer, or X-Forwarded-For through TRUST_PROXY_HOPS proxies). */
   sourceAddress: string;
+}
+
+interface Publish {
+  exchange: string;
+  key: string;
+  event: { event_id: string };
 }
 
 type Outcome = 'accepted' | 'rejected' | 'throttled' | 'invalid' | 'not_found' | 'unavailable';
@@ -52,6 +59,7 @@ export class WebhookService {
     private readonly publisher: ConfirmedPublisher,
     private readonly metrics: WebhookMetrics,
     private readonly logger: PinoLogger,
+    private readonly spool: WebhookSpool,
   ) {
     this.logger.setContext('WebhookService');
     this.throttle = new VerificationThrottle(config.signatureFailureLimit, config.signatureFailureWindowMs);
@@ -111,11 +119,21 @@ export class WebhookService {
       return { answer: ANSWERS.invalid(parsed.error.kind), outcome: 'invalid' };
     }
     this.countSkipped(call, channel, parsed.events);
+    const publishes = this.publishesOf(channel.channel_type, parsed.events);
     try {
-      await this.publishAll(channel.channel_type, parsed.events);
-    } catch (error) {
-      this.reject(call, channel, `publish_failed: ${(error as Error).message}`, 'error');
-      return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+      await this.publishAll(publishes);
+    } catch (publishError) {
+      // The broker could not confirm every event: the call's events go to the spool, which the
+      // relay publishes once the broker is back (duplicates of those that were confirmed carry
+      // the same event id). Only when PostgreSQL cannot take them either is the answer 503.
+      try {
+        await this.spool.write(publishes.map(({ exchange, key, event }) => ({ exchange, routingKey: key, messageId: event.event_id, payload: JSON.stringify(event) })));
+        this.metrics.spooled.inc({ channel_type: channel.channel_type }, publishes.length);
+        this.logger.warn({ channel_id: channel.id, request_id: call.requestId, events: publishes.length, err: (publishError as Error).message }, 'events spooled');
+      } catch (spoolError) {
+        this.reject(call, channel, `publish_failed: ${(publishError as Error).message}; spool_failed: ${(spoolError as Error).message}`, 'error');
+        return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+      }
     }
     adapter.accepted(request);
     return {
@@ -166,15 +184,18 @@ export class WebhookService {
     return { channel };
   }
 
+  private publishesOf(channelType: ChannelType, events: ParsedEvents): Publish[] {
+    return [
+      ...events.inbound.map((event) => ({ exchange: INBOUND_EXCHANGE, key: inboundRoutingKey(channelType), event })),
+      ...events.statuses.map((event) => ({ exchange: STATUS_EXCHANGE, key: statusRoutingKey(event.status), event })),
+    ];
+  }
+
   /**
    * Publishes every event of the call at once on the shared confirm channel and waits for
    * all confirms: the call is answered 2xx only when each one is durable.
    */
-  private async publishAll(channelType: ChannelType, events: ParsedEvents): Promise<void> {
-    const publishes = [
-      ...events.inbound.map((event) => ({ exchange: INBOUND_EXCHANGE, key: inboundRoutingKey(channelType), event })),
-      ...events.statuses.map((event) => ({ exchange: STATUS_EXCHANGE, key: statusRoutingKey(event.status), event })),
-    ];
+  private async publishAll(publishes: readonly Publish[]): Promise<void> {
     const results = await Promise.allSettled(
       publishes.map(async ({ exchange, key, event }) => {
         await this.publisher.publish(exchange, key, event);

@@ -6,6 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CHANNEL_DIRECTORY_OPTIONS, ChannelDirectory } from './channel-directory';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookService } from './webhook.service';
+import { WebhookSpool } from './webhook-spool';
 
 /** HTTPS GET for adapters (SNS certificates and subscription confirmation): short, bounded. */
 async function httpGetText(url: string): Promise<string> {
@@ -40,6 +41,7 @@ async function httpGetText(url: string): Promise<string> {
     { provide: AdapterRegistry, useFactory: () => new AdapterRegistry({ now: () => new Date(), httpGetText }) },
     ChannelDirectory,
     WebhookMetrics,
+    WebhookSpool,
     WebhookService,
   ],
   exports: [WebhookService, ChannelDirectory, CredentialsCipher, AdapterRegistry],
