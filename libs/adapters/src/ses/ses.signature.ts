@@ -40,7 +40,7 @@ type TopicAllowList = { ok: true; topics: readonly string[] } | { ok: false };
  * AWS sent the call, not whose topic it came from: without the list, any AWS account could
  * subscribe a channel's URL to its own topic and publish forged events.
  */
-export function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
+function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
   if (!isJsonObject(credentials)) return { ok: false };
   const value = Object.prototype.hasOwnProperty.call(credentials, 'topic_arn') ? credentials['topic_arn'] : undefined;
   if (typeof value === 'string') return value.length > 0 ? { ok: true, topics: [value] } : { ok: false };

@@ -157,8 +157,7 @@ function targetsOf(
     // the update is about the one it names, and moves no other recipient's row, even when that
     // row is the only one stored under the id. A recipient the sender stored no row for is not
     // tracked here (a cc, or one row per email): the update is acked, not retried.
-    const same = addressComparer(update.channel_type);
-    const recipientRows = sharing.filter((entry) => same(entry.row.delivery_address, recipient));
+    const recipientRows = sharing.filter((entry) => sameAddress(update.channel_type, entry.row.delivery_address, recipient));
     return recipientRows.length > 0 ? recipientRows : 'recipient_not_tracked';
   }
   // Covered: sent (or, not sent yet, created) at or before the watermark, as the message stands
@@ -172,9 +171,8 @@ function targetsOf(
  * Email addresses are compared without case (as mail systems route them), and a stored
  * `Name <addr>` by its address; other addresses exactly.
  */
-function addressComparer(channelType: string): (stored: string, named: string) => boolean {
-  if (channelType !== 'email') return (stored, named) => stored === named;
-  return (stored, named) => bareEmail(stored) === bareEmail(named);
+function sameAddress(channelType: string, stored: string, named: string): boolean {
+  return channelType === 'email' ? bareEmail(stored) === bareEmail(named) : stored === named;
 }
 
 function bareEmail(address: string): string {
