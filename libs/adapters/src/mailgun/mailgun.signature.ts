@@ -19,6 +19,8 @@ const MAX_REMEMBERED_TOKENS = 200_000;
  */
 export class MailgunSignatureVerifier {
   private readonly replayGuard = new MailgunReplayGuard(MAX_REMEMBERED_TOKENS);
+  /** The token of each call that verified, until the gateway says whether it was accepted. */
+  private readonly verified = new WeakMap<WebhookRequest, { token: string; expiresAtMs: number }>();
 
   constructor(private readonly now: () => Date) {}
 
@@ -41,20 +43,21 @@ export class MailgunSignatureVerifier {
     if (!ownMatches && !parentMatches) return { ok: false, reason: 'bad_signature' };
 
     if (this.replayGuard.seen(signed.token, now.getTime())) return { ok: false, reason: 'replayed' };
+    const expiresAtMs = (timestamp + SIGNATURE_TOLERANCE_SECONDS + REPLAY_MARGIN_SECONDS) * 1000;
+    this.verified.set(request, { token: signed.token, expiresAtMs });
     return { ok: true };
   }
 
   /**
    * Remembers the token of a call the gateway accepted (its events are durable). Recording it
    * at verification instead would refuse, as a replay, the provider's retry of a call that was
-   * answered 503.
+   * answered 503. The request is the one verify saw, so its body is not read a second time.
    */
   accepted(request: WebhookRequest): void {
-    const signed = readMailgunSignature(request.rawBody);
-    const timestamp = signed ? parseUnixSeconds(signed.timestamp) : undefined;
-    if (!signed || timestamp === undefined) return;
-    const expiresAtMs = (timestamp + SIGNATURE_TOLERANCE_SECONDS + REPLAY_MARGIN_SECONDS) * 1000;
-    this.replayGuard.remember(signed.token, expiresAtMs, this.now().getTime());
+    const verified = this.verified.get(request);
+    if (!verified) return;
+    this.verified.delete(request);
+    this.replayGuard.remember(verified.token, verified.expiresAtMs, this.now().getTime());
   }
 }
 
