@@ -3,6 +3,8 @@ export default {
   preset: '../../jest.preset.js',
   rootDir: '.',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  globalSetup: '../../tools/testing/global-setup.ts',
+  globalTeardown: '../../tools/testing/global-teardown.ts',
   testTimeout: 30000,
   coverageDirectory: '../../coverage/libs/runtime',
 };

@@ -10,6 +10,7 @@ export class TcpProxy {
   private server?: Server;
   private readonly pairs = new Set<[Socket, Socket]>();
   private forwarding = true;
+  private refusing = false;
   port = 0;
 
   constructor(
@@ -19,6 +20,10 @@ export class TcpProxy {
 
   async start(): Promise<void> {
     this.server = createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
       const pair: [Socket, Socket] = [client, upstream];
       this.pairs.add(pair);
@@ -45,8 +50,19 @@ export class TcpProxy {
     this.forwarding = false;
   }
 
+  /** As a stopped server looks: every connection is cut, and new ones are closed at once. */
+  disconnect(): void {
+    this.refusing = true;
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
+  }
+
   restore(): void {
     this.forwarding = true;
+    this.refusing = false;
   }
 
   async stop(): Promise<void> {

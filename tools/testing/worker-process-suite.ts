@@ -11,6 +11,7 @@ const COMMON_BAD_CONFIGURATION: BadConfiguration[] = [
   [{ PREFETCH_COUNT: 'many' }, 'Invalid configuration: PREFETCH_COUNT must be an integer from 1 to 10000 (got "many")'],
   [{ DATABASE_URL: 'mysql://127.0.0.1/x' }, 'Invalid configuration: DATABASE_URL must use postgres or postgresql, not mysql'],
   [{ LOG_LEVEL: 'chatty' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")'],
+  [{ PAUSE_HOLD_LIMIT_MS: '0' }, 'Invalid configuration: PAUSE_HOLD_LIMIT_MS must be an integer from 100 to 1500000 (got "0")'],
 ];
 
 /**
@@ -39,7 +40,7 @@ export function describeWorkerProcess(app: string, queue: string, extraBadConfig
         },
         { timeoutMs: 20_000, description: 'the worker to be ready' },
       );
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'up', rabbitmq: 'up' }, service: app });
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'up', rabbitmq: 'up', consumer: 'up' }, service: app });
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain(`process_cpu_user_seconds_total{service="${app}"}`);
 
@@ -52,6 +53,33 @@ export function describeWorkerProcess(app: string, queue: string, extraBadConfig
 
       running.child.kill('SIGTERM');
       expect(await running.exited).toBe(0);
+    });
+
+    it('subscribes again, without a restart, when the broker cancels its consumer because the queue was deleted', async () => {
+      const port = await freePort();
+      running = startBuiltApp(app, { ...env(), HEALTH_PORT: String(port) });
+      const base = `http://127.0.0.1:${port}`;
+      const readiness = async () => (await (await fetch(`${base}/health/ready`)).json()) as { checks: Record<string, string> };
+      await waitFor(async () => (await readiness()).checks.consumer === 'up', { timeoutMs: 20_000, description: 'the worker consuming' });
+
+      const connection = await connect(process.env.RABBITMQ_URL as string);
+      try {
+        const channel = await connection.createChannel();
+        await channel.deleteQueue(queue);
+        await waitFor(
+          async () => {
+            const metrics = await (await fetch(`${base}/metrics`)).text();
+            return /worker_consumer_resubscriptions_total\{[^}]*\} [1-9]/.test(metrics) && (await readiness()).checks.consumer === 'up';
+          },
+          { timeoutMs: 20_000, description: 'a new subscription' },
+        );
+        // The queue is back (declared on the new channel) and consumed: a message put there is taken.
+        const probe = await connection.createChannel();
+        await expect(probe.checkQueue(queue)).resolves.toMatchObject({ consumerCount: 1 });
+      } finally {
+        await connection.close();
+      }
+      expect(running.child.exitCode).toBeNull();
     });
 
     it.each([...COMMON_BAD_CONFIGURATION, ...extraBadConfiguration])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {

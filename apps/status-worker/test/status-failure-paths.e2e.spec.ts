@@ -1,5 +1,5 @@
 import { retryDelays } from '@inbound/messaging';
-import { waitFor } from '@inbound/testing';
+import { TcpProxy, waitFor } from '@inbound/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
@@ -183,6 +183,54 @@ describe('status-worker failure paths', () => {
       expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 1, read_count: 1 });
       await bus.drainDeadLetters(deadLetters);
       expect(deadLetters.has(read.event_id)).toBe(false);
+    });
+  });
+
+  describe('while PostgreSQL is away (a proxy the test cuts), with a 1 s retry window', () => {
+    let bus: StatusBus;
+    let worker: InProcessWorker | undefined;
+    let proxy: TcpProxy;
+
+    beforeAll(async () => {
+      bus = await StatusBus.open(infra, retryDelays(200, 1_000));
+      const target = new URL(infra.databaseUrl);
+      proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+      await proxy.start();
+    });
+
+    afterAll(async () => {
+      proxy.restore();
+      await worker?.stop();
+      await proxy.stop();
+      await bus?.close();
+    });
+
+    it('pauses without spending retries, dead-letters nothing however long it lasts, and applies everything once it is back', async () => {
+      const throughProxy = new URL(infra.databaseUrl);
+      throughProxy.hostname = '127.0.0.1';
+      throughProxy.port = String(proxy.port);
+      worker = await startInProcessWorker({ ...infra, databaseUrl: throughProxy.toString() }, { PREFETCH_COUNT: '40' });
+      const running = worker;
+      const groupId = await fixtures.group(channelId, 30);
+      const messages = await Promise.all(Array.from({ length: 30 }, () => fixtures.outbound({ channelId, groupId })));
+      const delivered = messages.map((message) => statusEvent({ channel_id: channelId, provider_message_id: message.providerMessageId as string, status: 'delivered', timestamp: at(2) }));
+
+      proxy.disconnect();
+      await bus.publish(...delivered);
+      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'paused' })) === 1, { description: 'the consumer paused' });
+      // Several times the whole retry window: on the old path every event would be dead-lettered by now.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await running.counter('worker_events_retried_total')).toBe(0);
+      expect(await running.counter('worker_events_dead_lettered_total')).toBe(0);
+
+      proxy.restore();
+      await waitFor(async () => (await fixtures.groupRow(groupId)).delivered_count === 30, { description: 'every event applied', timeoutMs: 20_000 });
+      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'consuming' })) === 1, { description: 'consuming again' });
+      expect(await running.counter('worker_events_retried_total')).toBe(0);
+      expect(await running.counter('worker_events_dead_lettered_total')).toBe(0);
+      await bus.drainDeadLetters(deadLetters);
+      for (const event of delivered) expect(deadLetters.has(event.event_id)).toBe(false);
+      for (const message of messages) expect((await fixtures.message(message.id)).status).toBe('delivered');
     });
   });
 });

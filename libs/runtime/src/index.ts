@@ -10,3 +10,8 @@ export * from './lib/worker/worker-infrastructure.module';
 export * from './lib/worker/start-worker';
 export * from './lib/config/credentials-keys';
 export * from './lib/metrics/worker-event-metrics';
+export * from './lib/worker/worker-consumer';
+export * from './lib/consumer/batched-consumer';
+export * from './lib/consumer/batch-scheduler';
+export * from './lib/consumer/delivery-acknowledger';
+export * from './lib/consumer/database-error';

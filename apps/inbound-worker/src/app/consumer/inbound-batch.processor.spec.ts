@@ -1,5 +1,6 @@
 import type { FailureRouter, InboundMessageEvent } from '@inbound/messaging';
 import { Logger } from '@nestjs/common';
+import { DatabaseUnavailableError, type WorkerConsumer } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
@@ -44,6 +45,7 @@ describe('InboundBatchProcessor', () => {
   let insert: (rows: InboundMessageRow[]) => Promise<number>;
   let failures: { deadLetter: jest.Mock; retry: jest.Mock };
   let contacts: ContactResolver | null;
+  let databaseAnswers: boolean;
 
   beforeAll(() => Logger.overrideLogger(false)); // the warnings are the expected ones
 
@@ -57,6 +59,7 @@ describe('InboundBatchProcessor', () => {
       retry: jest.fn(async () => ({ action: 'retried', attempt: 1, delayMs: 2_000 })),
     };
     contacts = null;
+    databaseAnswers = true;
   });
 
   const processor = () => {
@@ -66,7 +69,8 @@ describe('InboundBatchProcessor', () => {
         return insert(rows);
       },
     } as unknown as InboundMessageWriter;
-    return new InboundBatchProcessor(writer, failures as unknown as FailureRouter, metrics, contacts);
+    const consumer = { databaseReachable: async () => databaseAnswers } as unknown as WorkerConsumer;
+    return new InboundBatchProcessor(writer, failures as unknown as FailureRouter, metrics, contacts, consumer);
   };
 
   const count = async (name: string, labels: Record<string, string> = {}) =>
@@ -115,7 +119,38 @@ describe('InboundBatchProcessor', () => {
     expect(await count('worker_events_applied_total')).toBe(2);
   });
 
-  it('when the database itself fails, sends that event and the rest of the batch to retry without trying them', async () => {
+  it('holds the whole batch (throws DatabaseUnavailableError) when the database does not answer, spending no retry', async () => {
+    const events = [event(), event()];
+    insert = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    };
+    databaseAnswers = false;
+
+    await expect(processor().process([delivery('not json'), ...events.map(delivery)])).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(inserts).toHaveLength(1); // no one-by-one pass against a database that is away
+    expect(failures.retry).not.toHaveBeenCalled();
+    // The invalid one is dead-lettered when the batch runs again, not now (it would be twice).
+    expect(failures.deadLetter).not.toHaveBeenCalled();
+  });
+
+  it('holds the batch when the database goes away during the one-by-one pass', async () => {
+    const events = [event(), event(), event()];
+    let calls = 0;
+    insert = async (rows) => {
+      calls += 1;
+      if (calls === 1) throw pgError('23503', 'violates foreign key constraint "fk_messages_channel"');
+      if (calls === 3) {
+        databaseAnswers = false;
+        throw pgError('57P01', 'terminating connection due to administrator command');
+      }
+      return rows.length;
+    };
+    await expect(processor().process(events.map(delivery))).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(inserts).toHaveLength(3);
+    expect(failures.retry).not.toHaveBeenCalled();
+  });
+
+  it('when the database fails yet answers a probe, sends that event and the rest of the batch to retry without trying them', async () => {
     const events = [event(), event(), event(), event()];
     let calls = 0;
     insert = async (rows) => {

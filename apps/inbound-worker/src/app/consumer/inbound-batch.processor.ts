@@ -1,19 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeEvent, FailureRouter, InboundMessageEvent } from '@inbound/messaging';
+import { DatabaseUnavailableError, databaseFailureKind, describeDatabaseError, WorkerConsumer, type Settlement } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';
 import { contactKey, type ContactResolver } from '../contacts/contact-resolver';
 import { CONTACT_RESOLVER } from '../contacts/contact-resolver.provider';
 import { InboundWorkerMetrics, type FailureLabel } from '../metrics/inbound-worker.metrics';
-import { databaseFailureKind, describeDatabaseError } from '../persistence/database-error';
 import { inboundMessageRow, type InboundMessageRow } from '../persistence/inbound-message-row';
 import { InboundMessageWriter } from '../persistence/inbound-message.writer';
-
-/**
- * What to tell the broker about a message once the batch is done: `ack` when it is settled
- * (stored, already stored, or moved to the retry or dead-letter queue by a confirmed
- * publish); `reject` when it could not be moved, so the broker dead-letters it itself.
- */
-export type Settlement = 'ack' | 'reject';
 
 interface AcceptedEvent {
   message: ConsumeMessage;
@@ -26,9 +19,11 @@ interface AcceptedEvent {
  * 1. validate each event (an invalid one is dead-lettered with the reason);
  * 2. resolve the senders' contacts, all at once (never fails: no answer means no contact);
  * 3. insert every row in one statement, skipping rows already stored;
- * 4. if that statement fails, insert one by one so a poison event fails alone: one the
- *    database refuses (permanent) is dead-lettered; when the database itself fails
- *    (transient), that event and the rest of the batch go to the delayed-retry path.
+ * 4. if that statement fails while PostgreSQL does not answer, the batch is held and
+ *    consumption pauses (DatabaseUnavailableError) without spending retries; otherwise insert
+ *    one by one so a poison event fails alone: one the database refuses (permanent) is
+ *    dead-lettered; when the database itself fails (transient, yet it answers a probe), that
+ *    event and the rest of the batch go to the delayed-retry path.
  */
 @Injectable()
 export class InboundBatchProcessor implements OnApplicationShutdown {
@@ -39,6 +34,7 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
     private readonly failures: FailureRouter,
     private readonly metrics: InboundWorkerMetrics,
     @Inject(CONTACT_RESOLVER) private readonly contacts: ContactResolver | null,
+    private readonly consumer: WorkerConsumer,
   ) {}
 
   onApplicationShutdown(): void {
@@ -50,13 +46,14 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
     const settlements: Array<Promise<Settlement>> = [];
     const decoded: Array<{ message: ConsumeMessage; event: InboundMessageEvent }> = [];
     const positions: number[] = [];
+    const invalid: Array<{ index: number; reason: string }> = [];
     messages.forEach((message, index) => {
       const result = decodeEvent(InboundMessageEvent, message.content);
       if (result.ok) {
         decoded.push({ message, event: result.event });
         positions.push(index);
       } else {
-        settlements[index] = this.deadLetter(message, result.reason, 'invalid');
+        invalid.push({ index, reason: result.reason });
       }
     });
 
@@ -68,6 +65,8 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
     }));
     const stored = await this.store(accepted);
     stored.forEach((settlement, i) => (settlements[positions[i]] = settlement));
+    // Only once the batch is not held for a database outage, or a held batch would dead-letter them twice.
+    for (const { index, reason } of invalid) settlements[index] = this.deadLetter(messages[index], reason, 'invalid');
     return Promise.all(settlements);
   }
 
@@ -88,6 +87,7 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
       this.committed(accepted, await this.writer.insert(accepted.map(({ row }) => row)));
       return accepted.map(() => Promise.resolve('ack'));
     } catch (error) {
+      await this.throwIfDatabaseDown(error);
       if (accepted.length > 1) {
         this.logger.warn(`batch of ${accepted.length} failed (${describeDatabaseError(error)}); inserting one by one`);
       }
@@ -109,6 +109,7 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
         this.committed([item], await this.writer.insert([item.row]));
         settlements.push(Promise.resolve('ack'));
       } catch (error) {
+        await this.throwIfDatabaseDown(error);
         if (databaseFailureKind(error) === 'permanent') {
           settlements.push(this.deadLetter(item.message, `database refused the event: ${describeDatabaseError(error)}`, 'database_refused'));
         } else {
@@ -120,6 +121,11 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
       }
     }
     return settlements;
+  }
+
+  /** Rows inserted one by one before are skipped as duplicates when the batch runs again. */
+  private async throwIfDatabaseDown(error: unknown): Promise<void> {
+    if (databaseFailureKind(error) === 'transient' && !(await this.consumer.databaseReachable())) throw new DatabaseUnavailableError(error);
   }
 
   private committed(items: readonly AcceptedEvent[], inserted: number): void {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WORKER_DATA_SOURCE } from '@inbound/runtime';
+import { databaseFailureKind, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { InboundWorkerMetrics } from '../metrics/inbound-worker.metrics';
-import { databaseFailureKind, sqlStateOf } from './database-error';
 import { inIndexOrder, type InboundMessageRow } from './inbound-message-row';
 
 /**

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageStatus } from '@inbound/domain';
-import { WORKER_DATA_SOURCE } from '@inbound/runtime';
+import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
-import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf } from './database-error';
 import { foldStatusBatch } from './status-batch.fold';
 import {
   lockMessagesStatement,

@@ -1,18 +1,6 @@
 import { type EventValidationResult, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import type { ConsumeMessage } from 'amqplib';
 import { isWatermarkStatus, isWatermarkUpdate, type StatusUpdate } from '../apply/status-batch.types';
-import type { DeliveryAcknowledger } from './delivery.acknowledger';
 import { wellFormedStatusUpdate } from './status-event.fast-path';
-
-/** One consumed message, with the acknowledger of the channel it came on (acks go there). */
-export interface StatusDelivery {
-  acknowledger: DeliveryAcknowledger;
-  message: ConsumeMessage;
-  /** The event, or why it can never be applied. Decided on arrival. */
-  decoded: EventValidationResult<StatusUpdate>;
-  /** Set once acked or nacked: a delivery is settled exactly once. */
-  settled: boolean;
-}
 
 function isValidTime(value: string | null | undefined): boolean {
   return value == null || !Number.isNaN(Date.parse(value));

@@ -1,16 +1,20 @@
-import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { attemptOf, isLifecycleStatus, FailureRouter, STATUS_QUEUE } from '@inbound/messaging';
-import { WORKER_CONFIG, type WorkerConfig } from '@inbound/runtime';
-import type { ChannelWrapper } from 'amqp-connection-manager';
-import type { Channel, ConsumeMessage } from 'amqplib';
-import { describeError, isPermanentDataError } from '../apply/database-error';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { attemptOf, isLifecycleStatus, FailureRouter } from '@inbound/messaging';
+import {
+  DatabaseUnavailableError,
+  databaseFailureKind,
+  describeDatabaseError,
+  isPermanentDataError,
+  WORKER_CONFIG,
+  WorkerConsumer,
+  type Settlement,
+  type WorkerConfig,
+} from '@inbound/runtime';
+import type { ConsumeMessage } from 'amqplib';
 import { StatusBatchApplier } from '../apply/status-batch.applier';
 import { isWatermarkUpdate, type StatusUpdate, type StatusUpdateResult } from '../apply/status-batch.types';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
-import { BatchScheduler } from './batch.scheduler';
-import { DeliveryAcknowledger } from './delivery.acknowledger';
-import { decodeStatusUpdate, type StatusDelivery } from './status-delivery';
+import { decodeStatusUpdate } from './status-delivery';
 
 /**
  * Batches applied at once per process. Two keep PostgreSQL busy while the next batch is
@@ -27,195 +31,147 @@ export function statusBatchSize(prefetchCount: number): number {
 type ApplyOutcome = StatusUpdateResult | { kind: 'error'; error: unknown };
 
 /**
- * Consumes `message.status.update` on a channel of its own (on the golevelup connection, so
- * reconnects re-run the subscription) with a prefetch window of PREFETCH_COUNT. Every
- * delivery is decoded and validated on arrival; valid ones are applied in batches of up to
- * half the window, two batches at a time (see BatchScheduler and StatusBatchApplier).
- *
- * Each delivery is settled exactly once, and only after its fate is durable (acks are
- * coalesced per channel, see DeliveryAcknowledger):
- * - applied or ignored (duplicate, stale): acked after the batch's transaction commits;
- * - invalid: dead-lettered with the reason, then acked;
- * - message not found (not committed yet?): sent to the delayed-retry path, then acked;
- *   after the last retry the failure router dead-letters it with the reason;
- * - the batch transaction fails: its events are applied one by one, so a poison event
- *   fails alone; one that still fails is dead-lettered (its data can never pass) or retried;
- * - the failure path itself fails (broker trouble): nacked without requeue, so the queue
- *   dead-letters it rather than spinning on it.
+ * Handles the batches of `message.status.update` that the worker's consumer (WorkerConsumer:
+ * channel, batching, acks, pause, shutdown) hands it, up to half the prefetch window each,
+ * two at a time. Each message's settlement is decided only once its fate is durable:
+ * - applied or ignored (duplicate, stale): ack, after the batch's transaction committed;
+ * - invalid: dead-lettered with the reason, then ack;
+ * - message not found (not committed yet?): sent to the delayed-retry path, then ack; after
+ *   the last retry the failure router dead-letters it with the reason;
+ * - the batch transaction fails while PostgreSQL does not answer: the whole batch is held
+ *   and consumption pauses (DatabaseUnavailableError), spending no retries;
+ * - it fails otherwise: its events are applied one by one, so a poison event fails alone;
+ *   one that still fails is dead-lettered (its data can never pass) or retried;
+ * - the failure path itself fails (broker trouble): reject, and the queue dead-letters it.
  */
 @Injectable()
-export class StatusUpdateConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StatusUpdateConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(StatusUpdateConsumer.name);
-  private readonly scheduler: BatchScheduler<StatusDelivery>;
-  private channel?: ChannelWrapper;
-  private consumerTag?: string;
 
   constructor(
-    private readonly amqp: AmqpConnection,
+    private readonly consumer: WorkerConsumer,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly applier: StatusBatchApplier,
     private readonly failures: FailureRouter,
     private readonly metrics: StatusWorkerMetrics,
-  ) {
-    this.scheduler = new BatchScheduler<StatusDelivery>({
-      maxBatchSize: statusBatchSize(config.prefetchCount),
-      maxConcurrentBatches: STATUS_BATCH_CONCURRENCY,
-      handle: (batch) => this.handleBatch(batch),
-      onError: (error, batch) => {
-        this.logger.error(`status batch handler failed: ${describeError(error)}`);
-        // Whatever the handler did not settle goes back to the queue, to be applied again.
-        for (const delivery of batch) this.nack(delivery, true);
-      },
-    });
-  }
-
-  /** Runs on every (re)connected channel: the window, then the subscription. */
-  private readonly subscribe = async (channel: Channel): Promise<void> => {
-    await channel.prefetch(this.config.prefetchCount);
-    const acknowledger = new DeliveryAcknowledger(channel);
-    // A closed channel's unacked messages return to the queue; those not yet batched are dropped.
-    channel.once('close', () => this.scheduler.discard((delivery) => delivery.acknowledger === acknowledger));
-    const { consumerTag } = await channel.consume(STATUS_QUEUE, (message) => {
-      if (message) this.receive(acknowledger, message);
-      else this.logger.warn('the broker cancelled the status consumer');
-    });
-    this.consumerTag = consumerTag;
-  };
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Bootstrap runs after every onModuleInit: the DataSource is open and the topology declared.
-    this.channel = this.amqp.managedConnection.createChannel({ name: 'status-update-consumer', confirm: false });
-    this.channel.on('error', (error: Error) => this.logger.error(`status consumer channel: ${error.message}`));
-    await this.channel.addSetup(this.subscribe);
+    await this.consumer.start((messages) => this.handleBatch(messages), {
+      maxBatchSize: statusBatchSize(this.config.prefetchCount),
+      maxConcurrentBatches: STATUS_BATCH_CONCURRENCY,
+    });
+  }
+
+  async handleBatch(messages: readonly ConsumeMessage[]): Promise<Settlement[]> {
+    const started = process.hrtime.bigint();
+    this.metrics.batchSize.observe(messages.length);
+    const settlements: Array<Promise<Settlement>> = new Array(messages.length);
+    const applicable: Array<{ index: number; update: StatusUpdate }> = [];
+    const invalid: Array<{ index: number; reason: string }> = [];
+    messages.forEach((message, index) => {
+      const decoded = decodeStatusUpdate(message.content);
+      if (decoded.ok) applicable.push({ index, update: decoded.event });
+      else invalid.push({ index, reason: decoded.reason });
+    });
+    if (applicable.length > 0) {
+      const outcomes = await this.applyIsolatingFailures(applicable.map(({ update }) => update));
+      outcomes.forEach((outcome, i) => {
+        const { index, update } = applicable[i];
+        settlements[index] = this.settle(messages[index], update, outcome);
+      });
+    }
+    // Only once the batch is not held for a database outage, or a held batch would dead-letter them twice.
+    for (const { index, reason } of invalid) settlements[index] = this.deadLetter(messages[index], reason, 'invalid');
+    const settled = await Promise.all(settlements);
+    this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return settled;
   }
 
   /**
-   * Stop consuming, then finish what is in hand: cancel the subscription (no resubscribe on
-   * reconnect), apply and ack every delivery already received, then close the channel. Runs
-   * before any onApplicationShutdown, so the DataSource and the publisher are still open.
+   * The whole batch in one transaction; if that fails, each event in a transaction of its own.
+   * A failure that is not the events' (the database does not answer) holds the batch instead.
    */
-  async beforeApplicationShutdown(): Promise<void> {
-    const channel = this.channel;
-    if (!channel) return;
-    this.channel = undefined;
-    await channel
-      .removeSetup(this.subscribe, async (raw: Channel) => {
-        if (this.consumerTag) await raw.cancel(this.consumerTag);
-      })
-      .catch((error: unknown) => this.logger.warn(`cancelling the status consumer: ${describeError(error)}`));
-    await this.scheduler.whenIdle();
-    await channel.close().catch(() => undefined);
-  }
-
-  private receive(acknowledger: DeliveryAcknowledger, message: ConsumeMessage): void {
-    this.scheduler.add({ acknowledger, message, decoded: decodeStatusUpdate(message.content), settled: false });
-  }
-
-  private async handleBatch(batch: StatusDelivery[]): Promise<void> {
-    const started = process.hrtime.bigint();
-    this.metrics.batchSize.observe(batch.length);
-    const settlements: Array<Promise<void>> = [];
-    const applicable: Array<{ delivery: StatusDelivery; update: StatusUpdate }> = [];
-    for (const delivery of batch) {
-      if (delivery.decoded.ok) applicable.push({ delivery, update: delivery.decoded.event });
-      else settlements.push(this.deadLetter(delivery, delivery.decoded.reason, 'invalid'));
-    }
-    if (applicable.length > 0) {
-      const outcomes = await this.applyIsolatingFailures(applicable.map(({ update }) => update));
-      outcomes.forEach((outcome, index) => settlements.push(this.settle(applicable[index].delivery, applicable[index].update, outcome)));
-    }
-    await Promise.all(settlements);
-    this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  }
-
-  /** The whole batch in one transaction; if that fails, each event in a transaction of its own. */
   private async applyIsolatingFailures(updates: StatusUpdate[]): Promise<ApplyOutcome[]> {
     try {
       return await this.applier.apply(updates);
     } catch (error) {
+      await this.throwIfDatabaseDown(error);
       if (updates.length === 1) return [{ kind: 'error', error }];
-      this.logger.warn(`a batch of ${updates.length} status events failed (${describeError(error)}); applying them one by one`);
+      this.logger.warn(`a batch of ${updates.length} status events failed (${describeDatabaseError(error)}); applying them one by one`);
     }
     const outcomes: ApplyOutcome[] = [];
     for (const update of updates) {
       try {
         outcomes.push((await this.applier.apply([update]))[0]);
       } catch (error) {
+        // Those applied before are applied again after the pause, which changes nothing.
+        await this.throwIfDatabaseDown(error);
         outcomes.push({ kind: 'error', error });
       }
     }
     return outcomes;
   }
 
-  private async settle(delivery: StatusDelivery, update: StatusUpdate, outcome: ApplyOutcome): Promise<void> {
+  private async throwIfDatabaseDown(error: unknown): Promise<void> {
+    if (databaseFailureKind(error) === 'transient' && !(await this.consumer.databaseReachable())) throw new DatabaseUnavailableError(error);
+  }
+
+  private async settle(message: ConsumeMessage, update: StatusUpdate, outcome: ApplyOutcome): Promise<Settlement> {
     switch (outcome.kind) {
       case 'applied': {
-        this.ack(delivery);
         this.metrics.applied.inc({ status: isLifecycleStatus(update.status) ? update.status : 'informational' });
         const lag = (Date.now() - Date.parse(update.received_at)) / 1000;
         if (Number.isFinite(lag) && lag >= 0) this.metrics.queueLag.observe(lag);
-        return;
+        return 'ack';
       }
       case 'ignored':
-        this.ack(delivery);
         this.metrics.ignored.inc({ reason: outcome.reason });
-        return;
+        return 'ack';
       case 'not_found':
-        if (isWatermarkUpdate(update) && attemptOf(delivery.message) >= this.failures.maxAttempts) {
+        if (isWatermarkUpdate(update) && attemptOf(message) >= this.failures.maxAttempts) {
           // A watermark still covering nothing after the retry window loses nothing: the next one
           // covers the same messages again. Dead-lettering it would fill the DLQ for every user
           // who talks to the page through another app (Page Inbox replies have no row here).
-          this.ack(delivery);
           this.metrics.ignored.inc({ reason: 'no_messages_covered' });
-          return;
+          return 'ack';
         }
-        return this.retry(delivery, notFoundReason(update), 'not_found');
+        return this.retry(message, notFoundReason(update), 'not_found');
       case 'error': {
-        const reason = `could not be applied: ${describeError(outcome.error)}`;
+        const reason = `could not be applied: ${describeDatabaseError(outcome.error)}`;
         this.logger.warn(`status event ${update.event_id} ${reason}`);
-        return isPermanentDataError(outcome.error) ? this.deadLetter(delivery, reason, 'error') : this.retry(delivery, reason, 'error');
+        return isPermanentDataError(outcome.error) ? this.deadLetter(message, reason, 'error') : this.retry(message, reason, 'error');
       }
     }
   }
 
-  private async retry(delivery: StatusDelivery, reason: string, label: string): Promise<void> {
+  private async retry(message: ConsumeMessage, reason: string, label: string): Promise<Settlement> {
     try {
-      const outcome = await this.failures.retry(delivery.message, reason);
-      this.ack(delivery);
+      const outcome = await this.failures.retry(message, reason);
       if (outcome.action === 'retried') {
         this.metrics.retried.inc({ reason: label });
       } else {
         this.metrics.deadLettered.inc({ reason: label });
-        this.logger.warn(`status event ${delivery.message.properties.messageId ?? '?'} dead-lettered: ${outcome.reason}`);
+        this.logger.warn(`status event ${message.properties.messageId ?? '?'} dead-lettered: ${outcome.reason}`);
       }
+      return 'ack';
     } catch (error) {
-      this.logger.error(`could not move status event ${delivery.message.properties.messageId ?? '?'} to the retry path: ${describeError(error)}`);
-      this.nack(delivery, false);
+      this.logger.error(`could not move status event ${message.properties.messageId ?? '?'} to the retry path: ${describeDatabaseError(error)}`);
+      return 'reject';
     }
   }
 
-  private async deadLetter(delivery: StatusDelivery, reason: string, label: string): Promise<void> {
+  private async deadLetter(message: ConsumeMessage, reason: string, label: string): Promise<Settlement> {
     try {
-      await this.failures.deadLetter(delivery.message, reason);
-      this.ack(delivery);
+      await this.failures.deadLetter(message, reason);
       this.metrics.deadLettered.inc({ reason: label });
-      this.logger.warn(`status event ${delivery.message.properties.messageId ?? '?'} dead-lettered: ${reason}`);
+      this.logger.warn(`status event ${message.properties.messageId ?? '?'} dead-lettered: ${reason}`);
+      return 'ack';
     } catch (error) {
-      this.logger.error(`could not dead-letter status event ${delivery.message.properties.messageId ?? '?'}: ${describeError(error)}`);
-      this.nack(delivery, false);
+      this.logger.error(`could not dead-letter status event ${message.properties.messageId ?? '?'}: ${describeDatabaseError(error)}`);
+      return 'reject';
     }
-  }
-
-  private ack(delivery: StatusDelivery): void {
-    if (delivery.settled) return;
-    delivery.settled = true;
-    delivery.acknowledger.ack(delivery.message);
-  }
-
-  private nack(delivery: StatusDelivery, requeue: boolean): void {
-    if (delivery.settled) return;
-    delivery.settled = true;
-    delivery.acknowledger.nack(delivery.message, requeue);
   }
 }
 

@@ -62,6 +62,16 @@ export class FailureRouter {
     return { action: 'dead_lettered', reason };
   }
 
+  /**
+   * Puts a message back at the tail of its own queue as a new message, its attempts and
+   * headers unchanged: for deliveries held through an outage, which were not the events' fault.
+   */
+  async requeue(message: Message): Promise<void> {
+    // The broker's own bookkeeping starts afresh for the new message.
+    const { 'x-death': _death, 'x-delivery-count': _deliveries, ...headers } = message.properties.headers ?? {};
+    await this.publisher.publishRaw('', this.queue, message.content, { ...this.carriedProperties(message), headers });
+  }
+
   private carriedProperties(message: Message) {
     const { messageId, contentType, timestamp, correlationId } = message.properties;
     return {

@@ -8,12 +8,11 @@ import type { WorkerConfig } from '../config/worker-config';
 import { startHealthServer } from '../health/health-server';
 import { postgresReadiness } from '../health/readiness';
 import { createMetricsRegistry } from '../metrics/metrics-registry';
+import { WorkerConsumer } from './worker-consumer';
+import { WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_METRICS, WORKER_SERVICE, WORKER_TOPOLOGY } from './worker-tokens';
 
-export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
-export const WORKER_DATA_SOURCE = Symbol('WORKER_DATA_SOURCE');
-export const WORKER_METRICS = Symbol('WORKER_METRICS');
-export const WORKER_TOPOLOGY = Symbol('WORKER_TOPOLOGY');
-export const WORKER_SERVICE = Symbol('WORKER_SERVICE');
+export { WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_METRICS, WORKER_SERVICE, WORKER_TOPOLOGY } from './worker-tokens';
+
 
 export interface WorkerInfrastructureOptions {
   service: string;
@@ -40,6 +39,7 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(WORKER_METRICS) private readonly registry: Registry,
     private readonly amqp: AmqpConnection,
     private readonly publisher: ConfirmedPublisher,
+    private readonly consumer: WorkerConsumer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -60,9 +60,10 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
     return {
       postgres: postgresReadiness(this.dataSource),
       rabbitmq: async () => this.amqp.managedConnection.isConnected(),
+      // Not consuming: starting, paused while PostgreSQL is away, or subscribing again.
+      consumer: async () => this.consumer.isConsuming,
     };
   }
-
 
   async onApplicationShutdown(): Promise<void> {
     await this.closeHealth?.();
@@ -96,9 +97,10 @@ export class WorkerInfrastructureModule {
           useFactory: (publisher: ConfirmedPublisher) => new FailureRouter(publisher, topology.queue, delays),
           inject: [ConfirmedPublisher],
         },
+        WorkerConsumer,
         WorkerLifecycle,
       ],
-      exports: [WORKER_CONFIG, WORKER_TOPOLOGY, WORKER_METRICS, WORKER_DATA_SOURCE, ConfirmedPublisher, FailureRouter, WorkerLifecycle, RabbitMQModule],
+      exports: [WORKER_CONFIG, WORKER_TOPOLOGY, WORKER_METRICS, WORKER_DATA_SOURCE, ConfirmedPublisher, FailureRouter, WorkerConsumer, WorkerLifecycle, RabbitMQModule],
     };
   }
 }

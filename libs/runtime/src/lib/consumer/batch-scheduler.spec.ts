@@ -1,4 +1,4 @@
-import { BatchScheduler } from './batch.scheduler';
+import { BatchScheduler } from './batch-scheduler';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Channel, Message } from 'amqplib';
-import { DeliveryAcknowledger } from './delivery.acknowledger';
+import { DeliveryAcknowledger } from './delivery-acknowledger';
 
 /** A channel that records the frames it is asked to send. */
 function recordingChannel() {
