@@ -1,4 +1,4 @@
-import { databaseFailureKind, describeDatabaseError } from './database-error';
+import { databaseFailureKind, DatabaseUnavailableError, describeDatabaseError, isPermanentDataError, isTransactionConflict, sqlStateOf } from './database-error';
 
 const pgError = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -32,5 +32,31 @@ describe('describeDatabaseError', () => {
       '23503 insert or update on table "messages" violates foreign key constraint "fk_messages_channel"',
     );
     expect(describeDatabaseError(new Error('Connection terminated unexpectedly'))).toBe('Connection terminated unexpectedly');
+  });
+});
+
+describe('sqlStateOf', () => {
+  it("reads the SQLSTATE from pg's error or from the driverError TypeORM wraps it in", () => {
+    expect(sqlStateOf(pgError('23505'))).toBe('23505');
+    expect(sqlStateOf(Object.assign(new Error('query failed'), { driverError: pgError('40P01') }))).toBe('40P01');
+    // Node's own codes are not SQLSTATEs.
+    expect(sqlStateOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBeUndefined();
+    expect(sqlStateOf(null)).toBeUndefined();
+  });
+
+  it('classifies a wrapped error as its SQLSTATE says', () => {
+    const wrapped = (code: string) => Object.assign(new Error('query failed'), { driverError: pgError(code) });
+    expect(isTransactionConflict(wrapped('40001'))).toBe(true);
+    expect(isPermanentDataError(wrapped('22021'))).toBe(true);
+    expect(isPermanentDataError(wrapped('57P01'))).toBe(false);
+  });
+});
+
+describe('DatabaseUnavailableError', () => {
+  it('keeps its cause and says what failed', () => {
+    const cause = pgError('57P01', 'terminating connection due to administrator command');
+    const error = new DatabaseUnavailableError(cause);
+    expect(error.cause).toBe(cause);
+    expect(error.message).toBe('database unavailable: 57P01 terminating connection due to administrator command');
   });
 });
