@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 
-// Import rules of ARCHITECTURE.md: apps use libs, never each other; adapters are pure
+// Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; adapters are pure
 // functions (no Nest, no database, no broker) and see only the event types of messaging.
 export default [
   ...nx.configs['flat/base'],

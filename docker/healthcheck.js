@@ -1,6 +1,6 @@
 // HEALTHCHECK of the app images: GET /health/live on the app's own port and exit 0 (healthy)
 // or 1 (unhealthy), as Docker expects. Node's fetch, because slim images have no curl.
-// The gateway serves its health routes on PORT, a worker on HEALTH_PORT (ARCHITECTURE.md).
+// The gateway serves its health routes on PORT, a worker on HEALTH_PORT (docs/CONTRACTS.md, "Configuration").
 'use strict';
 
 const DEFAULT_PORTS = { 'webhook-gateway': 3000, 'status-worker': 3001, 'inbound-worker': 3002 };

@@ -31,7 +31,7 @@ async function boundaryErrors(filePath: string, source: string): Promise<string[
   });
 }
 
-describe('module boundaries (ARCHITECTURE.md import table)', () => {
+describe('module boundaries (docs/CONTRACTS.md, import rules)', () => {
   // The boundary rule reads Nx's cached project graph and silently skips itself without
   // one; computing the graph first makes sure the rule really runs.
   beforeAll(() => {

@@ -13,8 +13,8 @@ import {
 } from './support/status-worker-harness';
 
 /**
- * Every status rule of ARCHITECTURE.md, end to end: events published to `message.status` as
- * the gateway publishes them, applied by the worker running in this process.
+ * Every status rule of docs/CONTRACTS.md ("Status rules"), end to end: events published to
+ * `message.status` as the gateway publishes them, applied by the worker running in this process.
  */
 describe('status-worker applies the status rules', () => {
   let infra: FileInfra;

@@ -63,7 +63,7 @@ beforeEach(() => {
 });
 
 describe('Mailgun adapter: signature', () => {
-  it('accepts the documented test vector (PROVIDERS.md §9.1)', async () => {
+  it('accepts the documented test vector (docs/PROVIDERS.md, Mailgun)', async () => {
     await expect(newAdapter().verify(requestOf(fixtureText), credentials)).resolves.toEqual({ ok: true });
   });
 

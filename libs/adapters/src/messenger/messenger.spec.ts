@@ -51,7 +51,7 @@ function pageNotification(messaging: unknown[], time = 1458692752478): string {
 
 const party = { sender: { id: PSID }, recipient: { id: '112233445566778' } };
 
-describe('Messenger fixtures (PROVIDERS.md §4.4)', () => {
+describe('Messenger fixtures (docs/PROVIDERS.md, Messenger)', () => {
   it('match the documented types', () => {
     const documented: MessengerNotification[] = [textFixture, imageFixture, mixedFixture];
     expect(documented.map((sample) => sample.object)).toEqual(['page', 'page', 'page']);

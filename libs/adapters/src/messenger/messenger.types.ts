@@ -1,5 +1,5 @@
 /**
- * Messenger Platform webhook payloads (PROVIDERS.md §4), from Meta's reference:
+ * Messenger Platform webhook payloads (docs/PROVIDERS.md, Messenger), from Meta's reference:
  * https://developers.facebook.com/docs/messenger-platform/reference/webhook-events
  * Only what the adapter reads is typed. Times are Unix milliseconds.
  */

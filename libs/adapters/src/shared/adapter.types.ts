@@ -24,7 +24,7 @@ export interface ChannelContext {
   credentials?: ChannelCredentials;
 }
 
-/** A channel's decrypted credentials (ARCHITECTURE.md, "Credentials by channel type"). */
+/** A channel's decrypted credentials (docs/CONTRACTS.md, "Credentials"; per provider in docs/PROVIDERS.md). */
 export type ChannelCredentials = Readonly<Record<string, unknown>>;
 
 export type RejectionReason =

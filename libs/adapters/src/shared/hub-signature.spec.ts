@@ -7,7 +7,7 @@ import type { AdapterDependencies, ChannelCredentials, ProviderAdapter, WebhookR
 
 const appSecret = 'test_app_secret';
 
-/** Meta's scheme computed with node:crypto (PROVIDERS.md §11), independent of the adapters. */
+/** Meta's scheme computed with node:crypto (docs/PROVIDERS.md, WhatsApp Cloud API), independent of the adapters. */
 function metaSignature(body: Buffer | string, secret = appSecret): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }

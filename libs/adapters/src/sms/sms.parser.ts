@@ -83,7 +83,7 @@ function readParams(request: WebhookRequest): ParamsResult {
 }
 
 /**
- * Twilio's words mapped onto our lifecycle (ARCHITECTURE.md, status rules). `accepted` and
+ * Twilio's words mapped onto our lifecycle (docs/CONTRACTS.md, "Status rules"). `accepted` and
  * `scheduled` precede `queued` in Twilio's flow; anything we do not know stays informational.
  */
 function twilioEventStatus(providerStatus: string): string {

@@ -20,7 +20,7 @@ function jsonRequest(url: string, rawBody: string, signature: string): WebhookRe
   return { method: 'POST', url, headers: { 'content-type': 'application/json', 'x-twilio-signature': signature }, rawBody: Buffer.from(rawBody, 'utf8') };
 }
 
-describe('Twilio signature: documented vectors (PROVIDERS.md §5.1)', () => {
+describe('Twilio signature: documented vectors (docs/PROVIDERS.md, Twilio SMS)', () => {
   const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
   const params = { CallSid: 'CA1234567890ABCDE', Caller: '+12349013030', Digits: '1234', From: '+12349013030', To: '+18005551212' };
 

@@ -15,7 +15,7 @@ const common = commonEventFields(channel);
 
 const adapter = createSmsAdapter({ now: () => receivedAt, httpGetText: async () => '' });
 
-/** The fixtures are the documented form bodies shown decoded (PROVIDERS.md §5.5); Twilio posts them form-encoded. */
+/** The fixtures are the documented form bodies shown decoded (docs/PROVIDERS.md, Twilio SMS); Twilio posts them form-encoded. */
 function formBody(name: string): string {
   return new URLSearchParams(JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as Record<string, string>).toString();
 }
@@ -58,7 +58,7 @@ function statusCallback(messageStatus: string, extra: Record<string, string> = {
   }).toString();
 }
 
-describe('Twilio fixtures (PROVIDERS.md §5.5)', () => {
+describe('Twilio fixtures (docs/PROVIDERS.md, Twilio SMS)', () => {
   it('match the documented types', () => {
     const inbound: TwilioInboundMessageParams[] = [inboundSmsFixture, inboundMmsFixture];
     const status: TwilioStatusCallbackParams = statusFixture;

@@ -1,5 +1,5 @@
 /**
- * Twilio Messaging webhook parameters (PROVIDERS.md §5), form-encoded, every value a string:
+ * Twilio Messaging webhook parameters (docs/PROVIDERS.md, Twilio SMS), form-encoded, every value a string:
  * https://www.twilio.com/docs/messaging/guides/webhook-request and the status callback
  * parameters of https://www.twilio.com/docs/messaging/api/message-resource
  * Twilio adds parameters without notice; these are the ones the adapter reads.

@@ -11,7 +11,7 @@ const appSecret = 'test_app_secret';
 const prettyBody = readFileSync(join(__dirname, 'fixtures', 'text-message.json'));
 
 describe('WhatsApp X-Hub-Signature-256', () => {
-  it("matches the documented test vector (PROVIDERS.md §3.2: the 499-byte minified text sample)", async () => {
+  it("matches the documented test vector (docs/PROVIDERS.md, WhatsApp Cloud API: the 499-byte minified text sample)", async () => {
     const minified = Buffer.from(JSON.stringify(JSON.parse(prettyBody.toString('utf8'))));
     expect(minified.length).toBe(499);
     const documented = 'sha256=ded1d1d9621cffa39832ccf2b330fa476b4dc8ec2a5d102e1e554312b3f21d42';

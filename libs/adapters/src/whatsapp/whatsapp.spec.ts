@@ -51,7 +51,7 @@ function eventsOf(rawBody: Buffer | string): ParsedEvents {
   return result.events;
 }
 
-/** The documented envelope around a value (PROVIDERS.md §3.5: "drop into the same envelope"). */
+/** The documented notification envelope around one change value (docs/PROVIDERS.md, WhatsApp Cloud API). */
 function notification(value: Record<string, unknown>, field = 'messages'): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
@@ -77,7 +77,7 @@ function withMessage(message: unknown): string {
   return notification({ contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }], messages: [message] });
 }
 
-describe('WhatsApp fixtures (PROVIDERS.md §3.5)', () => {
+describe('WhatsApp fixtures (docs/PROVIDERS.md, WhatsApp Cloud API)', () => {
   it('match the documented types', () => {
     const documented: WhatsAppNotification[] = [textFixture, imageFixture, deliveredFixture, readFixture, failedFixture, sentFixture];
     const others: WhatsAppMessage[] = otherMessagesFixture;

@@ -1,5 +1,5 @@
 /**
- * WhatsApp Cloud API webhook payloads (PROVIDERS.md §3), from Meta's webhook reference:
+ * WhatsApp Cloud API webhook payloads (docs/PROVIDERS.md, WhatsApp Cloud API), from Meta's webhook reference:
  * https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
  * Only what the adapter reads is typed; optional fields are marked as such.
  */

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * channels, group_messages and messages as in ARCHITECTURE.md "Database contract".
+ * channels, group_messages and messages as in docs/CONTRACTS.md, "Database".
  * gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed.
  * Written by hand, frozen: later changes are new migrations.
  */

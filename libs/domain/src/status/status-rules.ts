@@ -1,8 +1,9 @@
 import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
 
 /**
- * The status rules of ARCHITECTURE.md as pure functions: given what a message row holds and
- * one incoming status update, decide what to write and which group counters move.
+ * The status rules (docs/CONTRACTS.md, "Status rules") as pure functions: given what a
+ * message row holds and one incoming status update, decide what to write and which group
+ * counters move.
  *
  * Model: the status only moves forward (and `failed` is terminal); the times are facts, each
  * holding the earliest time a provider reported for its step. That makes the outcome the

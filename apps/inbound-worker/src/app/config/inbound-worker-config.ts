@@ -1,6 +1,6 @@
 import { EnvReader, readWorkerConfig, type WorkerConfig } from '@inbound/runtime';
 
-/** How the worker asks the account service for a sender's contact (ARCHITECTURE.md, ACCOUNT_API_URL). */
+/** How the worker asks the account service for a sender's contact (docs/CONTRACTS.md, ACCOUNT_API_URL). */
 export interface ContactLookupSettings {
   /** ACCOUNT_API_URL: `GET <baseUrl>/contacts/lookup?account_id=…&address=…`. */
   baseUrl: string;

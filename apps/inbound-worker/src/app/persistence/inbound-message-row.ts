@@ -1,7 +1,7 @@
 import { storableJson, storableNullableText, storableText } from '@inbound/domain';
 import type { InboundMessageEvent } from '@inbound/messaging';
 
-/** One `messages` row to insert for an inbound event (ARCHITECTURE.md, "Database contract"). */
+/** One `messages` row to insert for an inbound event (docs/CONTRACTS.md, "Database"). */
 export interface InboundMessageRow {
   account_id: string;
   channel_id: string;

@@ -5,7 +5,7 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Settings every process of the pipeline reads (ARCHITECTURE.md, "Configuration"). */
+/** Settings every process of the pipeline reads (docs/CONTRACTS.md, "Configuration"). */
 export interface CommonConfig {
   nodeEnv: NodeEnv;
   databaseUrl: string;
