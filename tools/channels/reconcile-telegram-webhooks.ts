@@ -3,10 +3,16 @@
  * getWebhookInfo per bot; setWebhook only where the URL differs (or no secret is stored).
  * Safe to run again and again: a second run finds everything in place and changes nothing.
  *
+ * Telegram is always given the stored secret. A channel without one gets a fresh secret
+ * stored before setWebhook is called, so Telegram never holds a secret the database lacks.
+ * Rows are changed under their row lock and only in the fields this command owns, so an
+ * admin PATCH running at the same time is not overwritten; no lock is held during Bot API calls.
+ *
  *   DATABASE_URL=… CREDENTIALS_KEY=… WEBHOOK_BASE_URL=https://… npm run channels:reconcile-telegram
  */
 import { generateTelegramWebhookSecret } from '@inbound/adapters';
-import { Channel } from '@inbound/domain';
+import { Channel, type ChannelWebhookState } from '@inbound/domain';
+import type { EntityManager } from 'typeorm';
 import { channelToolContext, runTool, type ChannelToolContext } from './channel-tool-context';
 
 export interface ReconcileSummary {
@@ -16,33 +22,58 @@ export interface ReconcileSummary {
   failed: number;
 }
 
+type Credentials = Record<string, unknown>;
+
+const hasSecret = (credentials: Credentials) => typeof credentials.webhook_secret === 'string' && credentials.webhook_secret !== '';
+
+function lockedTelegramChannel(manager: EntityManager, id: string): Promise<Channel | null> {
+  return manager.getRepository(Channel).findOne({ where: { id, channel_type: 'telegram', is_active: true }, lock: { mode: 'pessimistic_write' } });
+}
+
 export async function reconcileTelegramWebhooks(context: ChannelToolContext): Promise<ReconcileSummary> {
   const { dataSource, cipher, botApi, webhookBaseUrl } = context;
-  const repository = dataSource.getRepository(Channel);
-  const channels = await repository.find({ where: { channel_type: 'telegram', is_active: true }, order: { created_at: 'ASC' } });
+  const channels = await dataSource.getRepository(Channel).find({ where: { channel_type: 'telegram', is_active: true }, order: { created_at: 'ASC' } });
   const summary: ReconcileSummary = { checked: 0, inPlace: 0, registered: 0, failed: 0 };
-  for (const channel of channels) {
+  for (const listed of channels) {
     summary.checked += 1;
-    const credentials = cipher.open(channel.id, channel.credentials);
-    const token = String(credentials.bot_token);
-    const url = `${webhookBaseUrl}/webhooks/telegram/${channel.id}`;
-    const info = await botApi.getWebhookInfo(token);
-    if (info.ok && info.result.url === url && typeof credentials.webhook_secret === 'string') {
+    const id = listed.id;
+    const url = `${webhookBaseUrl}/webhooks/telegram/${id}`;
+    const listedCredentials = cipher.open(id, listed.credentials);
+    const info = await botApi.getWebhookInfo(String(listedCredentials.bot_token));
+    if (info.ok && info.result.url === url && hasSecret(listedCredentials)) {
       summary.inPlace += 1;
       continue;
     }
-    // Keep a stored secret so calls already on their way still verify; make one if none.
-    const secret = typeof credentials.webhook_secret === 'string' ? credentials.webhook_secret : generateTelegramWebhookSecret();
-    const answer = await botApi.setWebhook(token, url, secret);
-    if (answer.ok) {
-      channel.credentials = cipher.seal(channel.id, { ...credentials, webhook_secret: secret });
-      channel.webhook = { status: 'registered', url, registered_at: new Date().toISOString() };
-      summary.registered += 1;
-    } else {
-      channel.webhook = { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() };
-      summary.failed += 1;
-    }
-    await repository.save(channel);
+
+    // Read again under the lock: the row may have changed since the list was read.
+    const credentials = await dataSource.transaction(async (manager): Promise<Credentials | null> => {
+      const channel = await lockedTelegramChannel(manager, id);
+      if (!channel) return null;
+      const stored = cipher.open(id, channel.credentials);
+      if (hasSecret(stored)) return stored;
+      const withSecret = { ...stored, webhook_secret: generateTelegramWebhookSecret() };
+      channel.credentials = cipher.seal(id, withSecret);
+      await manager.save(channel);
+      return withSecret;
+    });
+    if (!credentials) continue; // deactivated meanwhile: nothing to register
+
+    const answer = await botApi.setWebhook(String(credentials.bot_token), url, String(credentials.webhook_secret));
+    const webhook: ChannelWebhookState = answer.ok
+      ? { status: 'registered', url, registered_at: new Date().toISOString() }
+      : { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() };
+    if (answer.ok) summary.registered += 1;
+    else summary.failed += 1;
+
+    await dataSource.transaction(async (manager) => {
+      const channel = await lockedTelegramChannel(manager, id);
+      if (!channel) return;
+      const stored = cipher.open(id, channel.credentials);
+      // A change made meanwhile (another bot token or secret) records its own registration.
+      if (stored.bot_token !== credentials.bot_token || stored.webhook_secret !== credentials.webhook_secret) return;
+      channel.webhook = webhook;
+      await manager.save(channel);
+    });
   }
   return summary;
 }

@@ -4,10 +4,11 @@ import { parseTelegramUpdate } from './telegram.parser';
 import { verifyTelegramSecretToken } from './telegram.signature';
 
 /** Telegram Bot API webhooks: secret-token header, one Update per call. */
-export function createTelegramAdapter(_deps: AdapterDependencies): ProviderAdapter {
+export function createTelegramAdapter(deps: AdapterDependencies): ProviderAdapter {
   return guardedAdapter({
     provider: 'telegram',
-    verify: (request, credentials) => verifyTelegramSecretToken(request, credentials),
+    // The clock decides whether the secret from before a rotation is still accepted.
+    verify: (request, credentials) => verifyTelegramSecretToken(request, credentials, deps.now()),
     parse: (request, channel, receivedAt) => parseTelegramUpdate(request, channel, receivedAt),
   });
 }

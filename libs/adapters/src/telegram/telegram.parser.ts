@@ -156,7 +156,7 @@ export function parseTelegramUpdate(request: WebhookRequest, channel: ChannelCon
     channel_id: channel.id,
     account_id: channel.account_id,
     channel_type: 'telegram',
-    // Telegram message ids are per chat (ARCHITECTURE.md, provider_message_id).
+    // Telegram message ids are per chat (docs/CONTRACTS.md, "Provider message ids").
     provider_message_id: `${chatId}:${messageId}`,
     // The chat id, not from.id: it is where a reply goes. In a private chat both are equal;
     // in a group or channel the reply belongs in the group or channel.

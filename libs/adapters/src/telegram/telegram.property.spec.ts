@@ -68,7 +68,7 @@ describe('Telegram adapter properties', () => {
         const headers = header === null ? {} : { 'x-telegram-bot-api-secret-token': header };
         const result = await adapter.verify(request(body, headers), credentials as ChannelCredentials);
         // The verifier itself, without the adapter's safety net, must not throw either.
-        return typeof result.ok === 'boolean' && verifyTelegramSecretToken(request(body, headers), credentials as ChannelCredentials).ok === result.ok;
+        return typeof result.ok === 'boolean' && verifyTelegramSecretToken(request(body, headers), credentials as ChannelCredentials, new Date()).ok === result.ok;
       }),
     );
   });
@@ -88,6 +88,18 @@ describe('Telegram adapter properties', () => {
       fc.asyncProperty(secretToken, fc.uint8Array(), async (secret, body) => {
         const result = await adapter.verify(request(body, { 'x-telegram-bot-api-secret-token': secret }), { webhook_secret: secret });
         return result.ok;
+      }),
+    );
+  });
+
+  it('a previous secret is accepted exactly while its expiry lies ahead', async () => {
+    const instant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true });
+    await fc.assert(
+      fc.asyncProperty(secretToken, secretToken, instant, instant, async (current, previous, now, expiresAt) => {
+        fc.pre(current !== previous);
+        const credentials = { webhook_secret: current, previous_webhook_secret: previous, previous_webhook_secret_expires_at: expiresAt.toISOString() };
+        const result = verifyTelegramSecretToken(request('{}', { 'x-telegram-bot-api-secret-token': previous }), credentials, now);
+        return result.ok === expiresAt.getTime() > now.getTime();
       }),
     );
   });

@@ -61,6 +61,48 @@ describe('Telegram secret token', () => {
     await expect(adapter.verify(request({ 'x-telegram-bot-api-secret-token': secret }, tampered), credentials)).resolves.toEqual({ ok: true });
   });
 
+  describe('after a rotation', () => {
+    const rotatedAt = new Date('2026-03-01T12:00:00.000Z');
+    const expiresAt = new Date(rotatedAt.getTime() + 10 * 60_000);
+    const previous = 'previous_secret-0123456789abcdefghij';
+    const rotated: ChannelCredentials = {
+      bot_token: '123:ABC',
+      webhook_secret: secret,
+      previous_webhook_secret: previous,
+      previous_webhook_secret_expires_at: expiresAt.toISOString(),
+    };
+    const adapterAt = (now: Date) => createTelegramAdapter({ now: () => now, httpGetText: async () => '' });
+    const verifyAt = (now: Date, token: string, credentials = rotated) => adapterAt(now).verify(request({ 'x-telegram-bot-api-secret-token': token }), credentials);
+
+    it('accepts the current and the previous secret until the previous one expires', async () => {
+      for (const now of [rotatedAt, new Date(expiresAt.getTime() - 1)]) {
+        await expect(verifyAt(now, secret)).resolves.toEqual({ ok: true });
+        await expect(verifyAt(now, previous)).resolves.toEqual({ ok: true });
+        await expect(verifyAt(now, 'neither-of-the-two')).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      }
+    });
+
+    it('refuses the previous secret from its expiry on, and keeps accepting the current one', async () => {
+      await expect(verifyAt(rotatedAt, previous)).resolves.toEqual({ ok: true });
+      for (const now of [expiresAt, new Date(expiresAt.getTime() + 60 * 60_000)]) {
+        await expect(verifyAt(now, previous)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+        await expect(verifyAt(now, secret)).resolves.toEqual({ ok: true });
+      }
+    });
+
+    it.each([
+      ['no expiry', { previous_webhook_secret_expires_at: undefined }],
+      ['an expiry that is not a time', { previous_webhook_secret_expires_at: 'in ten minutes' }],
+      ['an expiry as a number', { previous_webhook_secret_expires_at: expiresAt.getTime() }],
+    ])('a previous secret with %s is not accepted, the current one still is', async (_case, change) => {
+      const credentials = { ...rotated, ...change };
+      await expect(verifyAt(rotatedAt, secret, credentials)).resolves.toEqual({ ok: true });
+      await expect(verifyAt(rotatedAt, previous, credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      // The same credentials with a readable expiry do accept it: the case above is refused for its expiry alone.
+      await expect(verifyAt(rotatedAt, previous, rotated)).resolves.toEqual({ ok: true });
+    });
+  });
+
   it('answers a value for a request that is not a request', async () => {
     const broken = { headers: null, rawBody: 5 } as unknown as WebhookRequest;
     await expect(adapter.verify(broken, credentials)).resolves.toMatchObject({ ok: false });

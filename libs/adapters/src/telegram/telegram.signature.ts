@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ChannelCredentials, VerifyResult, WebhookRequest } from '../shared/adapter.types';
 import { headerValue } from '../shared/header';
-import { isJsonObject } from '../shared/json-reader';
+import { isJsonObject, readString, type JsonObject } from '../shared/json-reader';
 
 export const TELEGRAM_SECRET_TOKEN_HEADER = 'x-telegram-bot-api-secret-token';
 
@@ -10,16 +10,39 @@ function sha256(value: string): Buffer {
 }
 
 /**
+ * The secret a channel had before its last rotation, while it is still to be accepted: calls
+ * Telegram sent with it before the rotation may still be arriving. Undefined when absent,
+ * expired, or when the expiry cannot be read.
+ */
+function previousSecret(credentials: JsonObject, now: Date): string | undefined {
+  const secret = readString(credentials, 'previous_webhook_secret');
+  const expiresAt = readString(credentials, 'previous_webhook_secret_expires_at');
+  if (secret === undefined || expiresAt === undefined) return undefined;
+  const expiresAtMs = Date.parse(expiresAt);
+  return Number.isFinite(expiresAtMs) && expiresAtMs > now.getTime() ? secret : undefined;
+}
+
+/**
  * Telegram signs nothing: it echoes the `secret_token` given to setWebhook in a header
  * (https://core.telegram.org/bots/api#setwebhook). The token is a bearer secret, so both
  * sides are hashed first and the comparison takes the same time whatever their lengths.
+ *
+ * `webhook_secret` is the one Telegram was last given; `previous_webhook_secret` is accepted
+ * too until `previous_webhook_secret_expires_at` (an ISO 8601 time), which covers the overlap
+ * after the gateway rotated the secret.
  */
-export function verifyTelegramSecretToken(request: WebhookRequest, credentials: ChannelCredentials): VerifyResult {
+export function verifyTelegramSecretToken(request: WebhookRequest, credentials: ChannelCredentials, now: Date): VerifyResult {
   const received = headerValue(request.headers, TELEGRAM_SECRET_TOKEN_HEADER);
   if (received === undefined || received === '') return { ok: false, reason: 'missing_signature' };
-  const secret = isJsonObject(credentials) ? credentials['webhook_secret'] : undefined;
-  if (typeof secret !== 'string' || secret === '') {
+  const stored: JsonObject = isJsonObject(credentials) ? credentials : {};
+  const secret = readString(stored, 'webhook_secret');
+  if (secret === undefined) {
     return { ok: false, reason: 'missing_credentials', detail: 'webhook_secret is not set' };
   }
-  return timingSafeEqual(sha256(received), sha256(secret)) ? { ok: true } : { ok: false, reason: 'bad_signature' };
+  const receivedDigest = sha256(received);
+  const previous = previousSecret(stored, now);
+  // Both compared before either result is used, so the time taken does not tell which matched.
+  const matchesCurrent = timingSafeEqual(receivedDigest, sha256(secret));
+  const matchesPrevious = previous !== undefined && timingSafeEqual(receivedDigest, sha256(previous));
+  return matchesCurrent || matchesPrevious ? { ok: true } : { ok: false, reason: 'bad_signature' };
 }

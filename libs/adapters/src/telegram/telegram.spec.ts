@@ -45,7 +45,7 @@ function inboundOf(rawBody: Buffer | string): InboundMessageEvent[] {
   return result.events.inbound;
 }
 
-describe('Telegram fixtures (PROVIDERS.md §2.6)', () => {
+describe('Telegram fixtures (docs/PROVIDERS.md, Telegram)', () => {
   it('match the documented types', () => {
     const documented: TelegramUpdate[] = [textMessageFixture, photoFixture, editedFixture, channelPostFixture, callbackQueryFixture];
     expect(documented.map((update) => update.update_id)).toEqual([914378261, 914378262, 914378263, 914378264, 914378265]);

@@ -1,6 +1,6 @@
 /**
  * The Bot API objects the adapter reads, as documented at https://core.telegram.org/bots/api
- * (PROVIDERS.md §2). Fields we never read are left out; optional ones are marked as such.
+ * (docs/PROVIDERS.md, Telegram). Fields we never read are left out; optional ones are marked as such.
  */
 
 export interface TelegramUser {

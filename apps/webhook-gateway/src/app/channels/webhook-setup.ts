@@ -1,15 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { generateTelegramWebhookSecret, TelegramBotApi } from '@inbound/adapters';
+import { TelegramBotApi } from '@inbound/adapters';
 import type { ChannelWebhookState } from '@inbound/domain';
 import type { ChannelType } from '@inbound/messaging';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { Credentials } from './channel-credentials';
 
-export interface WebhookSetupResult {
-  webhook: ChannelWebhookState;
-  /** Credentials to store when the provider accepted (e.g. the new Telegram secret). */
-  credentials: Credentials;
-}
+/** Channel types whose webhook a person sets up in the provider's console. */
+export type ManuallySetUpType = Exclude<ChannelType, 'telegram'>;
 
 const EMAIL_SETUP: Record<string, { events: string[]; instructions: string }> = {
   resend: {
@@ -49,54 +46,55 @@ export class WebhookSetup {
     return `${this.config.webhookBaseUrl}/webhooks/${type}/${id}`;
   }
 
-  async register(type: ChannelType, id: string, credentials: Credentials): Promise<WebhookSetupResult> {
+  /**
+   * Sets the Telegram webhook with the secret stored in the credentials. The secret is chosen
+   * and stored before this call (telegram-webhook-secret.ts), so Telegram never holds one the
+   * database does not.
+   */
+  async registerTelegram(id: string, credentials: Credentials): Promise<ChannelWebhookState> {
+    const url = this.webhookUrl('telegram', id);
+    const secret = credentials.webhook_secret;
+    if (typeof secret !== 'string' || secret === '') throw new Error('a Telegram webhook is registered only with a stored webhook_secret');
+    const answer = await this.telegram.setWebhook(String(credentials.bot_token), url, secret);
+    return answer.ok
+      ? { status: 'registered', url, registered_at: new Date().toISOString() }
+      : { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() };
+  }
+
+  /** What a person pastes into the provider's console; no provider is called. */
+  manualSetup(type: ManuallySetUpType, id: string, credentials: Credentials): ChannelWebhookState {
     const url = this.webhookUrl(type, id);
     switch (type) {
-      case 'telegram': {
-        const secret = generateTelegramWebhookSecret();
-        const answer = await this.telegram.setWebhook(String(credentials.bot_token), url, secret);
-        if (!answer.ok) return { webhook: { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() }, credentials };
-        return { webhook: { status: 'registered', url, registered_at: new Date().toISOString() }, credentials: { ...credentials, webhook_secret: secret } };
-      }
       case 'whatsapp':
         return {
-          credentials,
-          webhook: {
-            status: 'manual',
-            url,
-            verify_token: credentials.verify_token,
-            subscribe_fields: ['messages'],
-            instructions: 'In the Meta App Dashboard, WhatsApp → Configuration → Webhook: paste the callback URL and the verify token, then subscribe to the "messages" field.',
-          },
+          status: 'manual',
+          url,
+          verify_token: credentials.verify_token,
+          subscribe_fields: ['messages'],
+          instructions: 'In the Meta App Dashboard, WhatsApp → Configuration → Webhook: paste the callback URL and the verify token, then subscribe to the "messages" field.',
         };
       case 'messenger':
         return {
-          credentials,
-          webhook: {
-            status: 'manual',
-            url,
-            verify_token: credentials.verify_token,
-            subscribe_fields: ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads'],
-            instructions: 'In the Meta App Dashboard, Messenger → Settings → Webhooks: paste the callback URL and the verify token, subscribe the page to the listed fields.',
-          },
+          status: 'manual',
+          url,
+          verify_token: credentials.verify_token,
+          subscribe_fields: ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads'],
+          instructions: 'In the Meta App Dashboard, Messenger → Settings → Webhooks: paste the callback URL and the verify token, subscribe the page to the listed fields.',
         };
       case 'sms':
         return {
-          credentials,
-          webhook: {
-            status: 'manual',
-            url,
-            incoming_message_url: url,
-            status_callback_url: url,
-            http_method: 'POST',
-            instructions:
-              'In the Twilio Console, the phone number or Messaging Service: set "A message comes in" to the incoming message URL (HTTP POST), and send with StatusCallback set to the status callback URL. The URL must match exactly: Twilio signs it.',
-          },
+          status: 'manual',
+          url,
+          incoming_message_url: url,
+          status_callback_url: url,
+          http_method: 'POST',
+          instructions:
+            'In the Twilio Console, the phone number or Messaging Service: set "A message comes in" to the incoming message URL (HTTP POST), and send with StatusCallback set to the status callback URL. The URL must match exactly: Twilio signs it.',
         };
       case 'email': {
         const provider = String(credentials.provider);
         const setup = EMAIL_SETUP[provider];
-        return { credentials, webhook: { status: 'manual', url, provider, events: setup.events, instructions: setup.instructions } };
+        return { status: 'manual', url, provider, events: setup.events, instructions: setup.instructions };
       }
     }
   }
