@@ -1,12 +1,19 @@
-import { connect, type ChannelModel, type Message } from 'amqplib';
+import { connect, type Channel, type ChannelModel, type Message } from 'amqplib';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { promisify } from 'node:util';
 import {
   ConfirmedPublisher,
+  deadLetterPolicyPattern,
+  deadLetterPolicyRabbitmqctlArgs,
+  DEAD_LETTER_POLICY_NAME,
   deadLetterQueueName,
+  declareQueueTopology,
   declareTopology,
   decodeEvent,
+  type DeadLetteringWarning,
   FailureRouter,
   HEADER_ATTEMPT,
   HEADER_FAILURE_REASON,
@@ -17,6 +24,7 @@ import {
   MAX_DELIVERIES,
   inboundRoutingKey,
   PublishError,
+  type QueueTopology,
   retryQueueName,
   STATUS_EXCHANGE,
   STATUS_QUEUE,
@@ -26,6 +34,79 @@ import { waitFor } from '@inbound/testing';
 
 const url = () => process.env.RABBITMQ_URL as string;
 const DELAYS = [200, 400];
+
+const run = promisify(execFile);
+/** The virtual host global-setup created for this run. */
+const vhost = () => decodeURIComponent(new URL(url()).pathname.slice(1));
+
+interface QueueRow {
+  name: string;
+  arguments: Record<string, unknown>;
+  messages: number;
+  messages_ready: number;
+  messages_unacknowledged: number;
+  policy: string;
+}
+
+/** Queue details AMQP does not give: arguments, policy, and messages held for dead-lettering. */
+async function listQueues(...items: Exclude<keyof QueueRow, 'name'>[]): Promise<Map<string, Partial<QueueRow>>> {
+  const { stdout } = await run('rabbitmqctl', ['list_queues', '-p', vhost(), '--quiet', '--formatter', 'json', 'name', ...items]);
+  // Arguments come as [name, AMQP type, value] triples.
+  const rows = JSON.parse(stdout) as (Partial<QueueRow> & { arguments?: [string, string, unknown][] })[];
+  return new Map(
+    rows.map(({ arguments: argumentTriples, ...row }) => [
+      row.name as string,
+      { ...row, ...(argumentTriples && { arguments: Object.fromEntries(argumentTriples.map(([name, , value]) => [name, value])) }) },
+    ]),
+  );
+}
+
+/**
+ * A dead-lettered message that could not be routed yet: at least once, the queue keeps it
+ * (counted in messages, neither ready nor unacknowledged); at most once it is gone. The counts
+ * lag the queue by a few seconds, hence the wait, and the exact state that no earlier moment has.
+ */
+async function waitUntilHeldForDeadLettering(queue: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const row = (await listQueues('messages', 'messages_ready', 'messages_unacknowledged')).get(queue);
+      return row?.messages === 1 && row.messages_ready === 0 && row.messages_unacknowledged === 0;
+    },
+    { timeoutMs: 15_000, intervalMs: 1_000, description: `one message held for dead-lettering in ${queue}` },
+  );
+}
+
+function scratchTopology(label: string): QueueTopology {
+  const name = `spec.${label}.${randomUUID().slice(0, 8)}`;
+  return { queue: name, exchange: name, binding: `${name}.#` };
+}
+
+async function deleteTopology(connection: ChannelModel, topology: QueueTopology, retryDelaysMs: readonly number[]): Promise<void> {
+  const channel = await connection.createChannel();
+  for (const queue of [topology.queue, deadLetterQueueName(topology.queue), ...retryDelaysMs.map((delay) => retryQueueName(topology.queue, delay))]) {
+    await channel.deleteQueue(queue);
+  }
+  await channel.deleteExchange(topology.exchange);
+  await channel.close();
+}
+
+/** The queues as the release before at-least-once dead-lettering declared them. */
+async function declareAsPreviousRelease(channel: Channel, topology: QueueTopology, retryDelaysMs: readonly number[]): Promise<void> {
+  const dlq = deadLetterQueueName(topology.queue);
+  await channel.assertExchange(topology.exchange, 'topic', { durable: true });
+  await channel.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.assertQueue(topology.queue, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': dlq, 'x-delivery-limit': MAX_DELIVERIES },
+  });
+  await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
+  for (const delay of retryDelaysMs) {
+    await channel.assertQueue(retryQueueName(topology.queue, delay), {
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': topology.queue },
+    });
+  }
+}
 
 function inboundEvent(overrides: Partial<InboundMessageEvent> = {}): InboundMessageEvent {
   return {
@@ -84,7 +165,9 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
 
   it('can be declared again without error (same arguments)', async () => {
     const channel = await connection.createChannel();
-    await expect(declareTopology(channel, DELAYS)).resolves.toBeUndefined();
+    const warnings: DeadLetteringWarning[] = [];
+    await expect(declareTopology(channel, DELAYS, { onWarning: (warning) => warnings.push(warning) })).resolves.toBeUndefined();
+    expect(warnings).toEqual([]);
     const queue = await channel.checkQueue(retryQueueName(STATUS_QUEUE, 400));
     expect(queue.queue).toBe('message.status.update.retry.400');
     await channel.close();
@@ -243,6 +326,168 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
     const own = new ConfirmedPublisher({ url: 'amqp://guest:guest@127.0.0.1:1', confirmTimeoutMs: 500 });
     await expect(own.publish(INBOUND_EXCHANGE, 'webhook.inbound.sms', inboundEvent())).rejects.toMatchObject({
       reason: 'not_connected',
+    });
+  });
+
+  describe('dead-lettering at least once', () => {
+    const AT_LEAST_ONCE = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
+
+    /** Takes the one message in the queue and rejects it without requeue, as a consumer giving up would. */
+    async function rejectOne(queue: string): Promise<void> {
+      const channel = await connection.createChannel();
+      const message = await waitFor(async () => (await channel.get(queue)) || undefined, { description: `a message on ${queue}` });
+      channel.nack(message, false, false);
+      await channel.close();
+    }
+
+    it('declares the consumer queues and their retry queues with the at-least-once arguments, not the dead-letter queues', async () => {
+      const queues = await listQueues('arguments');
+      for (const queue of [INBOUND_QUEUE, STATUS_QUEUE]) {
+        for (const name of [queue, ...DELAYS.map((delay) => retryQueueName(queue, delay))]) {
+          expect({ name, ...queues.get(name)?.arguments }).toMatchObject({ name, 'x-queue-type': 'quorum', ...AT_LEAST_ONCE });
+        }
+        expect(queues.get(deadLetterQueueName(queue))?.arguments).toEqual({ 'x-queue-type': 'quorum' });
+      }
+    });
+
+    it('dead-letters a rejected message to .dlq, and keeps it in the queue instead of dropping it while .dlq is missing', async () => {
+      const topology = scratchTopology('rejected');
+      const channel = await connection.createChannel();
+      await declareQueueTopology(channel, topology, []);
+      const dlq = deadLetterQueueName(topology.queue);
+      try {
+        const delivered = randomUUID();
+        await publisher.publishRaw('', topology.queue, Buffer.from('{}'), { messageId: delivered });
+        await rejectOne(topology.queue);
+        expect((await getOne(connection, dlq)).properties.messageId).toBe(delivered);
+
+        await channel.deleteQueue(dlq);
+        await publisher.publishRaw('', topology.queue, Buffer.from('{}'), { messageId: randomUUID() });
+        await rejectOne(topology.queue);
+        await waitUntilHeldForDeadLettering(topology.queue);
+      } finally {
+        await channel.close();
+        await deleteTopology(connection, topology, []);
+      }
+    }, 60_000);
+
+    it('returns a message from a retry queue to the main queue after its TTL, and keeps it while the main queue is missing', async () => {
+      const topology = scratchTopology('retry');
+      const retryQueue = retryQueueName(topology.queue, 300);
+      const channel = await connection.createChannel();
+      await declareQueueTopology(channel, topology, [300]);
+      try {
+        const returned = randomUUID();
+        await publisher.publishRaw('', retryQueue, Buffer.from('{}'), { messageId: returned });
+        expect((await getOne(connection, topology.queue)).properties.messageId).toBe(returned);
+
+        await channel.deleteQueue(topology.queue);
+        await publisher.publishRaw('', retryQueue, Buffer.from('{}'), { messageId: randomUUID() });
+        await waitUntilHeldForDeadLettering(retryQueue);
+      } finally {
+        await channel.close();
+        await deleteTopology(connection, topology, [300]);
+      }
+    }, 60_000);
+
+    describe('where the queues exist with the arguments of the previous release', () => {
+      let topology: QueueTopology;
+
+      beforeEach(async () => {
+        topology = scratchTopology('previous');
+        const channel = await connection.createChannel();
+        await declareAsPreviousRelease(channel, topology, [200]);
+        await channel.close();
+      });
+
+      afterEach(async () => {
+        await deleteTopology(connection, topology, [200]);
+      });
+
+      it('declares without throwing, warns once per queue with the command that fixes it, and leaves the caller channel open', async () => {
+        const channel = await connection.createChannel();
+        let closed = false;
+        channel.on('close', () => (closed = true));
+        const warnings: DeadLetteringWarning[] = [];
+        await expect(declareQueueTopology(channel, topology, [200], { onWarning: (warning) => warnings.push(warning) })).resolves.toBeUndefined();
+
+        expect(warnings.map(({ queue }) => queue)).toEqual([topology.queue, retryQueueName(topology.queue, 200)]);
+        for (const { queue, message } of warnings) {
+          expect(message).toContain(`"${queue}"`);
+          expect(message).toContain('rabbitmqctl set_policy');
+          expect(message).toContain('npm run queues:dead-letter-policy');
+        }
+        // Still usable: the refused declarations went to spare channels.
+        expect((await channel.checkQueue(topology.queue)).queue).toBe(topology.queue);
+        expect(closed).toBe(false);
+        // The binding is still made, so the queue keeps receiving.
+        await publisher.publishRaw(topology.exchange, `${topology.queue}.x`, Buffer.from('{}'), { messageId: randomUUID() });
+        await getOne(connection, topology.queue);
+        await channel.close();
+      });
+
+      it('lets a ConfirmedPublisher set up on its confirm channel, connect and publish', async () => {
+        const warnings: DeadLetteringWarning[] = [];
+        const own = new ConfirmedPublisher({
+          url: url(),
+          confirmTimeoutMs: 5_000,
+          setup: (channel) => declareQueueTopology(channel, topology, [200], { onWarning: (warning) => warnings.push(warning) }),
+        });
+        await own.connect();
+        await expect(own.publishRaw('', topology.queue, Buffer.from('{}'), { messageId: randomUUID() })).resolves.toBeUndefined();
+        expect(warnings.map(({ queue }) => queue)).toEqual([topology.queue, retryQueueName(topology.queue, 200)]);
+        await own.close();
+      });
+
+      it('is switched in place by the policy: dead-letters to .dlq, and keeps a message while .dlq is missing', async () => {
+        await run('rabbitmqctl', deadLetterPolicyRabbitmqctlArgs(vhost(), deadLetterPolicyPattern([topology.queue])));
+        try {
+          const queues = await listQueues('arguments', 'policy');
+          for (const name of [topology.queue, retryQueueName(topology.queue, 200)]) {
+            expect(queues.get(name)?.arguments).not.toHaveProperty('x-dead-letter-strategy');
+            expect(queues.get(name)?.policy).toBe(DEAD_LETTER_POLICY_NAME);
+          }
+          expect(queues.get(deadLetterQueueName(topology.queue))?.policy).toBe('');
+
+          const dlq = deadLetterQueueName(topology.queue);
+          const delivered = randomUUID();
+          await publisher.publishRaw('', topology.queue, Buffer.from('{}'), { messageId: delivered });
+          await rejectOne(topology.queue);
+          expect((await getOne(connection, dlq)).properties.messageId).toBe(delivered);
+
+          const channel = await connection.createChannel();
+          await channel.deleteQueue(dlq);
+          await channel.close();
+          await publisher.publishRaw('', topology.queue, Buffer.from('{}'), { messageId: randomUUID() });
+          await rejectOne(topology.queue);
+          await waitUntilHeldForDeadLettering(topology.queue);
+        } finally {
+          await run('rabbitmqctl', ['clear_policy', '-p', vhost(), DEAD_LETTER_POLICY_NAME]);
+        }
+      }, 60_000);
+    });
+
+    it('still fails, without closing the caller channel, on a queue that differs in another argument', async () => {
+      const topology = scratchTopology('different');
+      const admin = await connection.createChannel();
+      await admin.assertQueue(topology.queue, {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'elsewhere', ...AT_LEAST_ONCE },
+      });
+      await admin.close();
+      const channel = await connection.createChannel();
+      let closed = false;
+      channel.on('close', () => (closed = true));
+      // Were the refusal sent on this channel, its error event must not take the connection down.
+      channel.on('error', () => undefined);
+      try {
+        await expect(declareQueueTopology(channel, topology, [])).rejects.toMatchObject({ code: 406, message: expect.stringContaining('x-dead-letter-routing-key') });
+        expect(closed).toBe(false);
+        await channel.checkQueue(topology.queue);
+      } finally {
+        if (!closed) await channel.close();
+        await deleteTopology(connection, topology, []);
+      }
     });
   });
 

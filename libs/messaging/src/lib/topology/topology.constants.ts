@@ -1,6 +1,6 @@
 import { ChannelType } from '../events/channel-type';
 
-/** Exchange and queue names are contracts (ARCHITECTURE.md, "Bus contract"). */
+/** Exchange and queue names are contracts (docs/CONTRACTS.md, "Bus"). */
 export const INBOUND_EXCHANGE = 'webhook.inbound';
 export const STATUS_EXCHANGE = 'message.status';
 

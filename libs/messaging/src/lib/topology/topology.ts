@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
+import { AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS, deadLetterPolicyCommand } from './dead-letter-policy';
 import {
   deadLetterQueueName,
   INBOUND_BINDING,
@@ -9,6 +11,8 @@ import {
   STATUS_EXCHANGE,
   STATUS_QUEUE,
 } from './topology.constants';
+
+export * from './dead-letter-policy';
 
 /** Deliveries of one message before the broker dead-letters it (see declareQueueTopology). */
 export const MAX_DELIVERIES = 20;
@@ -33,10 +37,119 @@ export const STATUS_TOPOLOGY: QueueTopology = {
 
 export const ALL_TOPOLOGIES: readonly QueueTopology[] = [INBOUND_TOPOLOGY, STATUS_TOPOLOGY];
 
+/** A queue that exists with the arguments of an earlier release, so dead-letters at most once. */
+export interface DeadLetteringWarning {
+  queue: string;
+  /** What is wrong and the command that switches the queue in place, for a log line. */
+  message: string;
+}
+
+export interface TopologyDeclarationOptions {
+  /**
+   * Opens a spare channel on the caller's connection. The queues that dead-letter are declared
+   * there: a queue left by an earlier release refuses the new arguments with PRECONDITION_FAILED,
+   * and the broker closes the channel that sent the declaration, which must not be the caller's
+   * (a worker's consuming channel, a publisher's confirm channel). Defaults to a channel opened on
+   * the connection of the channel passed in.
+   */
+  openChannel?: () => Promise<Channel>;
+  /** Called once per queue that keeps its old arguments. Defaults to a warning in the log. */
+  onWarning?: (warning: DeadLetteringWarning) => void;
+}
+
+const logger = new Logger('QueueTopology');
+
 /** Declares both exchanges; publishers need nothing else. Idempotent. */
 export async function declareExchanges(channel: Channel): Promise<void> {
   for (const { exchange } of ALL_TOPOLOGIES) {
     await channel.assertExchange(exchange, 'topic', { durable: true });
+  }
+}
+
+type OpenableChannelClass = new (connection: Channel['connection']) => Channel & { open(): Promise<unknown> };
+
+/**
+ * amqplib opens channels only through the object connect() returns, which the callers here do
+ * not have: @golevelup's AmqpConnection hands out a channel, and so does ConfirmedPublisher's
+ * setup hook. amqplib's own createChannel constructs its channel class on the underlying
+ * connection and opens it; this does the same on the connection of the given channel.
+ */
+function spareChannelOpener(channel: Channel): () => Promise<Channel> {
+  return async () => {
+    const ChannelClass = channel.constructor as OpenableChannelClass;
+    if (!channel.connection || typeof ChannelClass.prototype?.open !== 'function') {
+      throw new Error('cannot open a spare channel on this connection: pass openChannel to the topology declaration');
+    }
+    const spare = new ChannelClass(channel.connection);
+    await spare.open();
+    return spare;
+  };
+}
+
+/** The broker's answer to a redeclaration whose at-least-once arguments differ from the queue's. */
+function refusedAtLeastOnceArguments(error: unknown): boolean {
+  if ((error as { code?: unknown }).code !== 406) return false;
+  const message = String((error as { message?: unknown }).message);
+  return Object.keys(AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS).some((argument) => message.includes(`inequivalent arg '${argument}'`));
+}
+
+function oldArgumentsWarning(queue: string): DeadLetteringWarning {
+  return {
+    queue,
+    message:
+      `queue "${queue}" exists with the arguments of an earlier release (no x-dead-letter-strategy/x-overflow) ` +
+      'and keeps them: it dead-letters at most once unless a policy sets at-least-once. ' +
+      `Switch it in place with \`npm run queues:dead-letter-policy -- --vhost <vhost>\` or \`${deadLetterPolicyCommand('<vhost>')}\` ` +
+      '(docs/DEPLOYMENT.md, "Dead-lettering at least once").',
+  };
+}
+
+/**
+ * Declares the queues that dead-letter, on spare channels. A queue left by an earlier release
+ * is refused and the channel closed; it is then checked passively on a fresh channel and
+ * reported, so that starting after an upgrade does not depend on the queues being migrated.
+ * Any other failure is thrown as before.
+ */
+class DeadLetteringQueueDeclarer {
+  private spare?: Promise<Channel>;
+
+  constructor(
+    private readonly openChannel: () => Promise<Channel>,
+    private readonly onWarning: (warning: DeadLetteringWarning) => void,
+  ) {}
+
+  async declare(queue: string, argumentsOfQueue: Record<string, unknown>): Promise<void> {
+    try {
+      await (await this.channel()).assertQueue(queue, {
+        durable: true,
+        arguments: { ...argumentsOfQueue, ...AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS },
+      });
+    } catch (error) {
+      // A refused declaration has closed the spare channel; anything else may have too.
+      await this.close();
+      if (!refusedAtLeastOnceArguments(error)) throw error;
+      await (await this.channel()).checkQueue(queue);
+      this.onWarning(oldArgumentsWarning(queue));
+    }
+  }
+
+  async close(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const channel = await spare?.catch(() => undefined);
+    // Closing a channel the broker already closed fails; there is nothing left to release then.
+    await channel?.close().catch(() => undefined);
+  }
+
+  private channel(): Promise<Channel> {
+    if (!this.spare) {
+      this.spare = this.openChannel().then((channel) => {
+        // A refused declaration rejects the call that sent it; the channel's error event repeats it.
+        channel.on('error', () => undefined);
+        return channel;
+      });
+    }
+    return this.spare;
   }
 }
 
@@ -49,44 +162,53 @@ export async function declareExchanges(channel: Channel): Promise<void> {
  *   dead-letter queue through the default exchange.
  * - A retry queue holds a message for its delay (per-queue TTL), then dead-letters it back
  *   into the main queue. Retry queues have no consumer.
+ * - Both dead-letter at least once (AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS). One that exists
+ *   without those arguments is left as it is and reported to `options.onWarning`.
  */
 export async function declareQueueTopology(
   channel: Channel,
   topology: QueueTopology,
   retryDelaysMs: readonly number[],
+  options: TopologyDeclarationOptions = {},
 ): Promise<void> {
   const dlq = deadLetterQueueName(topology.queue);
   await channel.assertExchange(topology.exchange, 'topic', { durable: true });
   await channel.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.assertQueue(topology.queue, {
-    durable: true,
-    arguments: {
+  const declarer = new DeadLetteringQueueDeclarer(
+    options.openChannel ?? spareChannelOpener(channel),
+    options.onWarning ?? ((warning) => logger.warn(warning.message)),
+  );
+  try {
+    await declarer.declare(topology.queue, {
       'x-queue-type': 'quorum',
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': dlq,
       // A message that keeps killing its consumer (so is never acked nor nacked) is
       // dead-lettered after this many deliveries instead of looping forever.
       'x-delivery-limit': MAX_DELIVERIES,
-    },
-  });
-  await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
-  for (const delay of new Set(retryDelaysMs)) {
-    await channel.assertQueue(retryQueueName(topology.queue, delay), {
-      durable: true,
-      arguments: {
+    });
+    for (const delay of new Set(retryDelaysMs)) {
+      await declarer.declare(retryQueueName(topology.queue, delay), {
         'x-queue-type': 'quorum',
         'x-message-ttl': delay,
         'x-dead-letter-exchange': '',
         'x-dead-letter-routing-key': topology.queue,
-      },
-    });
+      });
+    }
+  } finally {
+    await declarer.close();
   }
+  await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
 }
 
 /** Declares everything: both exchanges and both consumers' queues. */
-export async function declareTopology(channel: Channel, retryDelaysMs: readonly number[]): Promise<void> {
+export async function declareTopology(
+  channel: Channel,
+  retryDelaysMs: readonly number[],
+  options: TopologyDeclarationOptions = {},
+): Promise<void> {
   await declareExchanges(channel);
   for (const topology of ALL_TOPOLOGIES) {
-    await declareQueueTopology(channel, topology, retryDelaysMs);
+    await declareQueueTopology(channel, topology, retryDelaysMs, options);
   }
 }
