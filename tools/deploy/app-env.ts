@@ -40,7 +40,7 @@ export function envNamesIn(files: string[]): Set<string> {
 export function configSources(deployable: Deployable): string[] {
   if (deployable === 'migrate') return [join(WORKSPACE_ROOT, 'tools/db/migrate.ts')];
   const appFiles = sourceFiles(join(WORKSPACE_ROOT, 'apps', deployable, 'src'));
-  const isWorker = appFiles.some((file) => /\b(startWorker|readWorkerConfig)\(/.test(readFileSync(file, 'utf8')));
+  const isWorker = appFiles.some((file) => /\b(readWorkerConfig|readInboundWorkerConfig)\(/.test(readFileSync(file, 'utf8')));
   const runtimeFiles = sourceFiles(join(WORKSPACE_ROOT, 'libs/runtime/src')).filter(
     (file) => isWorker || relative(WORKSPACE_ROOT, file).replace(/\\/g, '/') !== WORKER_CONFIG,
   );

@@ -3,8 +3,7 @@ import { createWorkerContext, runProcess } from '@inbound/runtime';
 import { readInboundWorkerConfig } from './app/config/inbound-worker-config';
 import { INBOUND_WORKER, InboundWorkerModule } from './app/inbound-worker.module';
 
-// startWorker reads only the settings both workers share; this one also reads the contact
-// look-up settings, so it owns the same three steps itself.
+// Reads the shared worker settings plus the contact look-up ones.
 void runProcess(INBOUND_WORKER, async () => {
   const config = readInboundWorkerConfig(process.env);
   const app = await createWorkerContext(InboundWorkerModule.forRoot(config));

@@ -7,7 +7,7 @@ export * from './lib/health/health-server';
 export * from './lib/process/run-process';
 export * from './lib/config/worker-config';
 export * from './lib/worker/worker-infrastructure.module';
-export * from './lib/worker/start-worker';
+export * from './lib/worker/worker-context';
 export * from './lib/config/credentials-keys';
 export * from './lib/metrics/worker-event-metrics';
 export * from './lib/worker/worker-consumer';

@@ -8,7 +8,6 @@ import {
   type MessageStatusState,
   mergeStatusChanges,
   parseStatusTime,
-  statusStateOf,
   type StatusUpdateOutcome,
 } from './status-rules';
 
@@ -268,21 +267,6 @@ describe('applyStatusUpdate', () => {
   it('rejects a timestamp that is not a time', () => {
     expect(() => applyStatusUpdate(EMPTY, { status: 'sent', timestamp: 'yesterday' })).toThrow(RangeError);
     expect(() => parseStatusTime('')).toThrow('not a valid time');
-  });
-});
-
-describe('statusStateOf', () => {
-  it('reads read_at from metadata_ and ignores the rest of it', () => {
-    const row = {
-      status: 'delivered' as const,
-      sent_at: t(1),
-      delivered_at: t(2),
-      failed_at: null,
-      metadata_: { provider_message_id: 'wamid.1', read_at: iso(3) },
-      error_details: null,
-    };
-    expect(statusStateOf(row)).toEqual(STATES['delivered, read']);
-    expect(statusStateOf({ ...row, metadata_: { read_at: 42 } }).read_at).toBeNull();
   });
 });
 

@@ -190,23 +190,3 @@ export function mergeStatusChanges(state: MessageStatusState, changes: MessageSt
     error_details: changes.error_details ?? state.error_details,
   };
 }
-
-/** The rule state of a message row (as loaded through the Message entity or a raw query). */
-export function statusStateOf(row: {
-  status: MessageStatus;
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  failed_at: Date | null;
-  metadata_: Record<string, unknown>;
-  error_details: MessageErrorDetails | null;
-}): MessageStatusState {
-  const readAt = row.metadata_['read_at'];
-  return {
-    status: row.status,
-    sent_at: row.sent_at,
-    delivered_at: row.delivered_at,
-    failed_at: row.failed_at,
-    read_at: typeof readAt === 'string' ? readAt : null,
-    error_details: row.error_details,
-  };
-}

@@ -1,4 +1,4 @@
-import { statusUpdateSql, storableJson, storableText } from '@inbound/domain';
+import { changesRowSql, storableJson, storableText } from '@inbound/domain';
 import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
 
 /** A statement and its parameters. */
@@ -28,12 +28,7 @@ const isoTime = (value: string): string => new Date(value).toISOString();
 
 // A watermark only needs the rows it could still change: the domain's own "changes the row"
 // condition for its kind, so a recipient's long delivered history is neither locked nor loaded.
-const watermarkChangesRow = (() => {
-  const at = 'w.at';
-  const delivered = statusUpdateSql('delivered', { row: 'wm', at }).changesRow;
-  const read = statusUpdateSql('read', { row: 'wm', at }).changesRow;
-  return `CASE w.status WHEN 'read' THEN ${read} ELSE ${delivered} END`;
-})();
+const watermarkChangesRow = `CASE w.status WHEN 'read' THEN ${changesRowSql('read', 'wm', 'w.at')} ELSE ${changesRowSql('delivered', 'wm', 'w.at')} END`;
 
 /**
  * Finds and locks every outbound row the batch's updates name, in one statement, ordered by id:
