@@ -11,7 +11,7 @@ import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { APPS, envNamesOf, WORKSPACE_ROOT, type Deployable } from './app-env';
-import { parseImage } from './kustomize-lite';
+import { parseImage } from './kustomize-build';
 
 const dockerfileText = readFileSync(join(WORKSPACE_ROOT, 'docker/Dockerfile'), 'utf8');
 const dockerfile = DockerfileParser.parse(dockerfileText);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, envNamesOf, WORKSPACE_ROOT, type Deployable } from './app-env';
 import { findUnknownFields, validateAgainstSchema } from './k8s-schema';
-import { parseImage, renderKustomization, type K8sObject } from './kustomize-lite';
+import { parseImage, renderKustomization, type K8sObject } from './kustomize-build';
 
 // Loose views of the fields the rules read; the schema tests check the shapes.
 interface Probe {

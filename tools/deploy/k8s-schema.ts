@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import type { K8sObject } from './kustomize-lite';
+import type { K8sObject } from './kustomize-build';
 
 interface ModelClass {
   new (data: unknown): { validate(): void };
