@@ -4,3 +4,7 @@ export * from './app-process';
 export * from './fake-bot-api';
 export * from './worker-process-suite';
 export * from './tcp-proxy';
+export * from './port-open';
+export * from './call-stream';
+export * from './disposable-rabbitmq';
+export * from './disposable-postgres';
