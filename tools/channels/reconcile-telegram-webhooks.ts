@@ -10,7 +10,7 @@
  *
  *   DATABASE_URL=… CREDENTIALS_KEY=… WEBHOOK_BASE_URL=https://… npm run channels:reconcile-telegram
  */
-import { generateTelegramWebhookSecret } from '@inbound/adapters';
+import { telegramRegistrationCredentials } from '@inbound/adapters';
 import { Channel, type ChannelWebhookState } from '@inbound/domain';
 import type { EntityManager } from 'typeorm';
 import { channelToolContext, runTool, type ChannelToolContext } from './channel-tool-context';
@@ -50,8 +50,9 @@ export async function reconcileTelegramWebhooks(context: ChannelToolContext): Pr
       const channel = await lockedTelegramChannel(manager, id);
       if (!channel) return null;
       const stored = cipher.open(id, channel.credentials);
-      if (hasSecret(stored)) return stored;
-      const withSecret = { ...stored, webhook_secret: generateTelegramWebhookSecret() };
+      // The Telegram definition's rule: the stored secret is kept, a fresh one made only where none is stored.
+      const withSecret = telegramRegistrationCredentials(stored, false, new Date());
+      if (withSecret === stored) return stored;
       channel.credentials = cipher.seal(id, withSecret);
       await manager.save(channel);
       return withSecret;

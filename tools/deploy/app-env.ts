@@ -3,8 +3,9 @@
  * compose files that set a name no process reads (a typo, a renamed variable) fail a test.
  *
  * A name counts when the source reads it through the EnvReader (`env.integer('PORT', …)`)
- * or process.env. The workers read libs/runtime's worker config on top of the common one.
+ * or process.env, or, for the gateway, when a provider definition names it. The workers read libs/runtime's worker config on top of the common one.
  */
+import { providerApiSettings, webhookBodyLimitSettings } from '@inbound/adapters';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -47,6 +48,13 @@ export function configSources(deployable: Deployable): string[] {
   return [...appFiles, ...runtimeFiles];
 }
 
+/** Variables the gateway reads by name from the provider definitions (API origins, body limits). */
+function providerSettingNames(): string[] {
+  return [...providerApiSettings().map((setting) => setting.baseUrlVariable), ...webhookBodyLimitSettings().map((limit) => limit.variable)];
+}
+
 export function envNamesOf(deployable: Deployable): Set<string> {
-  return envNamesIn(configSources(deployable));
+  const names = envNamesIn(configSources(deployable));
+  if (deployable === 'webhook-gateway') for (const name of providerSettingNames()) names.add(name);
+  return names;
 }

@@ -1,38 +1,120 @@
 import type { ChannelType } from '@inbound/messaging';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
-import { createMessengerAdapter } from './messenger/messenger.adapter';
-import { createSmsAdapter } from './sms/sms.adapter';
-import { createTelegramAdapter } from './telegram/telegram.adapter';
-import { createWhatsAppAdapter } from './whatsapp/whatsapp.adapter';
-import { createMailgunAdapter } from './mailgun/mailgun.adapter';
-import { createPostmarkAdapter } from './postmark/postmark.adapter';
-import { createResendAdapter } from './resend/resend.adapter';
-import { createSendGridAdapter } from './sendgrid/sendgrid.adapter';
-import { createSesAdapter } from './ses/ses.adapter';
-
-/** Builds one provider's adapter from the injected dependencies. */
-export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
+import { CredentialsError, credentialField, type Credentials } from './shared/credential-rules';
+import type { ProviderApiSetting, ProviderDefinition, WebhookBodyLimit } from './shared/provider-definition';
+import { mailgunProvider } from './mailgun/mailgun.provider';
+import { messengerProvider } from './messenger/messenger.provider';
+import { postmarkProvider } from './postmark/postmark.provider';
+import { resendProvider } from './resend/resend.provider';
+import { sendgridProvider } from './sendgrid/sendgrid.provider';
+import { sesProvider } from './ses/ses.provider';
+import { smsProvider } from './sms/sms.provider';
+import { telegramProvider } from './telegram/telegram.provider';
+import { whatsappProvider } from './whatsapp/whatsapp.provider';
 
 /**
- * Chat channel types map to one adapter each; the email channel type maps to one adapter per
- * email provider, chosen by `credentials.provider`. Adding a provider is adding its folder
- * and one line here.
+ * Every provider the platform takes webhooks from. Adding a provider is adding its folder and
+ * one line here; the gateway finds everything else through the functions below.
  */
-const CHAT_ADAPTERS: Partial<Record<Exclude<ChannelType, 'email'>, AdapterFactory>> = {
-  telegram: createTelegramAdapter,
-  whatsapp: createWhatsAppAdapter,
-  messenger: createMessengerAdapter,
-  sms: createSmsAdapter,
-};
+export const PROVIDER_DEFINITIONS = [
+  telegramProvider,
+  whatsappProvider,
+  messengerProvider,
+  smsProvider,
+  resendProvider,
+  sendgridProvider,
+  sesProvider,
+  mailgunProvider,
+  postmarkProvider,
+] as const satisfies readonly ProviderDefinition[];
 
-const EMAIL_ADAPTERS: Record<string, AdapterFactory> = {
-  resend: createResendAdapter,
-  sendgrid: createSendGridAdapter,
-  ses: createSesAdapter,
-  mailgun: createMailgunAdapter,
-  postmark: createPostmarkAdapter,
-};
+type ChannelTypeWithoutProvider = Exclude<ChannelType, (typeof PROVIDER_DEFINITIONS)[number]['channelType']>;
+// Does not compile, naming the channel type, while a channel type has no provider.
+const everyChannelTypeHasAProvider: [ChannelTypeWithoutProvider] extends [never] ? true : { missing: ChannelTypeWithoutProvider } = true;
+void everyChannelTypeHasAProvider;
 
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+/** The definitions serving a channel type: one, or several picked by `credentials.provider`. */
+export function providerDefinitionsOf(channelType: ChannelType): readonly ProviderDefinition[] {
+  return PROVIDER_DEFINITIONS.filter((definition) => definition.channelType === channelType);
+}
+
+/** The values `credentials.provider` takes for a channel type; empty when it has one provider. */
+export function credentialsProvidersOf(channelType: ChannelType): string[] {
+  return providerDefinitionsOf(channelType).flatMap((definition) => (definition.credentialsProvider === null ? [] : [definition.credentialsProvider]));
+}
+
+/** The provider of a channel, or undefined when its type or `credentials.provider` has none. */
+export function providerDefinitionFor(channelType: ChannelType, credentials: ChannelCredentials): ProviderDefinition | undefined {
+  const provider = hasOwn(credentials, 'provider') ? credentials.provider : undefined;
+  return providerDefinitionsOf(channelType).find(
+    (definition) => definition.credentialsProvider === null || (typeof provider === 'string' && definition.credentialsProvider === provider),
+  );
+}
+
+/**
+ * Checks a channel's credentials for its type (docs/CONTRACTS.md, "Credentials") and returns
+ * them as they are to be stored: generated values filled in. Throws CredentialsError naming the
+ * first bad field, `credentials.provider` when the type's providers are picked by it and it
+ * names none of them.
+ */
+export function prepareChannelCredentials(channelType: ChannelType, input: Credentials): Credentials {
+  const definition = providerDefinitionFor(channelType, input);
+  if (!definition) {
+    const providers = credentialsProvidersOf(channelType);
+    throw new CredentialsError(credentialField('provider'), `must be one of ${providers.join(', ')}`);
+  }
+  return definition.credentials.prepare({ ...input });
+}
+
+/**
+ * A PATCH's credentials merged key by key into the stored ones and checked as
+ * prepareChannelCredentials does; the keys the server owns are carried over from the stored
+ * credentials untouched.
+ */
+export function mergeChannelCredentials(channelType: ChannelType, stored: Credentials, patch: Credentials): Credentials {
+  const owned = new Set(providerDefinitionsOf(channelType).flatMap((definition) => definition.credentials.serverOwnedKeys));
+  const callerSet = Object.fromEntries(Object.entries(stored).filter(([key]) => !owned.has(key)));
+  const serverSet = Object.fromEntries(Object.entries(stored).filter(([key]) => owned.has(key)));
+  return { ...prepareChannelCredentials(channelType, { ...callerSet, ...patch }), ...serverSet };
+}
+
+/** Whether the channel type's route answers a GET verification handshake. */
+export function hasVerificationChallenge(channelType: ChannelType): boolean {
+  return providerDefinitionsOf(channelType).some((definition) => definition.verificationChallenge !== null);
+}
+
+/** The channel types whose routes take larger bodies than the default, with the limit each. */
+export function webhookBodyLimits(): Array<{ channelType: ChannelType; limit: WebhookBodyLimit }> {
+  return PROVIDER_DEFINITIONS.flatMap((definition) =>
+    definition.webhookBodyLimit === null ? [] : [{ channelType: definition.channelType as ChannelType, limit: definition.webhookBodyLimit }],
+  );
+}
+
+/** The body limit settings the gateway reads from its environment, one per variable. */
+export function webhookBodyLimitSettings(): WebhookBodyLimit[] {
+  return uniqueBy(
+    webhookBodyLimits().map(({ limit }) => limit),
+    (limit) => limit.variable,
+  );
+}
+
+/** The provider API origins the gateway reads from its environment, one per variable. */
+export function providerApiSettings(): ProviderApiSetting[] {
+  return uniqueBy(
+    PROVIDER_DEFINITIONS.flatMap((definition): ProviderApiSetting[] => (definition.webhook.kind === 'api' ? [definition.webhook.api] : [])),
+    (setting) => setting.baseUrlVariable,
+  );
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/** Builds each provider's adapter once, from the injected dependencies. */
 export class AdapterRegistry {
   private readonly cache = new Map<string, ProviderAdapter>();
 
@@ -40,22 +122,16 @@ export class AdapterRegistry {
 
   /** The adapter for a channel, or undefined when its type or email provider has none. */
   resolve(channelType: ChannelType, credentials: ChannelCredentials): ProviderAdapter | undefined {
-    const key = channelType === 'email' ? `email:${String(credentials.provider ?? '')}` : channelType;
-    const cached = this.cache.get(key);
+    const definition = providerDefinitionFor(channelType, credentials);
+    if (!definition) return undefined;
+    const cached = this.cache.get(definition.name);
     if (cached) return cached;
-    const factory =
-      channelType === 'email'
-        ? Object.prototype.hasOwnProperty.call(EMAIL_ADAPTERS, String(credentials.provider))
-          ? EMAIL_ADAPTERS[String(credentials.provider)]
-          : undefined
-        : CHAT_ADAPTERS[channelType];
-    if (!factory) return undefined;
-    const adapter = factory(this.deps);
-    this.cache.set(key, adapter);
+    const adapter = definition.createAdapter(this.deps);
+    this.cache.set(definition.name, adapter);
     return adapter;
   }
 
   static supportedEmailProviders(): string[] {
-    return Object.keys(EMAIL_ADAPTERS);
+    return credentialsProvidersOf('email');
   }
 }

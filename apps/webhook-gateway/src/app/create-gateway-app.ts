@@ -1,3 +1,4 @@
+import { webhookBodyLimits as providerBodyLimits } from '@inbound/adapters';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -37,13 +38,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   return app;
 }
 
-/** Meta documents webhook batches of up to 3 MB on these routes. */
-const META_CHANNEL_TYPES = ['whatsapp', 'messenger'];
-
+/** The default limit, and the larger ones of routes whose providers document larger batches. */
 function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
   return {
     default: config.bodyLimitBytes,
-    larger: Object.fromEntries(META_CHANNEL_TYPES.map((type) => [type, config.metaBodyLimitBytes])),
+    larger: Object.fromEntries(providerBodyLimits().map(({ channelType, limit }) => [channelType, config.providerBodyLimitBytes[limit.variable]])),
   };
 }
 

@@ -7,6 +7,10 @@ export interface AdapterParts {
   accepted?: (request: WebhookRequest) => void;
 }
 
+/** The details the safety net answers with: a spec seeing one knows a check or parser threw. */
+export const UNCHECKED_REQUEST_DETAIL = 'request could not be checked';
+export const UNREAD_PAYLOAD_DETAIL = 'payload could not be read';
+
 /**
  * Builds an adapter that keeps the interface's promise, "never throws, whatever the input":
  * an exception from a check or parser nobody foresaw becomes a rejection or a parse error,
@@ -19,14 +23,14 @@ export function guardedAdapter(parts: AdapterParts): ProviderAdapter {
       try {
         return await parts.verify(request, credentials);
       } catch {
-        return { ok: false, reason: 'bad_signature', detail: 'request could not be checked' };
+        return { ok: false, reason: 'bad_signature', detail: UNCHECKED_REQUEST_DETAIL };
       }
     },
     parse(request, channel, receivedAt) {
       try {
         return parts.parse(request, channel, receivedAt);
       } catch {
-        return { ok: false, error: { kind: 'invalid_payload', detail: 'payload could not be read' } };
+        return { ok: false, error: { kind: 'invalid_payload', detail: UNREAD_PAYLOAD_DETAIL } };
       }
     },
     accepted(request) {

@@ -1,4 +1,5 @@
-import { generateTelegramWebhookSecret, redactBotTokens, TelegramBotApi, type JsonPost } from './telegram.bot-api';
+import type { JsonPost } from '../shared/provider-definition';
+import { generateTelegramWebhookSecret, redactBotTokens, TelegramBotApi } from './telegram.bot-api';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { JsonPost } from '../shared/provider-definition';
 import { TELEGRAM_MESSAGE_UPDATE_TYPES } from './telegram.types';
 
 /**
@@ -6,9 +7,6 @@ import { TELEGRAM_MESSAGE_UPDATE_TYPES } from './telegram.types';
  * HTTP is injected, so this stays free of any client library and tests can stand in a local
  * server. Bot tokens appear in Bot API URLs: nothing here puts a URL in an error message.
  */
-
-/** POSTs a JSON body and returns the HTTP status and the parsed JSON answer. */
-export type JsonPost = (url: string, body: unknown) => Promise<{ status: number; data: unknown }>;
 
 
 export type BotApiResult<T> = { ok: true; result: T } | { ok: false; error: string };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ChannelCredentials, WebhookRequest } from '../shared/adapter.types';
+import type { WebhookRequest } from '../shared/adapter.types';
 import { createTelegramAdapter } from './telegram.adapter';
 import { parseTelegramUpdate } from './telegram.parser';
 import { verifyTelegramSecretToken } from './telegram.signature';
@@ -12,7 +12,6 @@ const receivedAt = SPEC_RECEIVED_AT;
 function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'] = {}): WebhookRequest {
   return { method: 'POST', url: 'https://hooks.example.com/webhooks/telegram/c', headers, rawBody: Buffer.from(rawBody) };
 }
-
 
 const secretToken = fc.stringMatching(/^[A-Za-z0-9_-]{1,256}$/);
 
@@ -62,17 +61,6 @@ const updateLike = fc.record(
 );
 
 describe('Telegram adapter properties', () => {
-  it('verify answers a value for any bytes, header and credentials', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array(), fc.option(fc.oneof(fc.string(), fc.array(fc.string()))), fc.anything(), async (body, header, credentials) => {
-        const headers = header === null ? {} : { 'x-telegram-bot-api-secret-token': header };
-        const result = await adapter.verify(request(body, headers), credentials as ChannelCredentials);
-        // The verifier itself, without the adapter's safety net, must not throw either.
-        return typeof result.ok === 'boolean' && verifyTelegramSecretToken(request(body, headers), credentials as ChannelCredentials, new Date()).ok === result.ok;
-      }),
-    );
-  });
-
   it('a token other than the channel secret is never accepted', async () => {
     await fc.assert(
       fc.asyncProperty(secretToken, secretToken, fc.uint8Array(), async (secret, other, body) => {
@@ -102,14 +90,6 @@ describe('Telegram adapter properties', () => {
         return result.ok === expiresAt.getTime() > now.getTime();
       }),
     );
-  });
-
-  it('parse answers a value for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array(), (body) => everyEventValid(adapter.parse(request(body), channel, receivedAt))));
-  });
-
-  it('parse answers a value for any JSON, and every event it makes is valid', () => {
-    fc.assert(fc.property(fc.json(), (text) => everyEventValid(parseTelegramUpdate(request(text), channel, receivedAt))));
   });
 
   it('parse of update-shaped JSON makes only valid events, the same ones each time', () => {

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import type { ChannelCredentials, WebhookRequest } from '../shared/adapter.types';
+import type { WebhookRequest } from '../shared/adapter.types';
 import { createWhatsAppAdapter } from './whatsapp.adapter';
 import { parseWhatsAppNotification } from './whatsapp.parser';
-import { verifyWhatsAppSignature } from './whatsapp.signature';
 import { everyEventValid, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
 const adapter = createWhatsAppAdapter({ now: () => new Date(), httpGetText: async () => '' });
@@ -17,7 +16,6 @@ function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'
 function metaSignature(body: Uint8Array, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
-
 
 const text = fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1 }) }, fc.string(), fc.anything());
 const messageTypes = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button', 'reaction', 'unsupported'];
@@ -97,17 +95,6 @@ const notificationLike = fc.record({
 });
 
 describe('WhatsApp adapter properties', () => {
-  it('verify answers a value for any bytes, header and credentials', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array(), fc.option(fc.oneof(fc.string(), fc.array(fc.string()))), fc.anything(), async (body, header, credentials) => {
-        const headers = header === null ? {} : { 'x-hub-signature-256': header };
-        const result = await adapter.verify(request(body, headers), credentials as ChannelCredentials);
-        // The verifier itself, without the adapter's safety net, must not throw either.
-        return typeof result.ok === 'boolean' && verifyWhatsAppSignature(request(body, headers), credentials as ChannelCredentials).ok === result.ok;
-      }),
-    );
-  });
-
   it('a signature made with another secret is never accepted', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.uint8Array(), async (secret, other, body) => {
@@ -125,14 +112,6 @@ describe('WhatsApp adapter properties', () => {
         return result.ok;
       }),
     );
-  });
-
-  it('parse answers a value for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array(), (body) => everyEventValid(adapter.parse(request(body), channel, receivedAt))));
-  });
-
-  it('parse answers a value for any JSON, and every event it makes is valid', () => {
-    fc.assert(fc.property(fc.json(), (json) => everyEventValid(parseWhatsAppNotification(request(json), channel, receivedAt))));
   });
 
   it('parse of notification-shaped JSON makes only valid events, the same ones each time', () => {

@@ -10,7 +10,7 @@ import deliveredFixture from './fixtures/status-delivered.json';
 import readFixture from './fixtures/status-read.json';
 import failedFixture from './fixtures/status-failed.json';
 import sentFixture from './fixtures/status-sent.json';
-import otherMessagesFixture from './fixtures/other-messages.json';
+import otherMessagesFixture from './fixtures/messages/other-messages.json';
 import { commonEventFields, SPEC_RECEIVED_AT, specChannel } from '../shared/testing/adapter-spec-support';
 
 const channel = specChannel('whatsapp');

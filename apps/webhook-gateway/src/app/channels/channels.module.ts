@@ -1,15 +1,13 @@
 import { BadRequestException, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
-import { TelegramBotApi } from '@inbound/adapters';
 import axios from 'axios';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
-import { WebhookSetup } from './webhook-setup';
+import { PROVIDER_JSON_POST, WebhookSetup } from './webhook-setup';
 
-/** JSON POST for the Bot API: bounded time, any status answered (Telegram explains errors in the body). */
+/** JSON POST for providers' registration APIs: bounded time, any status answered (providers explain errors in the body). */
 async function postJson(url: string, body: unknown): Promise<{ status: number; data: unknown }> {
   const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true, maxContentLength: 1024 * 1024 });
   return { status: response.status, data: response.data };
@@ -22,11 +20,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; d
     AdminTokenGuard,
     ChannelsService,
     WebhookSetup,
-    {
-      provide: TelegramBotApi,
-      useFactory: (config: GatewayConfig) => new TelegramBotApi(config.telegramApiBaseUrl, postJson),
-      inject: [GATEWAY_CONFIG],
-    },
+    { provide: PROVIDER_JSON_POST, useValue: postJson },
     {
       // 400 naming the first bad field; unknown fields refused.
       provide: APP_PIPE,

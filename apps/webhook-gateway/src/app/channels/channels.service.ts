@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CredentialsError, mergeChannelCredentials, prepareChannelCredentials, type ApiWebhookSetup, type Credentials } from '@inbound/adapters';
 import { Channel, CredentialsCipher, CredentialsDecryptionError, type ChannelWebhookState } from '@inbound/domain';
 import { isChannelType, type ChannelType } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
@@ -6,10 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DATA_SOURCE } from '../infrastructure/infrastructure.module';
 import { ChannelDirectory } from '../webhooks/channel-directory';
-import { CredentialsError, mergeCredentials, prepareCredentials, type Credentials } from './channel-credentials';
 import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 import { channelView, type ChannelView } from './channel-view';
-import { telegramRegistrationCredentials, withoutExpiredPreviousSecret, withoutTelegramSecrets } from './telegram-webhook-secret';
 import { WebhookSetup } from './webhook-setup';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,9 +25,11 @@ function notFound(): never {
 /** What a change decided under the row lock leaves to do once the lock is released. */
 interface CommittedChange {
   channel: Channel;
-  /** The credentials Telegram is to be given (its secret already stored); absent when Telegram is not told. */
+  /** The provider's API registration, when its provider is to be called. */
+  setup?: ApiWebhookSetup;
+  /** The credentials the provider is to be given (its secrets already stored); absent when it is not told. */
   registerWith?: Credentials;
-  /** The credentials of a Telegram bot whose webhook must stop calling us (deactivated or replaced). */
+  /** The credentials of a registration that must stop calling us (deactivated or replaced). */
   unregisterWith?: Credentials;
 }
 
@@ -38,9 +39,10 @@ interface CommittedChange {
  * through this service.
  *
  * Every read-modify-write of a channel runs in a transaction holding the row lock, so
- * concurrent changes apply one after the other instead of overwriting each other. Calls to
- * Telegram are made after the commit, never under the lock; what they change is decided and
- * stored first (the webhook secret), and only their outcome (the webhook state) is stored after.
+ * concurrent changes apply one after the other instead of overwriting each other. Calls to a
+ * provider's API are made after the commit, never under the lock; what they change is decided
+ * (by the provider's definition) and stored first, such as a webhook secret, and only their
+ * outcome (the webhook state) is stored after.
  */
 @Injectable()
 export class ChannelsService {
@@ -62,14 +64,15 @@ export class ChannelsService {
     const type = input.channel_type;
     let credentials: Credentials;
     try {
-      credentials = prepareCredentials(type, input.credentials);
+      credentials = prepareChannelCredentials(type, input.credentials);
     } catch (error) {
       invalid(error);
     }
     const id = randomUUID();
-    if (type === 'telegram') credentials = telegramRegistrationCredentials(credentials, false, new Date());
-    // Saved first: a provider that calls back at once finds the channel, and Telegram is told
-    // only a secret that is already stored.
+    const setup = this.setup.definition(type, credentials).webhook;
+    if (setup.kind === 'api') credentials = setup.registrationCredentials(credentials, false, new Date());
+    // Saved first: a provider that calls back at once finds the channel, and a provider's API is
+    // told only a secret that is already stored.
     const channel = await this.repository.save(
       this.repository.create({
         id,
@@ -78,11 +81,11 @@ export class ChannelsService {
         name: input.name,
         credentials: this.cipher.seal(id, credentials),
         is_active: true,
-        webhook: type === 'telegram' ? {} : this.setup.manualSetup(type, id, credentials),
+        webhook: setup.kind === 'api' ? {} : setup.instructions(this.setup.webhookUrl(type, id), credentials),
       }),
     );
     this.directory.invalidate(id);
-    const registered = type === 'telegram' ? await this.registerTelegram(id, credentials) : channel;
+    const registered = setup.kind === 'api' ? await this.registerThroughApi(setup, type, id, credentials) : channel;
     this.logger.info({ channel_id: id, channel_type: type, webhook_status: registered.webhook.status }, 'channel created');
     return this.view(registered);
   }
@@ -100,37 +103,42 @@ export class ChannelsService {
       let credentials = before;
       if (patch.credentials) {
         try {
-          // The webhook secrets are the server's: a caller cannot set them, a merge keeps them.
-          credentials = mergeCredentials(type, before, patch.credentials);
+          // Keys the server owns (webhook secrets): a caller cannot set them, a merge keeps them.
+          credentials = mergeChannelCredentials(type, before, patch.credentials);
         } catch (error) {
           invalid(error);
         }
       }
       const wasActive = channel.is_active;
       const isActive = patch.is_active ?? wasActive;
-      const tokenChanged = type === 'telegram' && credentials.bot_token !== before.bot_token;
-      const registers = isActive && (!wasActive || tokenChanged || patch.credentials !== undefined);
+      // Absent only for stored credentials naming a provider no longer registered: name and state still change.
+      const definition = this.setup.findDefinition(type, credentials);
+      const reregistration = definition?.needsReregistration(before, credentials) ?? false;
+      const registers = isActive && (!wasActive || reregistration || patch.credentials !== undefined);
+      const setup = definition?.webhook;
+      const url = this.setup.webhookUrl(type, channel.id);
       let registerWith: Credentials | undefined;
-      if (type === 'telegram') {
-        credentials = withoutExpiredPreviousSecret(credentials, now);
+      if (setup?.kind === 'api') {
+        credentials = setup.tidiedCredentials(credentials, now);
         if (wasActive && !isActive) {
-          // The secrets die with the registration; reactivating registers under a new one.
-          credentials = withoutTelegramSecrets(credentials);
-          channel.webhook = { status: 'unregistered', url: this.setup.webhookUrl(type, channel.id), unregistered_at: now.toISOString() };
+          // What belongs to the registration dies with it; reactivating registers anew.
+          credentials = setup.unregisteredCredentials(credentials);
+          channel.webhook = { status: 'unregistered', url, unregistered_at: now.toISOString() };
         } else if (registers) {
-          credentials = telegramRegistrationCredentials(credentials, tokenChanged, now);
+          credentials = setup.registrationCredentials(credentials, reregistration, now);
           registerWith = credentials;
         }
-      } else if (registers) {
-        channel.webhook = this.setup.manualSetup(type, channel.id, credentials);
+      } else if (setup && registers) {
+        channel.webhook = setup.instructions(url, credentials);
       }
       if (patch.name !== undefined) channel.name = patch.name;
       channel.is_active = isActive;
       channel.credentials = this.cipher.seal(channel.id, credentials);
       // Committed before any provider call, so a deactivation answers 404 at once.
       const saved = await manager.save(channel);
-      const unregisterWith = type === 'telegram' && wasActive && (!isActive || tokenChanged) ? before : undefined;
-      return { channel: saved, registerWith, unregisterWith };
+      if (setup?.kind !== 'api') return { channel: saved };
+      const unregisterWith = wasActive && (!isActive || reregistration) ? before : undefined;
+      return { channel: saved, setup, registerWith, unregisterWith };
     });
     this.directory.invalidate(change.channel.id);
     const changed = Object.keys(patch)
@@ -138,12 +146,15 @@ export class ChannelsService {
       .concat(patch.credentials ? Object.keys(patch.credentials).map((key) => `credentials.${key}`) : []);
     this.logger.info({ channel_id: change.channel.id, changed }, 'channel updated');
 
-    if (change.unregisterWith) {
-      // The old registration must stop calling us: the bot is deactivated or replaced.
-      const stopped = await this.setup.unregister('telegram', change.unregisterWith);
+    const { setup } = change;
+    if (setup && change.unregisterWith) {
+      // The old registration must stop calling us: the channel is deactivated or its registration replaced.
+      const stopped = await this.setup.unregister(setup, change.unregisterWith);
       if (!stopped.ok) this.logger.warn({ channel_id: change.channel.id, error: stopped.error }, 'could not remove the old webhook');
     }
-    if (change.registerWith) return this.view(await this.registerTelegram(change.channel.id, change.registerWith));
+    if (setup && change.registerWith) {
+      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, change.registerWith));
+    }
     return this.view(change.channel);
   }
 
@@ -154,38 +165,42 @@ export class ChannelsService {
       if (!channel.is_active) throw new ConflictException({ error: 'channel_inactive', message: 'activate the channel before registering its webhook' });
       const type = channel.channel_type as ChannelType;
       const stored = this.openCredentials(channel);
-      if (type !== 'telegram') {
-        channel.webhook = this.setup.manualSetup(type, channel.id, stored);
+      const setup = this.setup.definition(type, stored).webhook;
+      if (setup.kind === 'manual') {
+        channel.webhook = setup.instructions(this.setup.webhookUrl(type, channel.id), stored);
         return { channel: await manager.save(channel) };
       }
-      // A retry tells Telegram the stored secret again; one is made only where none is stored.
-      const credentials = telegramRegistrationCredentials(withoutExpiredPreviousSecret(stored, now), false, now);
-      if (credentials === stored) return { channel, registerWith: credentials };
+      // A retry tells the provider the stored secrets again; new ones are made only where none are stored.
+      const credentials = setup.registrationCredentials(setup.tidiedCredentials(stored, now), false, now);
+      if (credentials === stored) return { channel, setup, registerWith: credentials };
       channel.credentials = this.cipher.seal(channel.id, credentials);
-      return { channel: await manager.save(channel), registerWith: credentials };
+      return { channel: await manager.save(channel), setup, registerWith: credentials };
     });
     this.directory.invalidate(change.channel.id);
-    if (change.registerWith) return this.view(await this.registerTelegram(change.channel.id, change.registerWith)).webhook;
+    const { setup, registerWith } = change;
+    if (setup && registerWith) {
+      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, registerWith)).webhook;
+    }
     return this.view(change.channel).webhook;
   }
 
-  /** Calls setWebhook (no lock held) and stores its outcome. */
-  private async registerTelegram(channelId: string, credentials: Credentials): Promise<Channel> {
-    const webhook = await this.setup.registerTelegram(channelId, credentials);
+  /** Registers through the provider's API (no lock held) and stores the outcome. */
+  private async registerThroughApi(setup: ApiWebhookSetup, type: ChannelType, channelId: string, credentials: Credentials): Promise<Channel> {
+    const webhook = await this.setup.register(setup, type, channelId, credentials);
     if (webhook.status === 'failed') this.logger.warn({ channel_id: channelId, error: webhook.error }, 'webhook registration failed');
-    return this.storeWebhookState(channelId, credentials, webhook);
+    return this.storeWebhookState(setup, channelId, credentials, webhook);
   }
 
   /**
-   * Stores a registration's outcome, unless a change committed meanwhile made it stale (another
-   * bot token or secret, or a deactivation): that change records its own outcome. Only the
-   * webhook state is written; the credentials stay as the latest change left them.
+   * Stores a registration's outcome, unless a change committed meanwhile made it stale (other
+   * credentials the registration depends on, or a deactivation): that change records its own
+   * outcome. Only the webhook state is written; the credentials stay as the latest change left them.
    */
-  private storeWebhookState(channelId: string, registeredWith: Credentials, webhook: ChannelWebhookState): Promise<Channel> {
+  private storeWebhookState(setup: ApiWebhookSetup, channelId: string, registeredWith: Credentials, webhook: ChannelWebhookState): Promise<Channel> {
     return this.dataSource.transaction(async (manager) => {
       const channel = await this.lockedChannel(manager, channelId);
       const stored = this.openCredentials(channel);
-      const stillCurrent = channel.is_active && stored.bot_token === registeredWith.bot_token && stored.webhook_secret === registeredWith.webhook_secret;
+      const stillCurrent = channel.is_active && setup.isSameRegistration(stored, registeredWith);
       if (!stillCurrent) return channel;
       channel.webhook = webhook;
       return manager.save(channel);

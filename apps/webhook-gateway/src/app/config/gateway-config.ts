@@ -1,3 +1,4 @@
+import { providerApiSettings, webhookBodyLimitSettings } from '@inbound/adapters';
 import { ConfigError, EnvReader, readCommonConfig, readCredentialsKeys, type CommonConfig } from '@inbound/runtime';
 
 export interface GatewayConfig extends CommonConfig {
@@ -8,12 +9,13 @@ export interface GatewayConfig extends CommonConfig {
   credentialsKey?: Buffer;
   /** Keys that sealed older values, accepted for reading while a rotation is under way. */
   previousCredentialsKeys: Buffer[];
-  telegramApiBaseUrl: string;
+  /** Origins of the provider APIs webhooks are registered through, by variable name (libs/adapters registry). */
+  providerApiBaseUrls: Readonly<Record<string, string>>;
   verifyWebhookSignatures: boolean;
   /** Largest webhook (and admin) body; larger gets 413. */
   bodyLimitBytes: number;
-  /** The same on the Meta routes, whose documented batches reach 3 MB. */
-  metaBodyLimitBytes: number;
+  /** Larger limits of the routes whose providers document larger batches, by variable name (libs/adapters registry). */
+  providerBodyLimitBytes: Readonly<Record<string, number>>;
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: use the peer address). */
   trustProxyHops: number;
   /** Failed signature checks from one address per window before its failures get 429 (0: never). */
@@ -44,10 +46,14 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     adminApiToken,
     credentialsKey: keys.current,
     previousCredentialsKeys: keys.previous,
-    telegramApiBaseUrl: env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']).replace(/\/+$/, ''),
+    providerApiBaseUrls: Object.fromEntries(
+      providerApiSettings().map(({ baseUrlVariable, defaultBaseUrl }) => [baseUrlVariable, env.url(baseUrlVariable, defaultBaseUrl, ['http', 'https']).replace(/\/+$/, '')]),
+    ),
     verifyWebhookSignatures,
     bodyLimitBytes: env.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    metaBodyLimitBytes: env.integer('META_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    providerBodyLimitBytes: Object.fromEntries(
+      webhookBodyLimitSettings().map(({ variable, defaultBytes }) => [variable, env.integer(variable, defaultBytes, 1024, 64 * 1024 * 1024)]),
+    ),
     trustProxyHops: env.integer('TRUST_PROXY_HOPS', 0, 0, 10),
     signatureFailureLimit: env.integer('SIGNATURE_FAILURE_LIMIT', 20, 0, 1_000_000),
     signatureFailureWindowMs: env.integer('SIGNATURE_FAILURE_WINDOW_MS', 60_000, 1_000, 3_600_000),

@@ -1,3 +1,5 @@
+import type { AcceptedAnswer } from '@inbound/adapters';
+
 /** What the gateway answers a provider; bodies never carry a stack trace or a secret. */
 export interface WebhookAnswer {
   status: number;
@@ -14,9 +16,8 @@ const json = (status: number, value: unknown, headers?: Record<string, string>):
 });
 
 export const ANSWERS = {
-  accepted: json(200, { ok: true }),
-  // Twilio reads the answer as TwiML; an empty Response sends no reply message.
-  acceptedTwiml: { status: 200, contentType: 'text/xml; charset=utf-8', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' } as WebhookAnswer,
+  // The provider's definition says what its success answer looks like.
+  accepted: (answer: AcceptedAnswer): WebhookAnswer => ({ status: 200, contentType: answer.contentType, body: answer.body }),
   notFound: json(404, { error: 'not_found' }),
   unauthorized: json(401, { error: 'unauthorized' }),
   forbidden: json(403, { error: 'forbidden' }),

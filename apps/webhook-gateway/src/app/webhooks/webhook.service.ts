@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AdapterRegistry, constantTimeEqual, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
+import { AdapterRegistry, hasVerificationChallenge, providerDefinitionFor, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
 import {
   CHANNEL_TYPES,
   ConfirmedPublisher,
@@ -41,9 +41,6 @@ interface Publish {
 
 type Outcome = 'accepted' | 'rejected' | 'throttled' | 'invalid' | 'not_found' | 'unavailable';
 
-/** Routes that answer Meta's subscription challenge. */
-const CHALLENGE_TYPES: readonly ChannelType[] = ['whatsapp', 'messenger'];
-
 /**
  * The webhook path: channel (cached) → signature → events → confirmed publish → answer.
  * Every branch ends in one of the contract's answers; nothing a caller sends makes a 500.
@@ -83,8 +80,9 @@ export class WebhookService {
     if ('answer' in found) return found;
     const { channel } = found;
 
+    const definition = providerDefinitionFor(channel.channel_type, channel.credentials);
     const adapter = this.adapters.resolve(channel.channel_type, channel.credentials);
-    if (!adapter) {
+    if (!definition || !adapter) {
       this.reject(call, channel, 'no_adapter', 'warn');
       return { answer: ANSWERS.notFound, outcome: 'not_found' };
     }
@@ -136,32 +134,22 @@ export class WebhookService {
       }
     }
     adapter.accepted(request);
-    return {
-      answer: channel.channel_type === 'sms' ? ANSWERS.acceptedTwiml : ANSWERS.accepted,
-      outcome: 'accepted',
-    };
+    return { answer: ANSWERS.accepted(definition.acceptedAnswer), outcome: 'accepted' };
   }
 
-  /** Meta's subscription check: echo hub.challenge when hub.verify_token is the channel's. */
+  /**
+   * A provider's GET handshake on its webhook route (Meta's subscription check), as its
+   * definition answers it; routes of providers without one answer 404 before any lookup.
+   */
   async challenge(call: WebhookCall): Promise<WebhookAnswer> {
-    if (!(CHALLENGE_TYPES as readonly string[]).includes(call.routeType)) return ANSWERS.notFound;
+    if (!isChannelType(call.routeType) || !hasVerificationChallenge(call.routeType)) return ANSWERS.notFound;
     const found = await this.channelFor(call);
     if ('answer' in found) return found.answer;
     const { channel } = found;
-    const mode = call.query['hub.mode'];
-    const token = call.query['hub.verify_token'];
-    const challenge = call.query['hub.challenge'];
-    const expected = channel.credentials.verify_token;
-    if (
-      mode === 'subscribe' &&
-      typeof token === 'string' &&
-      typeof challenge === 'string' &&
-      typeof expected === 'string' &&
-      expected.length > 0 &&
-      constantTimeEqual(token, expected)
-    ) {
-      return ANSWERS.challenge(challenge);
-    }
+    const challenge = providerDefinitionFor(channel.channel_type, channel.credentials)?.verificationChallenge;
+    if (!challenge) return ANSWERS.notFound;
+    const answer = challenge.answer(call.query, channel.credentials);
+    if (answer !== undefined) return ANSWERS.challenge(answer);
     this.reject(call, channel, 'bad_verify_token', 'warn');
     return ANSWERS.forbidden;
   }

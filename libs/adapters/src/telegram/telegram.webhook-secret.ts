@@ -1,17 +1,22 @@
-import { generateTelegramWebhookSecret } from '@inbound/adapters';
-import type { Credentials } from './channel-credentials';
+import type { Credentials } from '../shared/credential-rules';
+import { generateTelegramWebhookSecret } from './telegram.bot-api';
 
 /**
- * How long the secret from before a rotation stays valid. Longer than the 30 s other replicas
- * cache a channel (webhooks/channel-directory.ts), so calls Telegram sent with the old secret
- * while the new one was being set are still accepted wherever they arrive.
+ * The webhook secret's life: chosen by the server, stored before Telegram is given it, replaced
+ * only with the bot token, and the one it replaces accepted a while longer
+ * (telegram.signature.ts reads both).
+ */
+
+/**
+ * How long the secret from before a rotation stays valid. Longer than the 30 s other gateway
+ * replicas cache a channel, so calls Telegram sent with the old secret while the new one was
+ * being set are still accepted wherever they arrive.
  */
 export const PREVIOUS_TELEGRAM_SECRET_LIFETIME_MS = 10 * 60_000;
 
 /**
- * Credentials of a Telegram channel that only the server writes. The adapter reads them
- * (libs/adapters/src/telegram/telegram.signature.ts): `webhook_secret` is the secret Telegram
- * was last given, the previous one is accepted too until its expiry (an ISO 8601 time).
+ * Credentials of a Telegram channel that only the server writes: `webhook_secret` is the
+ * secret Telegram was last given, the previous one is accepted too until its expiry (ISO 8601).
  */
 export const TELEGRAM_SECRET_KEYS = ['webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_expires_at'] as const;
 
@@ -27,7 +32,7 @@ export function withoutTelegramSecrets(credentials: Credentials): Credentials {
   return kept;
 }
 
-/** The credentials without a previous secret that has expired, which the adapter ignores anyway. */
+/** The credentials without a previous secret that has expired, which the adapter ignores anyway; the same object when there is none. */
 export function withoutExpiredPreviousSecret(credentials: Credentials, now: Date): Credentials {
   const expiresAt = credentials.previous_webhook_secret_expires_at;
   const expiresAtMs = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
@@ -41,7 +46,8 @@ export function withoutExpiredPreviousSecret(credentials: Credentials, now: Date
  * The credentials to register a Telegram webhook with. The stored secret is kept, so a retry
  * of a registration tells Telegram what it already has, unless the bot token changed: a new
  * bot gets a new secret, and the one it replaces stays valid for
- * PREVIOUS_TELEGRAM_SECRET_LIFETIME_MS. Without a stored secret a fresh one is made.
+ * PREVIOUS_TELEGRAM_SECRET_LIFETIME_MS. Without a stored secret a fresh one is made. Returns
+ * the same object when nothing changes.
  */
 export function telegramRegistrationCredentials(credentials: Credentials, botTokenChanged: boolean, now: Date): Credentials {
   const current = storedSecret(credentials);

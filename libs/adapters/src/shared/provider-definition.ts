@@ -1,0 +1,121 @@
+import type { ChannelType } from '@inbound/messaging';
+import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './adapter.types';
+import type { Credentials } from './credential-rules';
+
+/** Builds one provider's adapter from the injected dependencies. */
+export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
+
+/** POSTs a JSON body and returns the HTTP status and the parsed JSON answer. */
+export type JsonPost = (url: string, body: unknown) => Promise<{ status: number; data: unknown }>;
+
+/** The webhook registration state stored with a channel (the domain's ChannelWebhookState). */
+export type WebhookState =
+  | { status: 'registered'; url: string; registered_at: string }
+  | ManualWebhookState
+  | { status: 'failed'; url: string; error: string; failed_at: string }
+  | { status: 'unregistered'; url: string; unregistered_at: string };
+
+/** What a person pastes into the provider's console, with the values the console asks for. */
+export type ManualWebhookState = { status: 'manual'; url: string; instructions: string; [detail: string]: unknown };
+
+/**
+ * A channel's credentials rules: `prepare` checks what a caller sent and returns what is to be
+ * stored (generated values filled in); it throws CredentialsError naming the first bad field.
+ * `serverOwnedKeys` are written only by the server: a caller setting one is refused, and a
+ * merge carries the stored values over.
+ */
+export interface CredentialRules {
+  prepare(input: Credentials): Credentials;
+  serverOwnedKeys: readonly string[];
+}
+
+/** A provider whose webhook a person sets up in its console; nothing is called. */
+export interface ManualWebhookSetup {
+  kind: 'manual';
+  instructions(url: string, credentials: Credentials): ManualWebhookState;
+}
+
+/** How a provider's API is reached: the gateway reads the origin from this variable. */
+export interface ProviderApiSetting {
+  baseUrlVariable: string;
+  defaultBaseUrl: string;
+}
+
+/** The HTTP the gateway hands a provider's registration: no client library in here. */
+export interface ProviderApiAccess {
+  baseUrl: string;
+  postJson: JsonPost;
+}
+
+/**
+ * A provider whose webhook is registered through its API. The gateway stores the credentials
+ * these functions return before any call (a secret the provider is given is never one the
+ * database lacks), calls `register` and `unregister` with no lock held, and stores the outcome
+ * only while `isSameRegistration` holds for what is stored by then.
+ */
+export interface ApiWebhookSetup {
+  kind: 'api';
+  api: ProviderApiSetting;
+  /** The credentials to register with: on a re-registration fresh secrets, otherwise the stored ones (made when absent). */
+  registrationCredentials(credentials: Credentials, reregistration: boolean, now: Date): Credentials;
+  /** The credentials tidied on any change (values past their expiry dropped); the same object when nothing changes. */
+  tidiedCredentials(credentials: Credentials, now: Date): Credentials;
+  /** The credentials once the registration is removed (a deactivated channel). */
+  unregisteredCredentials(credentials: Credentials): Credentials;
+  isSameRegistration(stored: Credentials, registeredWith: Credentials): boolean;
+  register(api: ProviderApiAccess, url: string, credentials: Credentials): Promise<WebhookState>;
+  /** Teardown: the provider stops calling us. */
+  unregister(api: ProviderApiAccess, credentials: Credentials): Promise<{ ok: true } | { ok: false; error: string }>;
+}
+
+export type WebhookSetupDefinition = ManualWebhookSetup | ApiWebhookSetup;
+
+/** The success answer to a provider call, status 200. */
+export interface AcceptedAnswer {
+  contentType: string;
+  body: string;
+}
+
+/** The answer most providers expect: any 2xx, here `{"ok":true}`. */
+export const JSON_ACCEPTED_ANSWER: AcceptedAnswer = { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ ok: true }) };
+
+/**
+ * A GET handshake on the webhook route before the provider sends anything: `answer` returns the
+ * text to echo, or undefined to refuse (403).
+ */
+export interface VerificationChallenge {
+  answer(query: Readonly<Record<string, unknown>>, credentials: ChannelCredentials): string | undefined;
+}
+
+/** A webhook route whose provider documents bodies above the default limit. */
+export interface WebhookBodyLimit {
+  variable: string;
+  defaultBytes: number;
+}
+
+/**
+ * Everything the platform knows about one provider, in its own folder. Every property is
+ * required, so a definition that forgets one does not compile; "none" is written out as null.
+ */
+export interface ProviderDefinition {
+  /** The folder name, and the adapter's `provider`. */
+  name: string;
+  channelType: ChannelType;
+  /**
+   * For a channel type several providers serve (email): the `credentials.provider` value that
+   * picks this one. Null when the channel type has this provider only.
+   */
+  credentialsProvider: string | null;
+  credentials: CredentialRules;
+  webhook: WebhookSetupDefinition;
+  /** Whether a credentials change replaces the registration (a new bot token is a new bot). */
+  needsReregistration(before: Credentials, after: Credentials): boolean;
+  acceptedAnswer: AcceptedAnswer;
+  verificationChallenge: VerificationChallenge | null;
+  /** Null: the gateway's default body limit. */
+  webhookBodyLimit: WebhookBodyLimit | null;
+  createAdapter: AdapterFactory;
+}
+
+/** For providers whose registration is never replaced by a credentials change. */
+export const neverReregisters = (): boolean => false;
