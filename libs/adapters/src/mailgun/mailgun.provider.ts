@@ -1,5 +1,5 @@
 import { requireString } from '../shared/credential-rules';
-import { emailProviderDefaults } from '../shared/email-provider';
+import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createMailgunAdapter } from './mailgun.adapter';
 
@@ -18,15 +18,10 @@ export const mailgunProvider = {
     },
     serverOwnedKeys: [],
   },
-  webhook: {
-    kind: 'manual',
-    instructions: (url) => ({
-      status: 'manual',
-      url,
-      provider: 'mailgun',
-      events: EVENTS,
-      instructions: 'In Mailgun, Sending → Webhooks: add the URL for each event and store the HTTP webhook signing key as signing_key.',
-    }),
-  },
+  webhook: emailManualSetup(
+    'mailgun',
+    EVENTS,
+    'In Mailgun, Sending → Webhooks: add the URL for each event and store the HTTP webhook signing key as signing_key.',
+  ),
   createAdapter: createMailgunAdapter,
 } satisfies ProviderDefinition;

@@ -1,5 +1,5 @@
 import { requireString } from '../shared/credential-rules';
-import { emailProviderDefaults } from '../shared/email-provider';
+import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createPostmarkAdapter } from './postmark.adapter';
 
@@ -19,15 +19,10 @@ export const postmarkProvider = {
     },
     serverOwnedKeys: [],
   },
-  webhook: {
-    kind: 'manual',
-    instructions: (url) => ({
-      status: 'manual',
-      url,
-      provider: 'postmark',
-      events: EVENTS,
-      instructions: 'In Postmark, Servers → Message Streams → Webhooks: add the URL with basic auth set to the username and password stored in this channel, and enable the events.',
-    }),
-  },
+  webhook: emailManualSetup(
+    'postmark',
+    EVENTS,
+    'In Postmark, Servers → Message Streams → Webhooks: add the URL with basic auth set to the username and password stored in this channel, and enable the events.',
+  ),
   createAdapter: createPostmarkAdapter,
 } satisfies ProviderDefinition;

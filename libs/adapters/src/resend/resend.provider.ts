@@ -1,5 +1,5 @@
 import { requireString } from '../shared/credential-rules';
-import { emailProviderDefaults } from '../shared/email-provider';
+import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createResendAdapter } from './resend.adapter';
 
@@ -18,15 +18,10 @@ export const resendProvider = {
     },
     serverOwnedKeys: [],
   },
-  webhook: {
-    kind: 'manual',
-    instructions: (url) => ({
-      status: 'manual',
-      url,
-      provider: 'resend',
-      events: EVENTS,
-      instructions: 'In Resend, Webhooks → Add Endpoint: paste the URL, select the events, and keep the signing secret (whsec_…) in this channel.',
-    }),
-  },
+  webhook: emailManualSetup(
+    'resend',
+    EVENTS,
+    'In Resend, Webhooks → Add Endpoint: paste the URL, select the events, and keep the signing secret (whsec_…) in this channel.',
+  ),
   createAdapter: createResendAdapter,
 } satisfies ProviderDefinition;

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { CredentialsError, credentialField, requireString, type Credentials } from '../shared/credential-rules';
-import { emailProviderDefaults } from '../shared/email-provider';
+import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createSendGridAdapter } from './sendgrid.adapter';
 
@@ -30,15 +30,10 @@ export const sendgridProvider = {
     },
     serverOwnedKeys: [],
   },
-  webhook: {
-    kind: 'manual',
-    instructions: (url) => ({
-      status: 'manual',
-      url,
-      provider: 'sendgrid',
-      events: EVENTS,
-      instructions: 'In SendGrid, Mail Settings → Event Webhook: paste the URL as HTTP POST URL, select the events, enable Signed Event Webhook and store its public key as verification_key.',
-    }),
-  },
+  webhook: emailManualSetup(
+    'sendgrid',
+    EVENTS,
+    'In SendGrid, Mail Settings → Event Webhook: paste the URL as HTTP POST URL, select the events, enable Signed Event Webhook and store its public key as verification_key.',
+  ),
   createAdapter: createSendGridAdapter,
 } satisfies ProviderDefinition;

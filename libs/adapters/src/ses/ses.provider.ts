@@ -1,5 +1,5 @@
 import { CredentialsError, credentialField } from '../shared/credential-rules';
-import { emailProviderDefaults } from '../shared/email-provider';
+import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createSesAdapter } from './ses.adapter';
 
@@ -25,16 +25,10 @@ export const sesProvider = {
     },
     serverOwnedKeys: [],
   },
-  webhook: {
-    kind: 'manual',
-    instructions: (url) => ({
-      status: 'manual',
-      url,
-      provider: 'ses',
-      events: EVENTS,
-      instructions:
-        'In Amazon SES, add an SNS event destination to the configuration set with the events; in SNS, subscribe the URL to the topic with protocol HTTPS (the subscription is confirmed automatically) and store the topic ARN as topic_arn.',
-    }),
-  },
+  webhook: emailManualSetup(
+    'ses',
+    EVENTS,
+    'In Amazon SES, add an SNS event destination to the configuration set with the events; in SNS, subscribe the URL to the topic with protocol HTTPS (the subscription is confirmed automatically) and store the topic ARN as topic_arn.',
+  ),
   createAdapter: createSesAdapter,
 } satisfies ProviderDefinition;

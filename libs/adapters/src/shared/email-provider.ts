@@ -1,4 +1,4 @@
-import { JSON_ACCEPTED_ANSWER, neverReregisters } from './provider-definition';
+import { JSON_ACCEPTED_ANSWER, type ManualWebhookSetup, neverReregisters } from './provider-definition';
 
 /**
  * What every email provider has in common: the `email` channel type, no registration to
@@ -12,3 +12,11 @@ export const emailProviderDefaults = {
   verificationChallenge: null,
   webhookBodyLimit: null,
 } as const;
+
+/** An email provider's hand-made setup: the URL, the events to select, and where to click. */
+export function emailManualSetup(provider: string, events: readonly string[], instructions: string): ManualWebhookSetup {
+  return {
+    kind: 'manual',
+    instructions: (url) => ({ status: 'manual', url, provider, events: [...events], instructions }),
+  };
+}
