@@ -5,8 +5,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 /**
  * The repository explains itself: no file sends the reader to notes outside the clone, and
  * every relative link of the documentation (docs/*.md, README.md) leads to something that is
- * in it. The notes this guards against lived next to the repository (`../shared/docs/…`) and
- * were cited by name (`ARCHITECTURE.md`, `PROVIDERS.md §5.1`).
+ * in it. The notes this guards against lived in a folder beside the clone and were cited by
+ * their file names and section numbers.
  */
 
 const root = resolve(__dirname, '..', '..');

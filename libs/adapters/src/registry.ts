@@ -35,9 +35,15 @@ void everyChannelTypeHasAProvider;
 
 const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
+// Indexed once: the webhook path looks a channel's provider up on every call.
+const DEFINITIONS_BY_CHANNEL_TYPE = new Map<string, readonly ProviderDefinition[]>();
+for (const definition of PROVIDER_DEFINITIONS) {
+  DEFINITIONS_BY_CHANNEL_TYPE.set(definition.channelType, [...(DEFINITIONS_BY_CHANNEL_TYPE.get(definition.channelType) ?? []), definition]);
+}
+
 /** The definitions serving a channel type: one, or several picked by `credentials.provider`. */
 export function providerDefinitionsOf(channelType: ChannelType): readonly ProviderDefinition[] {
-  return PROVIDER_DEFINITIONS.filter((definition) => definition.channelType === channelType);
+  return DEFINITIONS_BY_CHANNEL_TYPE.get(channelType) ?? [];
 }
 
 /** The values `credentials.provider` takes for a channel type; empty when it has one provider. */
@@ -122,13 +128,19 @@ export class AdapterRegistry {
 
   /** The adapter for a channel, or undefined when its type or email provider has none. */
   resolve(channelType: ChannelType, credentials: ChannelCredentials): ProviderAdapter | undefined {
+    return this.resolveProvider(channelType, credentials)?.adapter;
+  }
+
+  /** A channel's provider definition with its adapter, found with one look-up. */
+  resolveProvider(channelType: ChannelType, credentials: ChannelCredentials): { definition: ProviderDefinition; adapter: ProviderAdapter } | undefined {
     const definition = providerDefinitionFor(channelType, credentials);
     if (!definition) return undefined;
-    const cached = this.cache.get(definition.name);
-    if (cached) return cached;
-    const adapter = definition.createAdapter(this.deps);
-    this.cache.set(definition.name, adapter);
-    return adapter;
+    let adapter = this.cache.get(definition.name);
+    if (!adapter) {
+      adapter = definition.createAdapter(this.deps);
+      this.cache.set(definition.name, adapter);
+    }
+    return { definition, adapter };
   }
 
   static supportedEmailProviders(): string[] {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { decodeEvent, FailureRouter, InboundMessageEvent } from '@inbound/messaging';
-import { DatabaseUnavailableError, databaseFailureKind, describeDatabaseError, WorkerConsumer, type Settlement } from '@inbound/runtime';
+import { databaseFailureKind, describeDatabaseError, throwIfDatabaseUnreachable, WorkerConsumer, type Settlement } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';
 import { contactKey, type ContactResolver } from '../contacts/contact-resolver';
 import { CONTACT_RESOLVER } from '../contacts/contact-resolver.provider';
@@ -124,8 +124,8 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
   }
 
   /** Rows inserted one by one before are skipped as duplicates when the batch runs again. */
-  private async throwIfDatabaseDown(error: unknown): Promise<void> {
-    if (databaseFailureKind(error) === 'transient' && !(await this.consumer.databaseReachable())) throw new DatabaseUnavailableError(error);
+  private throwIfDatabaseDown(error: unknown): Promise<void> {
+    return throwIfDatabaseUnreachable(error, () => this.consumer.databaseReachable());
   }
 
   private committed(items: readonly AcceptedEvent[], inserted: number): void {

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { attemptOf, isLifecycleStatus, FailureRouter } from '@inbound/messaging';
 import {
-  DatabaseUnavailableError,
-  databaseFailureKind,
   describeDatabaseError,
   isPermanentDataError,
+  throwIfDatabaseUnreachable,
   WORKER_CONFIG,
   WorkerConsumer,
   type Settlement,
@@ -114,8 +113,8 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
     return outcomes;
   }
 
-  private async throwIfDatabaseDown(error: unknown): Promise<void> {
-    if (databaseFailureKind(error) === 'transient' && !(await this.consumer.databaseReachable())) throw new DatabaseUnavailableError(error);
+  private throwIfDatabaseDown(error: unknown): Promise<void> {
+    return throwIfDatabaseUnreachable(error, () => this.consumer.databaseReachable());
   }
 
   private async settle(message: ConsumeMessage, update: StatusUpdate, outcome: ApplyOutcome): Promise<Settlement> {

@@ -80,12 +80,12 @@ export class WebhookService {
     if ('answer' in found) return found;
     const { channel } = found;
 
-    const definition = providerDefinitionFor(channel.channel_type, channel.credentials);
-    const adapter = this.adapters.resolve(channel.channel_type, channel.credentials);
-    if (!definition || !adapter) {
+    const provider = this.adapters.resolveProvider(channel.channel_type, channel.credentials);
+    if (!provider) {
       this.reject(call, channel, 'no_adapter', 'warn');
       return { answer: ANSWERS.notFound, outcome: 'not_found' };
     }
+    const { definition, adapter } = provider;
     const request: WebhookRequest = {
       method: call.method,
       url: this.config.webhookBaseUrl + call.pathAndQuery,

@@ -101,6 +101,8 @@ export class BatchedConsumer {
   private held: Delivery[] = [];
   private heldSince?: number;
   private probing?: Promise<void>;
+  /** Failed channel opens in a row: the wait before the next one grows with it. */
+  private reopenAttempt = 0;
   private readonly onConnect = () => void this.openChannel('connection re-established');
 
   constructor(
@@ -244,8 +246,6 @@ export class BatchedConsumer {
     // While the connection is down, its 'connect' event opens the next channel.
     if (this.connection.isConnected()) this.scheduleReopen('channel closed');
   }
-
-  private reopenAttempt = 0;
 
   private scheduleReopen(reason: string): void {
     const wait = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** this.reopenAttempt);

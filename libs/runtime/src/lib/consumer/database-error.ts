@@ -56,3 +56,12 @@ export class DatabaseUnavailableError extends Error {
     this.name = 'DatabaseUnavailableError';
   }
 }
+
+/**
+ * Tells a failing database from a failing event: a transient failure while the database does
+ * not answer a probe becomes DatabaseUnavailableError (the batch is held); anything else
+ * returns, for the caller's own handling.
+ */
+export async function throwIfDatabaseUnreachable(error: unknown, databaseReachable: () => Promise<boolean>): Promise<void> {
+  if (databaseFailureKind(error) === 'transient' && !(await databaseReachable())) throw new DatabaseUnavailableError(error);
+}

@@ -34,7 +34,6 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(WORKER_SERVICE) private readonly service: string,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(WORKER_TOPOLOGY) private readonly topology: QueueTopology,
     @Inject(WORKER_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(WORKER_METRICS) private readonly registry: Registry,
     private readonly amqp: AmqpConnection,
@@ -44,7 +43,8 @@ export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.dataSource.initialize();
-    await declareQueueTopology(this.amqp.channel, this.topology, retryDelays(this.config.retryFirstDelayMs, this.config.retryWindowMs));
+    // Connecting declares the queue topology (the publisher's setup), and so does the consumer
+    // on every channel it opens.
     await this.publisher.connect();
     const health = await startHealthServer({
       port: this.config.healthPort,
