@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
-// Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; adapters are pure
-// functions (no Nest, no database, no broker) and see only the event types of messaging.
+// Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; contracts depend on
+// nothing; adapters are pure functions (no Nest, no database, no broker) over the contracts.
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -15,16 +15,27 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: [],
+              bannedExternalImports: ['@nestjs/*', '@golevelup/*', 'amqplib', 'amqp-connection-manager', 'typeorm', 'pg', 'class-validator', 'class-transformer', 'axios'],
+            },
             {
               sourceTag: 'type:adapters',
-              onlyDependOnLibsWithTags: ['type:messaging'],
-              bannedExternalImports: ['typeorm', 'pg', 'amqplib', 'amqp-connection-manager', '@nestjs/*', '@golevelup/*'],
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: ['typeorm', 'pg', 'amqplib', 'amqp-connection-manager', '@nestjs/*', '@golevelup/*', 'class-validator', 'class-transformer'],
             },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:testing'] },
-            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:testing'] },
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:domain', 'type:messaging', 'type:testing'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:messaging', 'type:testing'] },
+            {
+              sourceTag: 'type:tools',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'],
+            },
             // Test support: databases, vhosts, processes. It must not reach into what it tests.
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
           ],

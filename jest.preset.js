@@ -7,6 +7,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@inbound/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@inbound/adapters$': '<rootDir>/../../libs/adapters/src/index.ts',
     '^@inbound/domain$': '<rootDir>/../../libs/domain/src/index.ts',
     '^@inbound/runtime$': '<rootDir>/../../libs/runtime/src/index.ts',

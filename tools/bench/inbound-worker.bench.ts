@@ -15,7 +15,8 @@
  * events/s without look-ups.
  */
 import { Channel, createDataSource } from '@inbound/domain';
-import { deadLetterQueueName, declareQueueTopology, INBOUND_EXCHANGE, INBOUND_QUEUE, INBOUND_TOPOLOGY, inboundRoutingKey, retryDelays, type InboundMessageEvent } from '@inbound/messaging';
+import { deadLetterQueueName, INBOUND_EXCHANGE, INBOUND_QUEUE, inboundRoutingKey, type InboundMessageEvent } from '@inbound/contracts';
+import { declareQueueTopology, INBOUND_TOPOLOGY, retryDelays } from '@inbound/messaging';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { connect, type ConfirmChannel } from 'amqplib';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,4 +1,5 @@
-import { ConfirmedPublisher, deadLetterQueueName, declareTopology, HEADER_ATTEMPT, STATUS_QUEUE } from '@inbound/messaging';
+import { deadLetterQueueName, STATUS_QUEUE } from '@inbound/contracts';
+import { ConfirmedPublisher, declareTopology, HEADER_ATTEMPT } from '@inbound/messaging';
 import { waitFor } from '@inbound/testing';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';

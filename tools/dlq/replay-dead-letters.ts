@@ -8,7 +8,8 @@
  *
  *   RABBITMQ_URL=… npm run dlq:replay -- message.status.update [max]
  */
-import { ConfirmedPublisher, deadLetterQueueName, HEADER_ATTEMPT, HEADER_FAILURE_REASON, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { deadLetterQueueName, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
+import { ConfirmedPublisher, HEADER_ATTEMPT, HEADER_FAILURE_REASON } from '@inbound/messaging';
 import { EnvReader, readCommonConfig } from '@inbound/runtime';
 import { connect } from 'amqplib';
 

@@ -1,5 +1,6 @@
 import { createDataSource } from '@inbound/domain';
-import { deadLetterQueueName, INBOUND_QUEUE, retryDelays, retryQueueName, STATUS_QUEUE } from '@inbound/messaging';
+import { deadLetterQueueName, INBOUND_QUEUE, retryQueueName, STATUS_QUEUE } from '@inbound/contracts';
+import { retryDelays } from '@inbound/messaging';
 import {
   type AppProcess,
   CallStream,

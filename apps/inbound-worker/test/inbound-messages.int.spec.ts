@@ -1,5 +1,6 @@
 import type { Channel } from '@inbound/domain';
-import { HEADER_ATTEMPT, HEADER_FAILURE_REASON, type InboundMessageEvent } from '@inbound/messaging';
+import { type InboundMessageEvent } from '@inbound/contracts';
+import { HEADER_ATTEMPT, HEADER_FAILURE_REASON } from '@inbound/messaging';
 import { waitFor } from '@inbound/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';

@@ -1,4 +1,4 @@
-import { INBOUND_QUEUE } from '@inbound/messaging';
+import { INBOUND_QUEUE } from '@inbound/contracts';
 import { describeWorkerProcess } from '@inbound/testing';
 
 describeWorkerProcess('inbound-worker', INBOUND_QUEUE, [

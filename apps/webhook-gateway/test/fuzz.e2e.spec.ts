@@ -1,6 +1,7 @@
 import { AdapterRegistry, type ChannelContext } from '@inbound/adapters';
 import { Channel, CredentialsCipher } from '@inbound/domain';
-import { declareTopology, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
+import { declareTopology } from '@inbound/messaging';
 import {
   type AppProcess,
   createIsolatedInfra,

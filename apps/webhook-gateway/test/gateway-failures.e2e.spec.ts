@@ -1,4 +1,4 @@
-import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
 import { connect } from 'amqplib';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';

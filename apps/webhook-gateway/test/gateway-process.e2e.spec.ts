@@ -1,4 +1,4 @@
-import { STATUS_QUEUE } from '@inbound/messaging';
+import { STATUS_QUEUE } from '@inbound/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from '@inbound/testing';

@@ -1,4 +1,4 @@
-import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES } from '@inbound/messaging';
+import { CHANNEL_TYPES } from '@inbound/contracts';
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

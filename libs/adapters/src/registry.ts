@@ -1,4 +1,4 @@
-import type { ChannelType } from '@inbound/messaging';
+import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
 import { CredentialsError, credentialField, type Credentials } from './shared/credential-rules';
 import type { ProviderApiSetting, ProviderDefinition, WebhookBodyLimit } from './shared/provider-definition';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { applyStatusUpdate, changesRowSql, createDataSource, type MessageStatusState, type WatermarkStatusKind } from '../src';
+import { applyStatusUpdate, changesRowSql, createDataSource, type MessageStatusState } from '../src';
+import type { WatermarkStatus } from '@inbound/contracts';
 import { createScratchDatabase } from './support/scratch-database';
 
 /**
@@ -54,7 +55,7 @@ describe('changesRowSql (on PostgreSQL)', () => {
     return row.id;
   }
 
-  const kinds: WatermarkStatusKind[] = ['delivered', 'read'];
+  const kinds: WatermarkStatus[] = ['delivered', 'read'];
   const cases = Object.keys(STATES).flatMap((state) => kinds.flatMap((kind) => [0, 2, 3, 10].map((minute) => [state, kind, minute] as const)));
 
   it.each(cases)('%s + %s at minute %d: true exactly when applyStatusUpdate changes the row', async (stateName, kind, minute) => {

@@ -4,32 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import {
-  ConfirmedPublisher,
-  deadLetterPolicyPattern,
-  deadLetterPolicyRabbitmqctlArgs,
-  DEAD_LETTER_POLICY_NAME,
-  deadLetterQueueName,
-  declareQueueTopology,
-  declareTopology,
-  decodeEvent,
-  type DeadLetteringWarning,
-  FailureRouter,
-  HEADER_ATTEMPT,
-  HEADER_FAILURE_REASON,
-  HEADER_ORIGINAL_ROUTING_KEY,
-  INBOUND_EXCHANGE,
-  INBOUND_QUEUE,
-  InboundMessageEvent,
-  MAX_DELIVERIES,
-  inboundRoutingKey,
-  PublishError,
-  type QueueTopology,
-  retryQueueName,
-  STATUS_EXCHANGE,
-  STATUS_QUEUE,
-  statusRoutingKey,
-} from '../src';
+import { deadLetterQueueName, decodeEvent, INBOUND_EXCHANGE, INBOUND_QUEUE, InboundMessageEvent, inboundRoutingKey, retryQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey } from '@inbound/contracts';
+import { ConfirmedPublisher, deadLetterPolicyPattern, deadLetterPolicyRabbitmqctlArgs, DEAD_LETTER_POLICY_NAME, declareQueueTopology, declareTopology, type DeadLetteringWarning, FailureRouter, HEADER_ATTEMPT, HEADER_FAILURE_REASON, HEADER_ORIGINAL_ROUTING_KEY, MAX_DELIVERIES, PublishError, type QueueTopology } from '../src';
 import { waitFor } from '@inbound/testing';
 
 const url = () => process.env.RABBITMQ_URL as string;

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent } from '@inbound/messaging';
+import type { InboundMessageEvent } from '@inbound/contracts';
 import { randomUUID } from 'node:crypto';
 
 export interface ChannelRef {

@@ -1,13 +1,6 @@
 import { Channel, createDataSource } from '@inbound/domain';
-import {
-  deadLetterQueueName,
-  declareQueueTopology,
-  INBOUND_EXCHANGE,
-  INBOUND_QUEUE,
-  INBOUND_TOPOLOGY,
-  inboundRoutingKey,
-  type InboundMessageEvent,
-} from '@inbound/messaging';
+import { deadLetterQueueName, INBOUND_EXCHANGE, INBOUND_QUEUE, inboundRoutingKey, type InboundMessageEvent } from '@inbound/contracts';
+import { declareQueueTopology, INBOUND_TOPOLOGY } from '@inbound/messaging';
 import { WORKER_METRICS, WorkerLifecycle } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createWorkerContext } from '@inbound/runtime';

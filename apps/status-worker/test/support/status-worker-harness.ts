@@ -1,15 +1,7 @@
 import { createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra } from '@inbound/testing';
-import {
-  deadLetterQueueName,
-  declareQueueTopology,
-  HEADER_FAILURE_REASON,
-  retryDelays,
-  STATUS_EXCHANGE,
-  STATUS_QUEUE,
-  STATUS_TOPOLOGY,
-  statusRoutingKey,
-} from '@inbound/messaging';
+import { deadLetterQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey } from '@inbound/contracts';
+import { declareQueueTopology, HEADER_FAILURE_REASON, retryDelays, STATUS_TOPOLOGY } from '@inbound/messaging';
 import { createWorkerContext, readWorkerConfig, WORKER_METRICS } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';

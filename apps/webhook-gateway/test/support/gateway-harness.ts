@@ -1,5 +1,6 @@
 import { Channel, CredentialsCipher, createDataSource } from '@inbound/domain';
-import { declareTopology, deadLetterQueueName, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/messaging';
+import { deadLetterQueueName, INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
+import { declareTopology } from '@inbound/messaging';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel, type GetMessage } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { StatusUpdateEvent, validateEvent } from '@inbound/messaging';
+import { StatusUpdateEvent, validateEvent } from '@inbound/contracts';
 import type { ChannelContext, WebhookRequest } from '../shared/adapter.types';
 import { AdapterRegistry } from '../registry';
 import { deterministicEventId } from '../shared/event-id';

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
+import { FIELD_LIMITS, type InboundMessageEvent, type StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
 import { deterministicEventId } from '../shared/event-id';
@@ -68,8 +68,8 @@ function messageEvent(message: Unchecked<MessengerMessage>, item: ItemContext): 
     sender_address: item.psid,
     message_body: stringValue(message.text),
     timestamp: item.timestamp,
-    media_url: firstUrl !== undefined && firstUrl.length <= 4096 ? firstUrl : undefined,
-    media_type: firstType !== undefined && firstType.length <= 255 ? firstType : undefined,
+    media_url: firstUrl !== undefined && firstUrl.length <= FIELD_LIMITS.longText ? firstUrl : undefined,
+    media_type: firstType !== undefined && firstType.length <= FIELD_LIMITS.code ? firstType : undefined,
     metadata: withoutUndefined({
       quick_reply_payload: stringValue(asUnchecked<{ payload: string }>(message.quick_reply)?.payload),
       reply_to_message_id: stringValue(asUnchecked<{ mid: string }>(message.reply_to)?.mid),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
+import { InboundMessageEvent, StatusUpdateEvent, validateEvent } from '@inbound/contracts';
 import type { ParsedEvents, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { createMessengerAdapter } from './messenger.adapter';
 import type { MessengerNotification } from './messenger.types';

@@ -1,4 +1,4 @@
-import type { StatusUpdateEvent } from '@inbound/messaging';
+import type { StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import {
   isJsonObject,

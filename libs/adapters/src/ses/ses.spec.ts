@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { StatusUpdateEvent, validateEvent } from '@inbound/messaging';
+import { StatusUpdateEvent, validateEvent } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelContext, ProviderAdapter, WebhookRequest } from '../shared/adapter.types';
 import { AdapterRegistry } from '../registry';
 import { deterministicEventId } from '../shared/event-id';

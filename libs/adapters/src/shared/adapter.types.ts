@@ -1,4 +1,4 @@
-import type { ChannelType, InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
+import type { ChannelType, InboundMessageEvent, StatusUpdateEvent } from '@inbound/contracts';
 
 /** One provider call as the gateway received it. */
 export interface WebhookRequest {

@@ -1,3 +1,4 @@
+import { FIELD_LIMITS, STATUS_PATTERN } from '@inbound/contracts';
 import type { ParseError } from './adapter.types';
 import { isJsonObject, parseJsonBody } from './json-reader';
 
@@ -23,7 +24,7 @@ export function stringValue(value: unknown): string | undefined {
 }
 
 /** A non-empty string of at most `maxLength` characters (identifiers, addresses), else undefined. */
-export function identifierValue(value: unknown, maxLength = 512): string | undefined {
+export function identifierValue(value: unknown, maxLength: number = FIELD_LIMITS.identifier): string | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : undefined;
   return typeof value === 'string' && value.length > 0 && value.length <= maxLength ? value : undefined;
 }
@@ -72,17 +73,13 @@ export function withoutUndefined<T extends object>(value: T): T {
   return copy;
 }
 
-// The bus contract's status word (libs/messaging STATUS_PATTERN); repeated here because
-// adapters import only types from messaging.
-const STATUS_WORD = /^[a-z][a-z_]{1,31}$/;
-
 /**
  * A provider's status word as an event status: lower case, other characters as `_`, and
  * `unknown` when nothing usable is left. Used for informational kinds we do not map.
  */
 export function statusWord(raw: string): string {
   const lower = raw.toLowerCase();
-  if (STATUS_WORD.test(lower)) return lower;
+  if (STATUS_PATTERN.test(lower)) return lower;
   const cleaned = lower.replace(/[^a-z_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
-  return STATUS_WORD.test(cleaned) ? cleaned : 'unknown';
+  return STATUS_PATTERN.test(cleaned) ? cleaned : 'unknown';
 }

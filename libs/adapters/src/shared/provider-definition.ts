@@ -1,4 +1,4 @@
-import type { ChannelType } from '@inbound/messaging';
+import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './adapter.types';
 import type { Credentials } from './credential-rules';
 

@@ -1,18 +1,9 @@
-import type { StatusUpdateEvent } from '@inbound/messaging';
+import { FIELD_LIMITS, isEventTime, isLifecycleStatus, STATUS_PATTERN, type StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseError, WebhookRequest } from './adapter.types';
 import { deterministicEventId } from './event-id';
 import { decodeJsonBody, withoutUndefined } from './payload-value';
 
-// Kept here rather than imported: adapters may import only the event *types* of messaging.
-const LIFECYCLE_STATUSES: readonly string[] = ['queued', 'sent', 'delivered', 'read', 'failed'];
-const STATUS_WORD = /^[a-z][a-z_]{1,31}$/;
 const PROVIDER_WORD = /^[A-Za-z]+(?:[ _-][A-Za-z]+)*$/;
-
-// Limits of StatusUpdateEvent's validation; longer provider text is cut rather than rejected.
-const MAX_MESSAGE_ID_LENGTH = 512;
-const MAX_RECIPIENT_LENGTH = 512;
-const MAX_ERROR_CODE_LENGTH = 255;
-const MAX_ERROR_MESSAGE_LENGTH = 4096;
 
 /** What a parser knows about one provider status event. */
 export interface StatusEventFields {
@@ -58,12 +49,12 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
   const recipient = fields.recipientAddress?.trim();
   // Cut, never dropped: an update without a recipient would move every recipient's row, while a
   // cut address simply matches none.
-  if (recipient) event.recipient_address = recipient.slice(0, MAX_RECIPIENT_LENGTH);
+  if (recipient) event.recipient_address = recipient.slice(0, FIELD_LIMITS.identifier);
   if (fields.errorCode !== undefined && fields.errorCode.length > 0) {
-    event.error_code = fields.errorCode.slice(0, MAX_ERROR_CODE_LENGTH);
+    event.error_code = fields.errorCode.slice(0, FIELD_LIMITS.code);
   }
   if (fields.errorMessage !== undefined && fields.errorMessage.length > 0) {
-    event.error_message = fields.errorMessage.slice(0, MAX_ERROR_MESSAGE_LENGTH);
+    event.error_message = fields.errorMessage.slice(0, FIELD_LIMITS.longText);
   }
   return event;
 }
@@ -73,7 +64,7 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
  * the sender stored, and would fail the event's validation.
  */
 export function usableMessageId(id: string | undefined): string | undefined {
-  return id !== undefined && id.length > 0 && id.length <= MAX_MESSAGE_ID_LENGTH ? id : undefined;
+  return id !== undefined && id.length > 0 && id.length <= FIELD_LIMITS.identifier ? id : undefined;
 }
 
 /**
@@ -88,22 +79,19 @@ export function informationalStatusFrom(providerWord: string): string | undefine
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[ _-]+/g, '_');
-  return STATUS_WORD.test(word) && !LIFECYCLE_STATUSES.includes(word) ? word : undefined;
+  return STATUS_PATTERN.test(word) && !isLifecycleStatus(word) ? word : undefined;
 }
-
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const NORMALISED_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function normalised(date: Date): string | undefined {
   if (Number.isNaN(date.getTime())) return undefined;
   const iso = date.toISOString();
-  // Years outside 0000-9999 come out as ±YYYYYY, which is not strict ISO-8601.
-  return NORMALISED_ISO.test(iso) ? iso : undefined;
+  // Years outside 0001-9999 come out in a form the events refuse (±YYYYYY, or year 0).
+  return isEventTime(iso) ? iso : undefined;
 }
 
 /** `2026-02-13T18:19:43.9070259-05:00` → `2026-02-13T23:19:43.907Z`; undefined for anything else. */
 export function isoFromProviderTime(text: string | undefined): string | undefined {
-  if (text === undefined || !ISO_DATE_TIME.test(text)) return undefined;
+  if (!isEventTime(text)) return undefined;
   return normalised(new Date(text));
 }
 

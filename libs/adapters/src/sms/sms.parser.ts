@@ -1,4 +1,4 @@
-import type { InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
+import { FIELD_LIMITS, type InboundMessageEvent, type StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { deterministicEventId } from '../shared/event-id';
 import { headerValue } from '../shared/header';
@@ -130,12 +130,12 @@ function inboundEvent(params: TwilioParams, sid: string, channel: ChannelContext
     provider_message_id: sid,
     sender_address: from,
     // Set for WhatsApp senders reached through Twilio.
-    sender_name: truncate(param(params, 'ProfileName'), 512),
+    sender_name: truncate(param(params, 'ProfileName'), FIELD_LIMITS.identifier),
     message_body: param(params, 'Body'),
     // Twilio sends no time with a message; it calls as the message arrives.
     timestamp: receivedAt,
-    media_url: first !== undefined && first.url.length <= 4096 ? first.url : undefined,
-    media_type: truncate(first?.content_type, 255),
+    media_url: first !== undefined && first.url.length <= FIELD_LIMITS.longText ? first.url : undefined,
+    media_type: truncate(first?.content_type, FIELD_LIMITS.code),
     metadata: withoutUndefined({
       ...details(params, INBOUND_DETAILS),
       media: media.length > 0 ? media : undefined,
@@ -155,8 +155,8 @@ function statusEvent(params: TwilioParams, sid: string, providerStatus: string, 
     status: twilioEventStatus(providerStatus),
     // Status callbacks carry no event time either (RawDlrDoneDate has no documented zone).
     timestamp: receivedAt,
-    error_code: truncate(param(params, 'ErrorCode'), 255),
-    error_message: truncate(param(params, 'ErrorMessage'), 4096),
+    error_code: truncate(param(params, 'ErrorCode'), FIELD_LIMITS.code),
+    error_message: truncate(param(params, 'ErrorMessage'), FIELD_LIMITS.longText),
     metadata: { provider_status: providerStatus, ...details(params, STATUS_DETAILS) },
     received_at: receivedAt,
   });

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent } from '@inbound/messaging';
+import { FIELD_LIMITS, type InboundMessageEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { deterministicEventId } from '../shared/event-id';
 import {
@@ -161,7 +161,7 @@ export function parseTelegramUpdate(request: WebhookRequest, channel: ChannelCon
     // The chat id, not from.id: it is where a reply goes. In a private chat both are equal;
     // in a group or channel the reply belongs in the group or channel.
     sender_address: chatId,
-    sender_name: truncate(senderName(message, chat), 512),
+    sender_name: truncate(senderName(message, chat), FIELD_LIMITS.identifier),
     message_body: stringValue(message.text) ?? stringValue(message.caption),
     // When the message was sent; an edit's own time is metadata.edit_date.
     timestamp: epochToIso(message.date, 'seconds') ?? receivedAtIso,

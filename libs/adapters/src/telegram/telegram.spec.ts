@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InboundMessageEvent, validateEvent } from '@inbound/messaging';
+import { InboundMessageEvent, validateEvent } from '@inbound/contracts';
 import type { ParseResult, ProviderAdapter, WebhookRequest } from '../shared/adapter.types';
 import { createTelegramAdapter } from './telegram.adapter';
 import type { TelegramUpdate } from './telegram.types';

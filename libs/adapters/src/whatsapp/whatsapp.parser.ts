@@ -1,4 +1,4 @@
-import type { InboundMessageEvent, StatusUpdateEvent } from '@inbound/messaging';
+import { FIELD_LIMITS, isLifecycleStatus, type InboundMessageEvent, type StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
 import { deterministicEventId } from '../shared/event-id';
@@ -49,15 +49,13 @@ interface MessageContent {
   details: Record<string, unknown>;
 }
 
-const LIFECYCLE_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'read', 'failed']);
-
 function describeError(error: Unchecked<WhatsAppError> | undefined): { code?: string; message?: string } {
   if (!error) return {};
-  const code = identifierValue(error.code, 255);
+  const code = identifierValue(error.code, FIELD_LIMITS.code);
   const summary = stringValue(error.message) || stringValue(error.title);
   const details = stringValue(asUnchecked<{ details: string }>(error.error_data)?.details);
   const message = summary && details && details !== summary ? `${summary} (${details})` : summary || details;
-  return { code, message: truncate(message, 4096) };
+  return { code, message: truncate(message, FIELD_LIMITS.longText) };
 }
 
 function mediaContent(type: string, media: Unchecked<WhatsAppMedia> | undefined): MessageContent {
@@ -65,7 +63,7 @@ function mediaContent(type: string, media: Unchecked<WhatsAppMedia> | undefined)
   return {
     body: stringValue(media?.caption),
     mediaType: type,
-    mediaUrl: url !== undefined && url.length <= 4096 ? url : undefined,
+    mediaUrl: url !== undefined && url.length <= FIELD_LIMITS.longText ? url : undefined,
     details: withoutUndefined({
       // Download through the Graph API with the media id; the url needs the access token too.
       media_id: identifierValue(media?.id),
@@ -148,7 +146,7 @@ function describeMessage(type: string, message: Unchecked<WhatsAppMessage>): Mes
       // unsupported, system, order, … : kept, described by their type, never dropped.
       const error = describeError(asUnchecked<WhatsAppError>(asArray(message.errors)[0]));
       const details = withoutUndefined({ error_code: error.code, error_message: error.message });
-      return { mediaType: truncate(type, 255), details };
+      return { mediaType: truncate(type, FIELD_LIMITS.code), details };
     }
   }
 }
@@ -185,7 +183,7 @@ function inboundEvent(
     channel_type: 'whatsapp',
     provider_message_id: wamid,
     sender_address: from,
-    sender_name: truncate(name, 512),
+    sender_name: truncate(name, FIELD_LIMITS.identifier),
     message_body: content.body,
     timestamp: epochToIso(message.timestamp, 'seconds') ?? call.receivedAt,
     media_url: content.mediaUrl,
@@ -207,7 +205,7 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
   const wamid = identifierValue(status?.id);
   const providerStatus = stringValue(status?.status);
   if (!status || wamid === undefined || !providerStatus) return undefined;
-  const eventStatus = LIFECYCLE_STATUSES.has(providerStatus) ? providerStatus : statusWord(providerStatus);
+  const eventStatus = isLifecycleStatus(providerStatus) ? providerStatus : statusWord(providerStatus);
   const error = describeError(asUnchecked<WhatsAppError>(asArray(status.errors)[0]));
   const participant = stringValue(status.recipient_participant_id);
   const conversation = asUnchecked<NonNullable<WhatsAppStatus['conversation']>>(status.conversation);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
+import { LIFECYCLE_STATUSES } from '@inbound/contracts';
 import type { MessageErrorDetails } from './message-status';
 import {
   applyStatusUpdate,
   type GroupCounter,
   type IncomingStatusUpdate,
-  LIFECYCLE_UPDATE_KINDS,
   type MessageStatusState,
   mergeStatusChanges,
   parseStatusTime,
@@ -110,7 +110,7 @@ describe('applyStatusUpdate', () => {
 
     it('covers every pair', () => {
       const pairs = new Set(table.map(([state, status]) => `${state}/${status}`));
-      expect(pairs.size).toBe(Object.keys(STATES).length * (LIFECYCLE_UPDATE_KINDS.length + 1));
+      expect(pairs.size).toBe(Object.keys(STATES).length * (LIFECYCLE_STATUSES.length + 1));
     });
 
     it.each(table)('%s + %s', (state, status, expected) => {
@@ -155,7 +155,7 @@ describe('applyStatusUpdate', () => {
 
   describe('applying the same update twice: the second is a no-op', () => {
     const cases = Object.keys(STATES).flatMap((state) =>
-      [...LIFECYCLE_UPDATE_KINDS, 'clicked'].flatMap((status) =>
+      [...LIFECYCLE_STATUSES, 'clicked'].flatMap((status) =>
         [0, 2, 10].map((minute) => [state as StateName, status, minute] as const),
       ),
     );
@@ -327,7 +327,7 @@ function isContradictory(updates: readonly IncomingStatusUpdate[]): boolean {
 function updateSequence(): fc.Arbitrary<IncomingStatusUpdate[]> {
   const incoming = fc
     .record({
-      status: fc.constantFrom(...LIFECYCLE_UPDATE_KINDS, 'clicked', 'deferred'),
+      status: fc.constantFrom(...LIFECYCLE_STATUSES, 'clicked', 'deferred'),
       minute: fc.integer({ min: 0, max: 6 }),
     })
     .map(({ status, minute }) =>

@@ -1,3 +1,4 @@
+import { isLifecycleStatus } from '@inbound/contracts';
 import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
 
 /**
@@ -13,10 +14,6 @@ import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './mes
  * That holds for a read receipt after a failure too: it would prove delivery, but the contract
  * keeps `failed` terminal, and the failed counter, once moved, cannot move back.
  */
-
-/** Incoming statuses that move the lifecycle; every other word is informational. */
-export const LIFECYCLE_UPDATE_KINDS = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
-export type LifecycleUpdateKind = (typeof LIFECYCLE_UPDATE_KINDS)[number];
 
 /** The group_messages counters, by column name. */
 export const GROUP_COUNTERS = ['delivered_count', 'failed_count', 'read_count'] as const;
@@ -77,10 +74,6 @@ export type StatusUpdateOutcome =
   | { kind: 'ignored'; reason: IgnoredReason }
   | { kind: 'informational'; event: InformationalStatusEvent };
 
-export function isLifecycleUpdateKind(status: string): status is LifecycleUpdateKind {
-  return (LIFECYCLE_UPDATE_KINDS as readonly string[]).includes(status);
-}
-
 /**
  * Parses an update's time. Throws RangeError for a time that is not a date: events are
  * validated at the edge, so this is a bug to surface, not data to guess about.
@@ -106,7 +99,7 @@ function isEarlier(candidate: Date, recorded: Date | string | null): boolean {
  */
 export function applyStatusUpdate(current: MessageStatusState, update: IncomingStatusUpdate): StatusUpdateOutcome {
   const at = parseStatusTime(update.timestamp);
-  if (!isLifecycleUpdateKind(update.status)) {
+  if (!isLifecycleStatus(update.status)) {
     return { kind: 'informational', event: informationalEvent(update, at) };
   }
 

@@ -1,5 +1,4 @@
-/** The two status kinds a watermark carries (Messenger delivery and read watermarks). */
-export type WatermarkStatusKind = 'delivered' | 'read';
+import type { WatermarkStatus } from '@inbound/contracts';
 
 /**
  * Whether an update of this kind at time `at` would change a messages row, as an SQL boolean
@@ -10,7 +9,7 @@ export type WatermarkStatusKind = 'delivered' | 'read';
  *
  * `row` is the row's name or alias in the statement; `at` an SQL timestamptz expression.
  */
-export function changesRowSql(kind: WatermarkStatusKind, row: string, at: string): string {
+export function changesRowSql(kind: WatermarkStatus, row: string, at: string): string {
   const status = `${row}.status`;
   // delivered_at holds the earliest reported delivery; a later report changes nothing.
   const deliveredAtMoves = `(${status} <> 'delivered' OR ${row}.delivered_at IS NULL OR ${row}.delivered_at > ${at})`;

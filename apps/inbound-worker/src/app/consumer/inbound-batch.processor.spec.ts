@@ -1,4 +1,5 @@
-import type { FailureRouter, InboundMessageEvent } from '@inbound/messaging';
+import type { InboundMessageEvent } from '@inbound/contracts';
+import type { FailureRouter } from '@inbound/messaging';
 import { Logger } from '@nestjs/common';
 import { DatabaseUnavailableError, type WorkerConsumer } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { decodeEvent, FailureRouter, InboundMessageEvent } from '@inbound/messaging';
+import { decodeEvent, InboundMessageEvent } from '@inbound/contracts';
+import { FailureRouter } from '@inbound/messaging';
 import { databaseFailureKind, describeDatabaseError, throwIfDatabaseUnreachable, WorkerConsumer, type Settlement } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';
 import { contactKey, type ContactResolver } from '../contacts/contact-resolver';

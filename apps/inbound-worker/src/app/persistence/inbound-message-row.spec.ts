@@ -1,4 +1,4 @@
-import type { InboundMessageEvent } from '@inbound/messaging';
+import type { InboundMessageEvent } from '@inbound/contracts';
 import { inboundMessageRow, inIndexOrder } from './inbound-message-row';
 
 const event: InboundMessageEvent = {

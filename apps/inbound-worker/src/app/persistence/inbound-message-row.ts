@@ -1,5 +1,5 @@
 import { storableJson, storableNullableText, storableText } from '@inbound/domain';
-import type { InboundMessageEvent } from '@inbound/messaging';
+import type { InboundMessageEvent } from '@inbound/contracts';
 
 /** One `messages` row to insert for an inbound event (docs/CONTRACTS.md, "Database"). */
 export interface InboundMessageRow {

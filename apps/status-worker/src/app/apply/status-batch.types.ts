@@ -25,16 +25,8 @@ export interface StatusUpdate {
   watermark?: string;
 }
 
-/** Statuses a watermark may carry (Messenger sends delivery and read watermarks). */
-export const WATERMARK_STATUSES = ['delivered', 'read'] as const;
-export type WatermarkStatus = (typeof WATERMARK_STATUSES)[number];
-
 export function isWatermarkUpdate(update: StatusUpdate): boolean {
   return update.provider_message_id === undefined;
-}
-
-export function isWatermarkStatus(status: string): status is WatermarkStatus {
-  return (WATERMARK_STATUSES as readonly string[]).includes(status);
 }
 
 /**

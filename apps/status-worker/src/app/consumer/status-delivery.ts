@@ -1,45 +1,14 @@
-import { type EventValidationResult, StatusUpdateEvent, validateEvent } from '@inbound/messaging';
-import { isWatermarkStatus, isWatermarkUpdate, type StatusUpdate } from '../apply/status-batch.types';
-import { wellFormedStatusUpdate } from './status-event.fast-path';
+import { decodeEvent, type EventValidationResult, StatusUpdateEvent } from '@inbound/contracts';
+import type { StatusUpdate } from '../apply/status-batch.types';
 
-function isValidTime(value: string | null | undefined): boolean {
-  return value == null || !Number.isNaN(Date.parse(value));
-}
-
-/**
- * Decodes and validates a message body at the edge: JSON, the StatusUpdateEvent contract, and
- * what the contract's validation lets through but the rules cannot use (a time JavaScript
- * cannot read, a watermark with a status other than delivered or read). The usual event takes
- * a fast path (wellFormedStatusUpdate); the rest the contract's own validateEvent.
- */
+/** Decodes and validates a message body at the edge, and keeps the fields the applier reads. */
 export function decodeStatusUpdate(body: Buffer): EventValidationResult<StatusUpdate> {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'body is not valid JSON' };
-  }
-  const wellFormed = wellFormedStatusUpdate(payload);
-  if (wellFormed) return { ok: true, event: wellFormed };
-  const validated = validateEvent(StatusUpdateEvent, payload);
-  if (!validated.ok) return validated;
-  const event = validated.event;
-  if (!isValidTime(event.timestamp) || !isValidTime(event.watermark)) {
-    return { ok: false, reason: 'invalid event: timestamp or watermark is not a readable time' };
-  }
-  const update = statusUpdateOf(event);
-  // The contract's conditional rules let `"watermark": null` through with no provider id.
-  if (isWatermarkUpdate(update) && (update.watermark === undefined || update.recipient_address === undefined)) {
-    return { ok: false, reason: 'invalid event: names no message (no provider_message_id, no watermark with recipient_address)' };
-  }
-  if (isWatermarkUpdate(update) && !isWatermarkStatus(update.status)) {
-    return { ok: false, reason: `invalid event: a watermark update must be delivered or read, not ${update.status}` };
-  }
-  return { ok: true, event: update };
+  const decoded = decodeEvent(StatusUpdateEvent, body);
+  return decoded.ok ? { ok: true, event: statusUpdateOf(decoded.event) } : decoded;
 }
 
 /** The fields of a validated event the applier reads. */
-export function statusUpdateOf(event: StatusUpdateEvent): StatusUpdate {
+function statusUpdateOf(event: StatusUpdateEvent): StatusUpdate {
   const providerStatus = event.metadata['provider_status'];
   return {
     event_id: event.event_id,

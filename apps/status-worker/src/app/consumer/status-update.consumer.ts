@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { attemptOf, isLifecycleStatus, FailureRouter } from '@inbound/messaging';
+import { isLifecycleStatus } from '@inbound/contracts';
+import { attemptOf, FailureRouter } from '@inbound/messaging';
 import {
   describeDatabaseError,
   isPermanentDataError,

@@ -1,4 +1,4 @@
-import { CHANNEL_TYPES, type ChannelType } from '@inbound/messaging';
+import { CHANNEL_TYPES, type ChannelType } from '@inbound/contracts';
 import { IsBoolean, IsIn, IsNotEmpty, IsObject, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 // A name is shown to people and stored as text, which PostgreSQL refuses with U+0000 in it

@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CredentialsError, mergeChannelCredentials, prepareChannelCredentials, type ApiWebhookSetup, type Credentials } from '@inbound/adapters';
 import { Channel, CredentialsCipher, CredentialsDecryptionError, type ChannelWebhookState } from '@inbound/domain';
-import { isChannelType, type ChannelType } from '@inbound/messaging';
+import { isChannelType, type ChannelType } from '@inbound/contracts';
 import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';

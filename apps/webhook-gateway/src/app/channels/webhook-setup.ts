@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { providerDefinitionFor, type ApiWebhookSetup, type ChannelCredentials, type JsonPost, type ProviderDefinition } from '@inbound/adapters';
 import type { ChannelWebhookState } from '@inbound/domain';
-import type { ChannelType } from '@inbound/messaging';
+import type { ChannelType } from '@inbound/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
 /** The HTTP POST provider registrations are made with (channels.module.ts). */

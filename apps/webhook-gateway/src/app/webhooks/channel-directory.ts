@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel, CredentialsCipher } from '@inbound/domain';
-import { isChannelType, type ChannelType } from '@inbound/messaging';
+import { isChannelType, type ChannelType } from '@inbound/contracts';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';

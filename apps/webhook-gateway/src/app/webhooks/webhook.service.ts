@@ -1,15 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AdapterRegistry, hasVerificationChallenge, providerDefinitionFor, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
-import {
-  CHANNEL_TYPES,
-  ConfirmedPublisher,
-  INBOUND_EXCHANGE,
-  inboundRoutingKey,
-  isChannelType,
-  STATUS_EXCHANGE,
-  statusRoutingKey,
-  type ChannelType,
-} from '@inbound/messaging';
+import { CHANNEL_TYPES, INBOUND_EXCHANGE, inboundRoutingKey, isChannelType, STATUS_EXCHANGE, statusRoutingKey, type ChannelType } from '@inbound/contracts';
+import { ConfirmedPublisher } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ChannelDirectory, type ActiveChannel } from './channel-directory';

@@ -3,7 +3,7 @@
  * and receipt time every expected event is built from, and the check that every event a parse
  * makes passes the consumers' validation.
  */
-import { InboundMessageEvent, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/messaging';
+import { InboundMessageEvent, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/contracts';
 import type { ChannelContext, ParseResult } from '../adapter.types';
 
 export const SPEC_RECEIVED_AT = new Date('2025-01-01T00:00:05.000Z');

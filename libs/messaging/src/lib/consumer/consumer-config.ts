@@ -1,5 +1,5 @@
 import { MessageHandlerErrorBehavior, type RabbitMQConfig } from '@golevelup/nestjs-rabbitmq';
-import { INBOUND_EXCHANGE, STATUS_EXCHANGE } from '../topology/topology.constants';
+import { INBOUND_EXCHANGE, STATUS_EXCHANGE } from '@inbound/contracts';
 
 export interface ConsumerConnectionOptions {
   url: string;

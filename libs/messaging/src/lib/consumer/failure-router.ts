@@ -1,14 +1,7 @@
 import type { Message } from 'amqplib';
 import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
-import {
-  deadLetterQueueName,
-  HEADER_ATTEMPT,
-  HEADER_FAILURE_REASON,
-  HEADER_FIRST_FAILED_AT,
-  HEADER_ORIGINAL_EXCHANGE,
-  HEADER_ORIGINAL_ROUTING_KEY,
-  retryQueueName,
-} from '../topology/topology.constants';
+import { deadLetterQueueName, retryQueueName } from '@inbound/contracts';
+import { HEADER_ATTEMPT, HEADER_FAILURE_REASON, HEADER_FIRST_FAILED_AT, HEADER_ORIGINAL_EXCHANGE, HEADER_ORIGINAL_ROUTING_KEY } from '../topology/failure-headers';
 
 export type FailureOutcome = { action: 'retried'; attempt: number; delayMs: number } | { action: 'dead_lettered'; reason: string };
 

@@ -6,7 +6,7 @@ import {
   deadLetterPolicyRabbitmqctlArgs,
   DEAD_LETTER_POLICY_NAME,
 } from './dead-letter-policy';
-import { deadLetterQueueName, INBOUND_QUEUE, retryQueueName, STATUS_QUEUE } from './topology.constants';
+import { deadLetterQueueName, INBOUND_QUEUE, retryQueueName, STATUS_QUEUE } from '@inbound/contracts';
 
 describe('the at-least-once dead-lettering policy', () => {
   const pattern = new RegExp(deadLetterPolicyPattern());

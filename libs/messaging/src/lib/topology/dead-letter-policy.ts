@@ -1,4 +1,4 @@
-import { INBOUND_QUEUE, STATUS_QUEUE } from './topology.constants';
+import { INBOUND_QUEUE, STATUS_QUEUE } from '@inbound/contracts';
 
 /**
  * Queue arguments that make a quorum queue dead-letter at least once: the broker keeps a

@@ -1,16 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import { AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS, deadLetterPolicyCommand } from './dead-letter-policy';
-import {
-  deadLetterQueueName,
-  INBOUND_BINDING,
-  INBOUND_EXCHANGE,
-  INBOUND_QUEUE,
-  retryQueueName,
-  STATUS_BINDING,
-  STATUS_EXCHANGE,
-  STATUS_QUEUE,
-} from './topology.constants';
+import { deadLetterQueueName, INBOUND_BINDING, INBOUND_EXCHANGE, INBOUND_QUEUE, retryQueueName, STATUS_BINDING, STATUS_EXCHANGE, STATUS_QUEUE } from '@inbound/contracts';
 
 export * from './dead-letter-policy';
 

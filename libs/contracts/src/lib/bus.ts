@@ -1,4 +1,4 @@
-import { ChannelType } from '../events/channel-type';
+import type { ChannelType } from './channel-type';
 
 /** Exchange and queue names are contracts (docs/CONTRACTS.md, "Bus"). */
 export const INBOUND_EXCHANGE = 'webhook.inbound';
@@ -25,10 +25,3 @@ export function deadLetterQueueName(queue: string): string {
 export function retryQueueName(queue: string, delayMs: number): string {
   return `${queue}.retry.${delayMs}`;
 }
-
-/** Headers the failure path writes, so an operator can see why a message is where it is. */
-export const HEADER_ATTEMPT = 'x-attempt';
-export const HEADER_FAILURE_REASON = 'x-failure-reason';
-export const HEADER_ORIGINAL_EXCHANGE = 'x-original-exchange';
-export const HEADER_ORIGINAL_ROUTING_KEY = 'x-original-routing-key';
-export const HEADER_FIRST_FAILED_AT = 'x-first-failed-at';
