@@ -10,7 +10,6 @@ import type { Channel, Message } from 'amqplib';
  * never before its own transaction committed, at worst a little later. Nacks go out at once.
  */
 export class DeliveryAcknowledger {
-  /** The lowest delivery tag not settled yet. */
   private nextUnsettled = 1;
   /** Tags above nextUnsettled already settled: true if acked, false if nacked. */
   private readonly settledAhead = new Map<number, boolean>();
