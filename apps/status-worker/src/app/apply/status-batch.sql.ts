@@ -1,13 +1,11 @@
 import { changesRowSql, storableJson, storableText } from '@inbound/domain';
 import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
 
-/** A statement and its parameters. */
 export interface SqlStatement {
   text: string;
   parameters: unknown[];
 }
 
-/** A row as the lock statement returns it. */
 export interface LockedRowRecord {
   id: string;
   channel_id: string;
