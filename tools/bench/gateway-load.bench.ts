@@ -1,11 +1,7 @@
 /**
- * Gateway load benchmark (issue: webhook-gateway). Drives signed WhatsApp status calls at 50
- * connections against the built gateway and, in the same run and the same RabbitMQ, against
- * a bare Fastify reference doing the same HMAC check and confirmed publish. Each server runs
- * pinned to one core and the load generator to the other (taskset, when available). Prints
- * throughput at saturation (autocannon, closed loop), the ratio, p50/p99, and both servers'
- * p50/p99 at a fixed offered load of 3,000 calls/s (paced-load.ts: open loop, evenly spaced,
- * latency from each call's scheduled start); medians over alternating rounds.
+ * Gateway load benchmark: the built gateway against a bare Fastify reference doing the same
+ * HMAC check and confirmed publish. Method and figures: docs/BENCHMARKS.md, "Gateway: signed
+ * WhatsApp status calls at 50 connections".
  *
  *   npx nx build webhook-gateway
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/gateway-load.bench.ts
@@ -68,7 +64,6 @@ interface SignedBody {
   signature: string;
 }
 
-/** The signed calls one after another, from the first again after the last. */
 function cycle(bodies: SignedBody[]): () => PacedCall {
   let next = 0;
   return () => {

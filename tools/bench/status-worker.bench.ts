@@ -1,11 +1,6 @@
 /**
- * Status worker benchmark (issue #7). A campaign's status storm: N outbound messages in G
- * campaigns, three status events each (sent, delivered, read), published shuffled into
- * `message.status.update` first; then the built worker (`node dist/apps/status-worker/main.js`,
- * its own process, as deployed) is started and drains the queue. Prints applied events/s
- * (overall and sustained between 10 % and 90 % of the events) and checks that the counters
- * are exact: every campaign's delivered_count and read_count equal its message count, every
- * message delivered with sent_at, delivered_at and read_at.
+ * Status worker benchmark (issue #7): docs/BENCHMARKS.md, "Status worker: a campaign's status
+ * storm". The sustained rate is taken between 10 % and 90 % of the events applied.
  *
  *   npx nx build status-worker
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/status-worker.bench.ts

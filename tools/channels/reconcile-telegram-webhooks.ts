@@ -3,10 +3,8 @@
  * getWebhookInfo per bot; setWebhook only where the URL differs (or no secret is stored).
  * Safe to run again and again: a second run finds everything in place and changes nothing.
  *
- * Telegram is always given the stored secret. A channel without one gets a fresh secret
- * stored before setWebhook is called, so Telegram never holds a secret the database lacks.
- * Rows are changed under their row lock and only in the fields this command owns, so an
- * admin PATCH running at the same time is not overwritten; no lock is held during Bot API calls.
+ * Secrets and row locks follow docs/GATEWAY.md, "Telegram secret rotation": Telegram is always
+ * given the stored secret, and no lock is held during Bot API calls.
  *
  *   DATABASE_URL=… CREDENTIALS_KEY=… WEBHOOK_BASE_URL=https://… npm run channels:reconcile-telegram
  */

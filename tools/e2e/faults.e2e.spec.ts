@@ -19,21 +19,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 
 /**
- * Faults that really break things, against the three built apps as deployed (real HTTP,
- * signed WhatsApp calls): a broker stopped or killed, a database stopped, both at once, a
- * worker killed mid-batch, a gateway alone on a fresh vhost. Signed calls stream in while the
- * fault happens; every call answered 200 must end up applied exactly once.
- *
- * Each case prints one line of figures and asserts, by count: `refused` (calls not answered
- * 200), `lost` (answered 200, an event of it never applied), dead letters, what is left in
- * the spool, and that the campaign's delivered_count equals its delivered messages.
- *
- * The broker and the database are a RabbitMQ node and a PostgreSQL cluster of this file's own
- * (tools/testing/disposable-*.ts): the shared services are never stopped. Each case has its
- * own database and virtual host on them.
- *
- * Run (about 4 minutes): `npx nx run-many -t build -p webhook-gateway status-worker inbound-worker`,
- * then `npx jest -c tools/jest.config.ts tools/e2e/faults.e2e.spec.ts`.
+ * Faults that really break things, against the three built apps as deployed: every call
+ * answered 200 must end up applied exactly once. What each case counts, and how to run it:
+ * docs/FAULTS.md, "The fault suite". The shared RabbitMQ and PostgreSQL are never stopped.
  */
 
 const ADMIN_TOKEN = 'fault-suite-admin-token-0123456789';

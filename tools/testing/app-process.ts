@@ -5,7 +5,6 @@ import { join } from 'node:path';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..');
 
-/** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -3,7 +3,6 @@ import { createWorkerContext, runProcess } from '@inbound/runtime';
 import { readInboundWorkerConfig } from './app/config/inbound-worker-config';
 import { INBOUND_WORKER, InboundWorkerModule } from './app/inbound-worker.module';
 
-// Reads the shared worker settings plus the contact look-up ones.
 void runProcess(INBOUND_WORKER, async () => {
   const config = readInboundWorkerConfig(process.env);
   const app = await createWorkerContext(InboundWorkerModule.forRoot(config));

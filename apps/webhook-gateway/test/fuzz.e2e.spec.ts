@@ -24,14 +24,8 @@ import type { DataSource } from 'typeorm';
 import { migratedDataSource } from './support/gateway-harness';
 
 /**
- * Random and mutated input on every route of the gateway, sent to the built app over HTTP:
- * each webhook route with valid and with invalid signatures, every admin route, and the Meta
- * challenge. For every answer: a 2xx or 4xx with the contract's body, no stack trace and no
- * secret in it; afterwards the process is still up, and nothing was written for a refused
- * input (the queues hold exactly the events of the accepted calls, the channels table exactly
- * the channels answered 201).
- *
- * FUZZ_SEED replays a run (the seed is printed first); FUZZ_RUNS sets the inputs per route.
+ * Random and mutated input on every route of the built gateway; what every answer must be,
+ * FUZZ_SEED and FUZZ_RUNS: docs/GATEWAY.md, "Fuzz tests".
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -86,7 +86,6 @@ export function mergeChannelCredentials(channelType: ChannelType, stored: Creden
   return { ...prepareChannelCredentials(channelType, { ...callerSet, ...patch }), ...serverSet };
 }
 
-/** Whether the channel type's route answers a GET verification handshake. */
 export function hasVerificationChallenge(channelType: ChannelType): boolean {
   return providerDefinitionsOf(channelType).some((definition) => definition.verificationChallenge !== null);
 }

@@ -114,7 +114,6 @@ export class InboundBus {
     await this.channel.purgeQueue(deadLetterQueueName(INBOUND_QUEUE));
   }
 
-  /** Takes what is in the dead-letter queue now. */
   async takeDeadLetters(): Promise<GetMessage[]> {
     const taken: GetMessage[] = [];
     for (;;) {

@@ -27,7 +27,6 @@ export async function openFileInfra(label: string): Promise<FileInfra> {
   return { databaseUrl: infra.databaseUrl, rabbitmqUrl: infra.rabbitmqUrl, drop: () => dropIsolatedInfra(infra) };
 }
 
-/** The file's database, migrated. */
 export async function migratedDataSource(infra: FileInfra, poolSize = 4): Promise<DataSource> {
   const dataSource = createDataSource({ url: infra.databaseUrl, poolSize, applicationName: 'status-worker-spec' });
   await dataSource.initialize();

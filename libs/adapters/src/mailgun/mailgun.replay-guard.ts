@@ -18,7 +18,6 @@ export class MailgunReplayGuard {
     return known !== undefined && known > nowMs;
   }
 
-  /** Remembers the token of a call that was accepted. */
   remember(token: string, expiresAtMs: number, nowMs: number): void {
     this.forgetExpired(nowMs);
     this.expiries.delete(token);

@@ -155,11 +155,9 @@ function readEvent(read: Unchecked<MessengerRead>, item: ItemContext): StatusUpd
 }
 
 /**
- * A Messenger notification into events: messages (not our own echoes) and postbacks become
- * inbound events; deliveries and reads become status updates. Reactions, referrals, opt-ins
- * and `standby` events (another app holds the conversation) yield none. When the channel
- * names its `page_id`, entries for another page are left out (counted), since one Meta app can
- * serve the pages of several channels; a messaging item without a sender is left out (counted).
+ * A Messenger notification into events; what becomes an event and what is left out (counted):
+ * docs/PROVIDERS.md, "Messenger". One Meta app can serve the pages of several channels, hence
+ * the `page_id` check.
  */
 export function parseMessengerNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);

@@ -13,7 +13,6 @@ export type SendGridEngagementEventName = 'open' | 'click' | 'spamreport' | 'uns
 export interface SendGridEvent {
   /** A delivery or engagement event name, or `account_status_change`. */
   event: string;
-  /** The recipient. */
   email?: string;
   /** Unix seconds. */
   timestamp?: number;

@@ -37,7 +37,6 @@ export function booleanValue(value: unknown): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
 }
 
-/** Cuts text to the length an event field allows. */
 export function truncate(value: string | undefined, maxLength: number): string | undefined {
   return value !== undefined && value.length > maxLength ? value.slice(0, maxLength) : value;
 }

@@ -2,10 +2,8 @@ import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './adapter.types';
 import type { Credentials } from './credential-rules';
 
-/** Builds one provider's adapter from the injected dependencies. */
 export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
 
-/** POSTs a JSON body and returns the HTTP status and the parsed JSON answer. */
 export type JsonPost = (url: string, body: unknown) => Promise<{ status: number; data: unknown }>;
 
 /** The webhook registration state stored with a channel (the domain's ChannelWebhookState). */
@@ -64,7 +62,6 @@ export interface ApiWebhookSetup {
   unregisteredCredentials(credentials: Credentials): Credentials;
   isSameRegistration(stored: Credentials, registeredWith: Credentials): boolean;
   register(api: ProviderApiAccess, url: string, credentials: Credentials): Promise<WebhookState>;
-  /** Teardown: the provider stops calling us. */
   unregister(api: ProviderApiAccess, credentials: Credentials): Promise<{ ok: true } | { ok: false; error: string }>;
 }
 

@@ -38,7 +38,6 @@ const INBOUND_DETAILS: ReadonlyArray<readonly [TwilioParamName, string]> = [
   ['OriginalRepliedMessageSid', 'reply_to_message_id'],
 ];
 
-/** Parameters copied into status metadata. */
 const STATUS_DETAILS: ReadonlyArray<readonly [TwilioParamName, string]> = [
   ['To', 'to'],
   ['From', 'from'],

@@ -1,11 +1,7 @@
 import type { Credentials } from '../shared/credential-rules';
 import { generateTelegramWebhookSecret } from './telegram.bot-api';
 
-/**
- * The webhook secret's life: chosen by the server, stored before Telegram is given it, replaced
- * only with the bot token, and the one it replaces accepted a while longer
- * (telegram.signature.ts reads both).
- */
+// The secret's life: see docs/GATEWAY.md, "Telegram secret rotation" (telegram.signature.ts reads both secrets).
 
 /**
  * How long the secret from before a rotation stays valid. Longer than the 30 s other gateway

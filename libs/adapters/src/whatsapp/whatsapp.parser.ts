@@ -249,12 +249,9 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
 }
 
 /**
- * A WhatsApp Cloud API notification into events: every entry, change, message and status
- * of the call, since Meta batches up to 1000 updates in one POST. Changes of other fields
- * (templates, account updates, …) carry nothing we store and yield no events. When the
- * channel names its `phone_number_id`, changes for another number are left out (counted): one
- * Meta app, and so one app secret, can serve numbers of several channels. A message or status
- * that cannot be read is left out (counted) and the rest accepted.
+ * A WhatsApp Cloud API notification into events: every entry, change, message and status of
+ * the call, since Meta batches up to 1000 updates in one POST. What is read and what is left
+ * out (counted): docs/PROVIDERS.md, "WhatsApp Cloud API".
  */
 export function parseWhatsAppNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);

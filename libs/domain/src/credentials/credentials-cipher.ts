@@ -24,16 +24,10 @@ function b64url(bytes: Buffer): string {
 }
 
 /**
- * Seals a channel's credentials with AES-256-GCM: a random 96-bit nonce per value, the
- * channel id as associated data (a ciphertext copied onto another channel does not open),
- * and the key id in front so the key can be rotated:
- *
- *   v1.<key id>.<nonce>.<ciphertext>.<tag>   (base64url parts)
- *
- * Without a key (development only; production refuses to start without CREDENTIALS_KEY)
- * values are stored as `plain.<base64url JSON>`, visibly unencrypted. `refusePlain` (the
- * gateway in production) refuses to open such a value: a row written unencrypted, or planted,
- * is not used until the reseal tool has sealed it.
+ * Seals a channel's credentials with AES-256-GCM (format: docs/CONTRACTS.md, "`channels`"). The
+ * channel id is the associated data, so a ciphertext copied onto another channel does not open.
+ * `refusePlain` (the gateway in production) refuses to open a `plain.` value: a row written
+ * unencrypted, or planted, is not used until the reseal tool has sealed it.
  */
 export class CredentialsCipher {
   private readonly keysById = new Map<string, Buffer>();

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 
-/** The database named in a postgres:// URL. */
 export function databaseNameOf(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   if (name === '') throw new Error('the database URL names no database');

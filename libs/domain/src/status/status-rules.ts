@@ -2,17 +2,9 @@ import { isLifecycleStatus } from '@inbound/contracts';
 import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
 
 /**
- * The status rules (docs/CONTRACTS.md, "Status rules") as pure functions: given what a
- * message row holds and one incoming status update, decide what to write and which group
- * counters move.
- *
- * Model: the status only moves forward (and `failed` is terminal); the times are facts, each
- * holding the earliest time a provider reported for its step. That makes the outcome the
- * same whatever order updates arrive in and however often each is repeated, except when the
- * provider contradicts itself (failed and delivered/read for one message): then the first of
- * the two to arrive wins, because `failed` ends the lifecycle and does not override delivered.
- * That holds for a read receipt after a failure too: it would prove delivery, but the contract
- * keeps `failed` terminal, and the failed counter, once moved, cannot move back.
+ * The status rules as pure functions: see docs/CONTRACTS.md, "Status rules". A read receipt
+ * after a failure would prove delivery, but the contract keeps `failed` terminal, and the
+ * failed counter, once moved, cannot move back.
  */
 
 /** The group_messages counters, by column name. */

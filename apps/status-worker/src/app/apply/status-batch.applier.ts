@@ -22,14 +22,8 @@ class LockNotHeldError extends Error {
 }
 
 /**
- * Applies a batch of status updates in one transaction:
- *
- * 1. lock every row the batch names, in id order (one statement, see lockMessagesStatement);
- * 2. fold the updates into the locked states with the domain rules, in arrival order;
- * 3. write the changed rows and add the counter moves of the rows that changed to their
- *    campaigns, locked in id order (one statement, see writeBatchStatement).
- *
- * The message rows and their counters commit together. A transaction that deadlocks or hits a
+ * Applies a batch of status updates in one transaction: lock, fold, write (see
+ * docs/STATUS-WORKER.md, "From queue to commit"). A transaction that deadlocks or hits a
  * serialization failure is run again from the start, a few times.
  */
 @Injectable()

@@ -1,13 +1,11 @@
 import { changesRowSql, storableJson, storableText } from '@inbound/domain';
 import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
 
-/** A statement and its parameters. */
 export interface SqlStatement {
   text: string;
   parameters: unknown[];
 }
 
-/** A row as the lock statement returns it. */
 export interface LockedRowRecord {
   id: string;
   channel_id: string;
@@ -34,11 +32,6 @@ const watermarkChangesRow = `CASE w.status WHEN 'read' THEN ${changesRowSql('rea
  * Finds and locks every outbound row the batch's updates name, in one statement, ordered by id:
  * concurrent batches (this process's and other replicas') then take row locks in the same
  * order and cannot deadlock on messages.
- *
- * - By provider id: `(metadata_->>'provider_message_id', channel_id)` is the key of
- *   idx_messages_provider_msg_id; each key is one index probe.
- * - By watermark: the channel's outbound rows for the recipient (idx_messages_outbound_recipient)
- *   sent (or created, when unsent) at or before the watermark.
  *
  * Each look-up is a LATERAL subquery with OFFSET 0, which the planner cannot flatten into a
  * join: left to itself it hashes a seq scan of messages once a batch is a sizeable share of a

@@ -43,7 +43,6 @@ export interface InformationalRecord {
 
 export type InformationalRecords = Record<string, InformationalRecord>;
 
-/** A messages row as the batch locked it. */
 export interface LockedMessage {
   id: string;
   channel_id: string;

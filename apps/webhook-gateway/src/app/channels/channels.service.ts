@@ -34,15 +34,10 @@ interface CommittedChange {
 }
 
 /**
- * Channel administration: create, read, update, and (re-)register the webhook with the
- * provider. Credentials are sealed before they touch the database and never leave it
- * through this service.
- *
- * Every read-modify-write of a channel runs in a transaction holding the row lock, so
- * concurrent changes apply one after the other instead of overwriting each other. Calls to a
- * provider's API are made after the commit, never under the lock; what they change is decided
- * (by the provider's definition) and stored first, such as a webhook secret, and only their
- * outcome (the webhook state) is stored after.
+ * Credentials are sealed before they touch the database and never leave it through this service.
+ * Every read-modify-write of a channel holds the row lock, so concurrent changes apply one after
+ * the other. Provider API calls come after the commit, never under the lock: what they change
+ * (a webhook secret) is stored first, and only their outcome (the webhook state) after.
  */
 @Injectable()
 export class ChannelsService {
@@ -184,7 +179,6 @@ export class ChannelsService {
     return this.view(change.channel).webhook;
   }
 
-  /** Registers through the provider's API (no lock held) and stores the outcome. */
   private async registerThroughApi(setup: ApiWebhookSetup, type: ChannelType, channelId: string, credentials: Credentials): Promise<Channel> {
     const webhook = await this.setup.register(setup, type, channelId, credentials);
     if (webhook.status === 'failed') this.logger.warn({ channel_id: channelId, error: webhook.error }, 'webhook registration failed');
@@ -226,7 +220,6 @@ export class ChannelsService {
     return channel;
   }
 
-  /** The channel row, locked (SELECT … FOR UPDATE) until the transaction ends. */
   private async lockedChannel(manager: EntityManager, id: string): Promise<Channel> {
     const channel = UUID.test(id) ? await manager.getRepository(Channel).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!channel || !isChannelType(channel.channel_type)) notFound();

@@ -22,7 +22,6 @@ export class WebhookSetup {
     return `${this.config.webhookBaseUrl}/webhooks/${type}/${id}`;
   }
 
-  /** The channel's provider, if the registry has it. */
   findDefinition(type: ChannelType, credentials: ChannelCredentials): ProviderDefinition | undefined {
     return providerDefinitionFor(type, credentials);
   }
@@ -34,7 +33,6 @@ export class WebhookSetup {
     return definition;
   }
 
-  /** Registers the webhook through the provider's API with the stored credentials. */
   register(setup: ApiWebhookSetup, type: ChannelType, id: string, credentials: ChannelCredentials): Promise<ChannelWebhookState> {
     return setup.register(this.api(setup), this.webhookUrl(type, id), credentials);
   }

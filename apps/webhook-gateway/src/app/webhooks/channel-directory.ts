@@ -18,7 +18,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 interface Entry {
   value: ActiveChannel | null;
   expiresAt: number;
-  /** When the value was read from PostgreSQL. */
   loadedAt: number;
 }
 

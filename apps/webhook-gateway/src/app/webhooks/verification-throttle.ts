@@ -7,15 +7,9 @@ interface Window {
 export type ThrottleVerdict = { throttled: false } | { throttled: true; retryAfterSeconds: number };
 
 /**
- * Failed signature checks per source address in fixed windows. Past the limit, that address's
- * further failures are answered 429 with Retry-After instead of 401, counted in one metric and
- * not logged one by one, so a flood of forged calls stays cheap to answer and visible. Only
- * failures are counted and only failures are answered 429: a call that verifies is never
- * touched, whatever its address did before (a provider and an attacker can share an egress
- * address). It does not stop a correct guess, which still verifies: the secrets themselves
- * must be long enough that guessing is hopeless.
- *
- * Memory is bounded: past `maxAddresses` the address seen longest ago is forgotten.
+ * Failed signature checks per source address in fixed windows: see docs/GATEWAY.md, "Failed
+ * verifications". It does not stop a correct guess, which still verifies: the secrets
+ * themselves must be long enough that guessing is hopeless.
  */
 export class VerificationThrottle {
   private readonly windows = new Map<string, Window>();

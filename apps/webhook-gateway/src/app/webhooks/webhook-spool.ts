@@ -5,7 +5,6 @@ import { Gauge, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';
 
-/** One event to publish: where to, and the bytes. */
 export interface SpooledEvent {
   exchange: string;
   routingKey: string;
@@ -19,12 +18,9 @@ const RELAY_BATCH = 500;
 const RELAY_INTERVAL_MS = 1_000;
 
 /**
- * The gateway's PostgreSQL spool for broker outages. When a call's events cannot be confirmed
- * by RabbitMQ, they are written here in one statement and the call is still answered 200; the
- * relay publishes them with confirms once the broker is back (and at startup), oldest first,
- * deleting each row only after its confirm. Rows are taken FOR UPDATE SKIP LOCKED, so several
- * replicas relay one spool without publishing a row twice; a crash between a confirm and the
- * delete publishes that event again, under the same message id, which the workers recognise.
+ * The gateway's PostgreSQL spool for broker outages: see docs/GATEWAY.md, "When PostgreSQL or
+ * RabbitMQ goes away". A row is deleted only after its confirm, so a crash in between publishes
+ * that event again, under the same message id, which the workers recognise.
  */
 @Injectable()
 export class WebhookSpool implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -12,7 +12,6 @@ export function specChannel(channel_type: ChannelType): ChannelContext {
   return { id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b', account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', channel_type };
 }
 
-/** The fields every event of the channel carries. */
 export function commonEventFields(channel: ChannelContext) {
   return { channel_id: channel.id, account_id: channel.account_id, channel_type: channel.channel_type, received_at: SPEC_RECEIVED_AT.toISOString() };
 }

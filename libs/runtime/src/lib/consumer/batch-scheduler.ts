@@ -1,7 +1,5 @@
 export interface BatchSchedulerOptions<T> {
-  /** Most items handed to the handler at once. */
   maxBatchSize: number;
-  /** Most batches being handled at once. */
   maxConcurrentBatches: number;
   /** Handles one batch; should settle every item itself. */
   handle: (batch: T[]) => Promise<void>;
@@ -25,12 +23,10 @@ export class BatchScheduler<T> {
     if (options.maxBatchSize < 1 || options.maxConcurrentBatches < 1) throw new RangeError('batch size and concurrency must be at least 1');
   }
 
-  /** Items waiting for a batch. */
   get waiting(): number {
     return this.pending.length;
   }
 
-  /** Batches being handled. */
   get inFlight(): number {
     return this.running;
   }

@@ -71,22 +71,7 @@ const ACK_BARRIER_TIMEOUT_MS = 5_000;
 /** Time the broker gets to apply the last acks to the quorum queue before the channel closes. */
 const ACK_SETTLE_PAUSE_MS = 250;
 
-/**
- * The batched consumer both workers run (one engine, so a later worker gets the same
- * guarantees without writing them again):
- *
- * - one channel of its own on the process's managed connection, opened again when the
- *   connection comes back or the broker closes the channel, and subscribed again when the
- *   broker cancels the consumer (queue deleted, leader moved), each with growing waits;
- * - deliveries grouped into batches without a timer (BatchScheduler), several at once;
- * - acks coalesced per channel, each sent only after its message's fate is durable
- *   (DeliveryAcknowledger);
- * - a batch whose handler reports the database unreachable is held with everything that
- *   arrives after it (no more than the prefetch window), and they are applied once the
- *   database answers: an outage spends no retries; a long one hands them back to the queue;
- * - shutdown: stop consuming, finish and ack what is in hand, make sure the broker has the
- *   acks, then close the channel.
- */
+/** The one consumer both workers run: see docs/STATUS-WORKER.md, "The consumer engine (both workers)". */
 export class BatchedConsumer {
   private readonly scheduler: BatchScheduler<Delivery>;
   private readonly holdLimitMs: number;
@@ -132,7 +117,6 @@ export class BatchedConsumer {
     return this.currentState === 'consuming';
   }
 
-  /** Deliveries held while paused. */
   get heldCount(): number {
     return this.held.length;
   }
@@ -142,11 +126,7 @@ export class BatchedConsumer {
     await this.openChannel('start');
   }
 
-  /**
-   * Stops consuming, then finishes what is in hand: cancels the subscription, applies and acks
-   * every delivery already received (held ones go back to the queue when the channel closes),
-   * waits until the broker has the acks, then closes the channel.
-   */
+  /** Held deliveries are not applied: they return to the queue when the channel closes. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -171,7 +151,6 @@ export class BatchedConsumer {
     this.options.onStateChange?.(state);
   }
 
-  /** Opens a channel on the current connection and subscribes, unless paused or stopping. */
   private openChannel(reason: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
     if (this.opening) return this.opening;
@@ -311,7 +290,6 @@ export class BatchedConsumer {
     for (const delivery of held) this.scheduler.add(delivery);
   }
 
-  /** Hands held deliveries back to the queue (confirmed republish, then ack). */
   private async releaseHeld(): Promise<void> {
     const held = this.held;
     this.held = [];

@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Channel, Message } from 'amqplib';
 import { DeliveryAcknowledger } from './delivery-acknowledger';
 
-/** A channel that records the frames it is asked to send. */
 function recordingChannel() {
   const frames: string[] = [];
   const channel = Object.assign(new EventEmitter(), {

@@ -1,16 +1,13 @@
 import type { Channel, Message } from 'amqplib';
 
 /**
- * Settles the deliveries of one channel, acking in as few frames as it can. Delivery tags
- * count up from 1 on each channel; once every delivery up to some tag is settled, one ack with
- * `multiple` covers all the acked ones among them, instead of one frame each (the broker, and
- * a quorum queue's log, then settle them in bulk). The acks of one turn of the event loop (a
- * batch settling) go out together, in a microtask after it. A delivery settled ahead of an
- * earlier one (the other batch finished first) is acked when the earlier one is settled:
- * never before its own transaction committed, at worst a little later. Nacks go out at once.
+ * Settles the deliveries of one channel in as few frames as it can: once every delivery up to
+ * some tag is settled, one `multiple` ack covers the acked ones among them (the broker and a
+ * quorum queue's log then settle them in bulk), and a turn's acks go out together. A delivery
+ * settled ahead of an earlier one is acked with it: never before its own commit, at worst a
+ * little later. Nacks go out at once.
  */
 export class DeliveryAcknowledger {
-  /** The lowest delivery tag not settled yet. */
   private nextUnsettled = 1;
   /** Tags above nextUnsettled already settled: true if acked, false if nacked. */
   private readonly settledAhead = new Map<number, boolean>();
