@@ -1,6 +1,6 @@
 import { createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra } from '@inbound/testing';
-import { deadLetterQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey } from '@inbound/contracts';
+import { deadLetterQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey, type StatusUpdateEvent } from '@inbound/contracts';
 import { declareQueueTopology, HEADER_FAILURE_REASON, retryDelays, STATUS_TOPOLOGY } from '@inbound/messaging';
 import { createWorkerContext, readWorkerConfig, WORKER_METRICS } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -131,21 +131,8 @@ export class StatusFixtures {
   }
 }
 
-export interface StatusEventBody {
-  event_id: string;
-  channel_id: string;
-  account_id: string;
-  channel_type: string;
-  provider_message_id?: string;
-  status: string;
-  timestamp: string;
-  error_code?: string;
-  error_message?: string;
-  metadata: Record<string, unknown>;
-  received_at: string;
-  recipient_address?: string;
-  watermark?: string;
-}
+/** A StatusUpdateEvent, with room for a channel type the contract refuses. */
+export type StatusEventBody = Omit<StatusUpdateEvent, 'channel_type'> & { channel_type: string };
 
 /** A StatusUpdateEvent as the gateway publishes it. */
 export function statusEvent(fields: Partial<StatusEventBody> & Pick<StatusEventBody, 'channel_id' | 'status' | 'timestamp'>): StatusEventBody {
