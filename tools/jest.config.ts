@@ -11,6 +11,7 @@ export default {
     '^@inbound/messaging$': '<rootDir>/../libs/messaging/src/index.ts',
     '^@inbound/testing$': '<rootDir>/testing/index.ts',
     '^@inbound/runtime$': '<rootDir>/../libs/runtime/src/index.ts',
+    '^@inbound/runtime/config$': '<rootDir>/../libs/runtime/src/config.ts',
   },
   globalSetup: '<rootDir>/testing/global-setup.ts',
   globalTeardown: '<rootDir>/testing/global-teardown.ts',
