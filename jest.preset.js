@@ -11,6 +11,7 @@ module.exports = {
     '^@inbound/adapters$': '<rootDir>/../../libs/adapters/src/index.ts',
     '^@inbound/domain$': '<rootDir>/../../libs/domain/src/index.ts',
     '^@inbound/runtime$': '<rootDir>/../../libs/runtime/src/index.ts',
+    '^@inbound/runtime/config$': '<rootDir>/../../libs/runtime/src/config.ts',
     '^@inbound/testing$': '<rootDir>/../../tools/testing/index.ts',
     '^@inbound/messaging$': '<rootDir>/../../libs/messaging/src/index.ts',
   },

@@ -1,6 +1,6 @@
 import { TelegramBotApi } from '@inbound/adapters';
 import { CredentialsCipher, createDataSource } from '@inbound/domain';
-import { EnvReader, readCommonConfig, readCredentialsKeys } from '@inbound/runtime';
+import { EnvReader, GATEWAY_VARIABLES, readCommonConfig, readCredentialsKeys, readVariable } from '@inbound/runtime';
 import axios from 'axios';
 import type { DataSource } from 'typeorm';
 
@@ -26,7 +26,7 @@ export async function channelToolContext(source: NodeJS.ProcessEnv): Promise<Cha
       const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true });
       return { status: response.status, data: response.data };
     }),
-    webhookBaseUrl: env.url('WEBHOOK_BASE_URL', 'http://localhost:3000', ['http', 'https']).replace(/\/+$/, ''),
+    webhookBaseUrl: readVariable(env, GATEWAY_VARIABLES.webhookBaseUrl),
   };
 }
 

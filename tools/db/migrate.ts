@@ -6,14 +6,14 @@
  */
 import 'reflect-metadata';
 import { createDataSource, databaseNameOf, ensureDatabaseExists } from '@inbound/domain';
+// The config entry point alone: the bundle of this script holds no Nest.
+import { COMMON_VARIABLES, EnvReader, readVariable } from '@inbound/runtime/config';
 import { type DataSource, MigrationExecutor } from 'typeorm';
-
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/messaging';
 
 type Command = 'up' | 'down';
 
 async function main(command: Command): Promise<void> {
-  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const url = readVariable(new EnvReader(process.env), COMMON_VARIABLES.databaseUrl);
   const database = databaseNameOf(url);
 
   if (command === 'up' && (await ensureDatabaseExists(url))) console.log(`created database ${database}`);

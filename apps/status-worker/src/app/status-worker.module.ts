@@ -8,13 +8,6 @@ import { StatusWorkerMetrics } from './metrics/status-worker.metrics';
 
 export const STATUS_WORKER = 'status-worker';
 
-/**
- * Defaults of this worker where they differ from other workers'. PREFETCH_COUNT 2000: batches
- * of up to 1000 events (half the window, see statusBatchSize); larger batches cost PostgreSQL
- * and RabbitMQ less per event (docs/STATUS-WORKER.md has the figures).
- */
-export const STATUS_WORKER_DEFAULTS = { healthPort: 3001, prefetchCount: 2_000 };
-
 @Module({})
 export class StatusWorkerModule {
   static forRoot(config: WorkerConfig): DynamicModule {

@@ -2,13 +2,13 @@ import { createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra } from '@inbound/testing';
 import { deadLetterQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey, type StatusUpdateEvent } from '@inbound/contracts';
 import { declareQueueTopology, HEADER_FAILURE_REASON, retryDelays, STATUS_TOPOLOGY } from '@inbound/messaging';
-import { createWorkerContext, readWorkerConfig, WORKER_METRICS } from '@inbound/runtime';
+import { createWorkerContext, readWorkerConfig, STATUS_WORKER_DEFAULTS, WORKER_METRICS } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { STATUS_WORKER_DEFAULTS, StatusWorkerModule } from '../../src/app/status-worker.module';
+import { StatusWorkerModule } from '../../src/app/status-worker.module';
 
 export const ACCOUNT_ID = '0b7c4c2e-6a8f-4b51-9d1e-3f2a5c7e9b10';
 

@@ -1,27 +1,39 @@
 import { EnvReader } from './env-reader';
+import { readVariables, type EnvVariables, type ValuesOf } from './env-variable';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Settings every process of the pipeline reads (docs/CONTRACTS.md, "Configuration"). */
-export interface CommonConfig {
-  nodeEnv: NodeEnv;
-  databaseUrl: string;
-  rabbitmqUrl: string;
-  logLevel: LogLevel;
-}
+/** The variables every process of the pipeline reads. */
+export const COMMON_VARIABLES = {
+  nodeEnv: {
+    name: 'NODE_ENV',
+    kind: 'choice',
+    default: 'production',
+    allowed: NODE_ENVS,
+    meaning: 'unset means production, so every safety switch fails closed; `npm start` sets `development`',
+  },
+  databaseUrl: {
+    name: 'DATABASE_URL',
+    kind: 'url',
+    default: 'postgres://postgres@127.0.0.1:5432/messaging',
+    schemes: ['postgres', 'postgresql'],
+    meaning: 'PostgreSQL (never echoed in an error: it may hold a password)',
+  },
+  rabbitmqUrl: {
+    name: 'RABBITMQ_URL',
+    kind: 'url',
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    schemes: ['amqp', 'amqps'],
+    meaning: 'RabbitMQ, including the virtual host',
+  },
+  logLevel: { name: 'LOG_LEVEL', kind: 'choice', default: 'info', allowed: LOG_LEVELS, meaning: 'least severe level logged' },
+} as const satisfies EnvVariables;
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/messaging';
-export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export type CommonConfig = ValuesOf<typeof COMMON_VARIABLES>;
 
 export function readCommonConfig(env: EnvReader): CommonConfig {
-  return {
-    // Unset means production: a deployment that forgets NODE_ENV gets every safety switch closed.
-    nodeEnv: env.oneOf('NODE_ENV', 'production', NODE_ENVS),
-    databaseUrl: env.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres', 'postgresql']),
-    rabbitmqUrl: env.url('RABBITMQ_URL', DEFAULT_RABBITMQ_URL, ['amqp', 'amqps']),
-    logLevel: env.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
-  };
+  return readVariables(env, COMMON_VARIABLES);
 }

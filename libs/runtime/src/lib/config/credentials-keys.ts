@@ -1,9 +1,25 @@
 import { ConfigError, EnvReader } from './env-reader';
+import { readVariable, type EnvVariables } from './env-variable';
+
+export const CREDENTIALS_KEY_VARIABLES = {
+  current: {
+    name: 'CREDENTIALS_KEY',
+    kind: 'text',
+    constraint: 'base64 of exactly 32 bytes; required when `NODE_ENV=production`',
+    meaning: 'seals channel credentials (AES-256-GCM)',
+  },
+  previous: {
+    name: 'CREDENTIALS_KEY_PREVIOUS',
+    kind: 'text',
+    constraint: 'comma-separated keys, same format',
+    meaning: 'still open values sealed before a key rotation',
+  },
+} as const satisfies EnvVariables;
 
 export interface CredentialsKeys {
-  /** CREDENTIALS_KEY: seals new values; required when NODE_ENV=production. */
+  /** Seals new values. */
   current?: Buffer;
-  /** CREDENTIALS_KEY_PREVIOUS (comma-separated): still opens values sealed before a rotation. */
+  /** Still open values sealed before a rotation. */
   previous: Buffer[];
 }
 
@@ -14,11 +30,12 @@ function decodeKey(name: string, value: string): Buffer {
 }
 
 export function readCredentialsKeys(env: EnvReader, nodeEnv: string): CredentialsKeys {
-  const current = env.optionalString('CREDENTIALS_KEY');
-  if (current === undefined && nodeEnv === 'production') throw new ConfigError('CREDENTIALS_KEY', 'is required when NODE_ENV=production');
-  const previous = env.optionalString('CREDENTIALS_KEY_PREVIOUS');
+  const variables = CREDENTIALS_KEY_VARIABLES;
+  const current = readVariable(env, variables.current);
+  if (current === undefined && nodeEnv === 'production') throw new ConfigError(variables.current.name, 'is required when NODE_ENV=production');
+  const previous = readVariable(env, variables.previous);
   return {
-    current: current === undefined ? undefined : decodeKey('CREDENTIALS_KEY', current),
-    previous: previous === undefined ? [] : previous.split(',').map((part) => decodeKey('CREDENTIALS_KEY_PREVIOUS', part.trim())),
+    current: current === undefined ? undefined : decodeKey(variables.current.name, current),
+    previous: previous === undefined ? [] : previous.split(',').map((part) => decodeKey(variables.previous.name, part.trim())),
   };
 }

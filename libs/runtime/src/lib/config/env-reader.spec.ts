@@ -65,8 +65,8 @@ describe('readCommonConfig', () => {
 });
 
 describe('readWorkerConfig', () => {
-  it('has defaults for the retry path', () => {
-    const config = readWorkerConfig({}, { healthPort: 3001 });
+  it("takes the worker's own defaults, and has defaults for the retry path", () => {
+    const config = readWorkerConfig({}, { healthPort: 3001, prefetchCount: 200 });
     expect(config).toMatchObject({ healthPort: 3001, prefetchCount: 200, retryFirstDelayMs: 2000, retryWindowMs: 900000 });
   });
 
@@ -75,6 +75,6 @@ describe('readWorkerConfig', () => {
     [{ HEALTH_PORT: '-1' }, 'Invalid configuration: HEALTH_PORT must be an integer from 0 to 65535 (got "-1")'],
     [{ RETRY_FIRST_DELAY_MS: '5000', RETRY_WINDOW_MS: '1000' }, 'Invalid configuration: RETRY_WINDOW_MS must be at least RETRY_FIRST_DELAY_MS'],
   ])('rejects %p with one line', (env, line) => {
-    expect(problem(() => readWorkerConfig(env, { healthPort: 3001 }))).toBe(line);
+    expect(problem(() => readWorkerConfig(env, { healthPort: 3001, prefetchCount: 200 }))).toBe(line);
   });
 });

@@ -1,39 +1,70 @@
 import { readCommonConfig, type CommonConfig } from './common-config';
 import { ConfigError, EnvReader } from './env-reader';
+import { readVariables, type EnvVariables, type ValuesOf } from './env-variable';
 
-/** Settings both workers read. */
-export interface WorkerConfig extends CommonConfig {
-  /** Port of the small HTTP server with /health/live, /health/ready and /metrics. */
+/** The defaults each worker picks for itself. */
+export interface WorkerDefaults {
   healthPort: number;
-  /** Messages held unacknowledged at once; also the largest batch applied in one transaction. */
   prefetchCount: number;
-  /** First delay of the retry path; later ones double. */
-  retryFirstDelayMs: number;
-  /** Total time a message may spend in the retry path before it is dead-lettered. */
-  retryWindowMs: number;
-  /** PostgreSQL connections this process may hold. */
-  databasePoolSize: number;
-  /**
-   * While the database is away, deliveries in hand stay unacked this long, then go back to the
-   * queue as new messages; under the broker's consumer timeout (30 min by default).
-   */
-  pauseHoldLimitMs: number;
 }
 
-/** `defaults.prefetchCount` lets a worker choose its own default PREFETCH_COUNT (else 200). */
-export function readWorkerConfig(source: NodeJS.ProcessEnv, defaults: { healthPort: number; prefetchCount?: number }): WorkerConfig {
+/** The variables both workers read, with one worker's own defaults. */
+export function workerVariables(defaults: WorkerDefaults) {
+  return {
+    healthPort: {
+      name: 'HEALTH_PORT',
+      kind: 'integer',
+      default: defaults.healthPort,
+      min: 0,
+      max: 65535,
+      meaning: '`/health/live`, `/health/ready`, `/metrics` (0: any free port); only `GET` (else 405)',
+    },
+    prefetchCount: {
+      name: 'PREFETCH_COUNT',
+      kind: 'integer',
+      default: defaults.prefetchCount,
+      min: 1,
+      max: 10_000,
+      meaning: 'unacknowledged deliveries held; also bounds a batch (status-worker: half of it, inbound-worker: all of it)',
+    },
+    retryFirstDelayMs: {
+      name: 'RETRY_FIRST_DELAY_MS',
+      kind: 'integer',
+      default: 2_000,
+      min: 10,
+      max: 3_600_000,
+      meaning: 'first delay of the retry path; later ones double',
+    },
+    retryWindowMs: {
+      name: 'RETRY_WINDOW_MS',
+      kind: 'integer',
+      default: 15 * 60_000,
+      min: 10,
+      max: 7 * 24 * 3_600_000,
+      constraint: 'at least `RETRY_FIRST_DELAY_MS`',
+      meaning: 'total time in the retry path before dead-lettering',
+    },
+    databasePoolSize: { name: 'DATABASE_POOL_SIZE', kind: 'integer', default: 10, min: 1, max: 200, meaning: 'PostgreSQL connections this process may hold' },
+    pauseHoldLimitMs: {
+      name: 'PAUSE_HOLD_LIMIT_MS',
+      kind: 'integer',
+      default: 5 * 60_000,
+      // Under the broker's consumer timeout (30 min by default), which would close the channel.
+      min: 100,
+      max: 25 * 60_000,
+      meaning: 'while PostgreSQL is away, how long held deliveries stay unacked before they are put back at the tail of their queue',
+    },
+  } as const satisfies EnvVariables;
+}
+
+export type WorkerConfig = CommonConfig & ValuesOf<ReturnType<typeof workerVariables>>;
+
+export function readWorkerConfig(source: NodeJS.ProcessEnv, defaults: WorkerDefaults): WorkerConfig {
   const env = new EnvReader(source);
-  const config: WorkerConfig = {
-    ...readCommonConfig(env),
-    healthPort: env.integer('HEALTH_PORT', defaults.healthPort, 0, 65535),
-    prefetchCount: env.integer('PREFETCH_COUNT', defaults.prefetchCount ?? 200, 1, 10_000),
-    retryFirstDelayMs: env.integer('RETRY_FIRST_DELAY_MS', 2_000, 10, 3_600_000),
-    retryWindowMs: env.integer('RETRY_WINDOW_MS', 15 * 60_000, 10, 7 * 24 * 3_600_000),
-    databasePoolSize: env.integer('DATABASE_POOL_SIZE', 10, 1, 200),
-    pauseHoldLimitMs: env.integer('PAUSE_HOLD_LIMIT_MS', 5 * 60_000, 100, 25 * 60_000),
-  };
+  const variables = workerVariables(defaults);
+  const config: WorkerConfig = { ...readCommonConfig(env), ...readVariables(env, variables) };
   if (config.retryWindowMs < config.retryFirstDelayMs) {
-    throw new ConfigError('RETRY_WINDOW_MS', 'must be at least RETRY_FIRST_DELAY_MS');
+    throw new ConfigError(variables.retryWindowMs.name, `must be at least ${variables.retryFirstDelayMs.name}`);
   }
   return config;
 }

@@ -1,0 +1,34 @@
+import { COMMON_VARIABLES } from './common-config';
+import { CREDENTIALS_KEY_VARIABLES } from './credentials-keys';
+import type { EnvVariable } from './env-variable';
+import { GATEWAY_VARIABLES, providerVariables, type ProviderSettings } from './gateway-variables';
+import { CONTACT_LOOKUP_VARIABLES, INBOUND_WORKER_DEFAULTS } from './inbound-worker-variables';
+import { STATUS_WORKER_DEFAULTS } from './status-worker-variables';
+import { workerVariables } from './worker-config';
+
+export const DEPLOYABLES = ['webhook-gateway', 'status-worker', 'inbound-worker', 'migrate'] as const;
+export type Deployable = (typeof DEPLOYABLES)[number];
+
+/**
+ * Every variable each deployable reads. `migrate` is tools/db/migrate.ts, the migrate image's
+ * entry; the gateway also reads the variables its providers name.
+ */
+export function deployableVariables(providers: ProviderSettings): Record<Deployable, readonly EnvVariable[]> {
+  const { apiBaseUrls, bodyLimits } = providerVariables(providers);
+  return {
+    'webhook-gateway': [
+      ...Object.values(COMMON_VARIABLES),
+      ...Object.values(GATEWAY_VARIABLES),
+      ...Object.values(CREDENTIALS_KEY_VARIABLES),
+      ...apiBaseUrls,
+      ...bodyLimits,
+    ],
+    'status-worker': [...Object.values(COMMON_VARIABLES), ...Object.values(workerVariables(STATUS_WORKER_DEFAULTS))],
+    'inbound-worker': [
+      ...Object.values(COMMON_VARIABLES),
+      ...Object.values(workerVariables(INBOUND_WORKER_DEFAULTS)),
+      ...Object.values(CONTACT_LOOKUP_VARIABLES),
+    ],
+    migrate: [COMMON_VARIABLES.databaseUrl],
+  };
+}

@@ -1,0 +1,111 @@
+import type { EnvVariables, IntegerVariable, UrlVariable } from './env-variable';
+
+const BODY_LIMIT_BOUNDS = { min: 1024, max: 64 * 1024 * 1024 } as const;
+
+/** The webhook-gateway's own variables (besides the common ones, the credentials keys and the providers'). */
+export const GATEWAY_VARIABLES = {
+  port: { name: 'PORT', kind: 'integer', default: 3000, min: 1, max: 65535, meaning: 'HTTP port for everything the gateway serves' },
+  webhookBaseUrl: {
+    name: 'WEBHOOK_BASE_URL',
+    kind: 'url',
+    default: 'http://localhost:3000',
+    schemes: ['http', 'https'],
+    dropTrailingSlash: true,
+    meaning: 'public origin providers call: builds `webhook_url` and the URL Twilio signatures are checked against',
+  },
+  adminApiToken: {
+    name: 'ADMIN_API_TOKEN',
+    kind: 'text',
+    minLength: 16,
+    meaning: 'bearer token of the admin API; unset: the admin API answers 404',
+  },
+  verifyWebhookSignatures: {
+    name: 'VERIFY_WEBHOOK_SIGNATURES',
+    kind: 'boolean',
+    default: true,
+    constraint: '`false` only with `NODE_ENV=development`',
+    meaning: '`false` skips every signature check',
+  },
+  bodyLimitBytes: {
+    name: 'BODY_LIMIT_BYTES',
+    kind: 'integer',
+    default: 1024 * 1024,
+    ...BODY_LIMIT_BOUNDS,
+    meaning: 'largest body of the admin API and of the webhook routes without a limit of their own; larger gets 413',
+  },
+  trustProxyHops: {
+    name: 'TRUST_PROXY_HOPS',
+    kind: 'integer',
+    default: 0,
+    min: 0,
+    max: 10,
+    meaning: 'proxies whose `X-Forwarded-For` is believed for the source address (0: the TCP peer)',
+  },
+  signatureFailureLimit: {
+    name: 'SIGNATURE_FAILURE_LIMIT',
+    kind: 'integer',
+    default: 20,
+    min: 0,
+    max: 1_000_000,
+    meaning: 'failed verifications per address and window before 429; 0 turns the throttle off',
+  },
+  signatureFailureWindowMs: {
+    name: 'SIGNATURE_FAILURE_WINDOW_MS',
+    kind: 'integer',
+    default: 60_000,
+    min: 1_000,
+    max: 3_600_000,
+    meaning: "the throttle's fixed window",
+  },
+  publishConfirmTimeoutMs: {
+    name: 'PUBLISH_CONFIRM_TIMEOUT_MS',
+    kind: 'integer',
+    default: 5_000,
+    min: 100,
+    max: 60_000,
+    meaning: 'longest wait for a broker confirm (and for opening a connection) before the events go to the spool',
+  },
+} as const satisfies EnvVariables;
+
+/**
+ * What the provider definitions (libs/adapters, which this library may not import) say about
+ * the variables the gateway reads for them.
+ */
+export interface ProviderSettings {
+  /** `providerApiSettings()`: one API origin per variable. */
+  apiSettings: ReadonlyArray<{ baseUrlVariable: string; defaultBaseUrl: string }>;
+  /** `webhookBodyLimits()`: the larger body limit of a channel type's webhook route. */
+  bodyLimits: ReadonlyArray<{ channelType: string; limit: { variable: string; defaultBytes: number } }>;
+}
+
+export interface ProviderVariables {
+  apiBaseUrls: Array<UrlVariable & { default: string }>;
+  bodyLimits: IntegerVariable[];
+}
+
+/** The variables the provider definitions name, declared like the gateway's own. */
+export function providerVariables(providers: ProviderSettings): ProviderVariables {
+  const routesByLimit = new Map<string, { defaultBytes: number; channelTypes: string[] }>();
+  for (const { channelType, limit } of providers.bodyLimits) {
+    const routes = routesByLimit.get(limit.variable) ?? { defaultBytes: limit.defaultBytes, channelTypes: [] };
+    routes.channelTypes.push(channelType);
+    routesByLimit.set(limit.variable, routes);
+  }
+  return {
+    apiBaseUrls: providers.apiSettings.map(({ baseUrlVariable, defaultBaseUrl }) => ({
+      name: baseUrlVariable,
+      kind: 'url',
+      default: defaultBaseUrl,
+      schemes: ['http', 'https'],
+      dropTrailingSlash: true,
+      meaning: 'origin of the provider API the gateway registers webhooks through (tests use a local fake)',
+    })),
+    bodyLimits: [...routesByLimit].map(([name, { defaultBytes, channelTypes }]) => ({
+      name,
+      kind: 'integer',
+      default: defaultBytes,
+      ...BODY_LIMIT_BOUNDS,
+      meaning: `largest body on ${channelTypes.map((channelType) => `\`/webhooks/${channelType}/*\``).join(' and ')}`,
+    })),
+  };
+}
