@@ -8,7 +8,12 @@ export default [
   { ignores: ['**/dist', '**/node_modules', '**/coverage', 'tools/lint-fixtures/**'] },
   {
     files: ['**/*.ts'],
+    // With decorator metadata, a class imported for a constructor parameter is a runtime value
+    // (Nest injects by it); telling the parser so keeps consistent-type-imports off those imports.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -17,31 +22,67 @@ export default [
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:adapters',
+                'type:domain',
+                'type:messaging',
+                'type:runtime',
+                'type:testing',
+              ],
             },
             {
               sourceTag: 'type:contracts',
               onlyDependOnLibsWithTags: [],
-              bannedExternalImports: ['@nestjs/*', '@golevelup/*', 'amqplib', 'amqp-connection-manager', 'typeorm', 'pg', 'class-validator', 'class-transformer', 'axios'],
+              bannedExternalImports: [
+                '@nestjs/*',
+                '@golevelup/*',
+                'amqplib',
+                'amqp-connection-manager',
+                'typeorm',
+                'pg',
+                'class-validator',
+                'class-transformer',
+                'axios',
+              ],
             },
             {
               sourceTag: 'type:adapters',
               onlyDependOnLibsWithTags: ['type:contracts'],
-              bannedExternalImports: ['typeorm', 'pg', 'amqplib', 'amqp-connection-manager', '@nestjs/*', '@golevelup/*', 'class-validator', 'class-transformer'],
+              bannedExternalImports: [
+                'typeorm',
+                'pg',
+                'amqplib',
+                'amqp-connection-manager',
+                '@nestjs/*',
+                '@golevelup/*',
+                'class-validator',
+                'class-transformer',
+              ],
             },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
             { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:messaging', 'type:testing'] },
             {
               sourceTag: 'type:tools',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:adapters',
+                'type:domain',
+                'type:messaging',
+                'type:runtime',
+                'type:testing',
+              ],
             },
             // Test support: databases, vhosts, processes. It must not reach into what it tests.
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
 ];

@@ -12,7 +12,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // No tools → adapters edge in the project graph (see adapters-email.bench.ts for the cycle it would close).
 // nx-ignore-next-line
-import { createMessengerAdapter, createSmsAdapter, createTelegramAdapter, createWhatsAppAdapter, type ChannelContext, type ProviderAdapter, type WebhookRequest } from '@inbound/adapters';
+import {
+  createMessengerAdapter,
+  createSmsAdapter,
+  createTelegramAdapter,
+  createWhatsAppAdapter,
+  type ChannelContext,
+  type ProviderAdapter,
+  type WebhookRequest,
+} from '@inbound/adapters';
 
 const ADAPTERS_SOURCE = join(__dirname, '..', '..', 'libs', 'adapters', 'src');
 const BENCH_SECONDS = Number(process.env['BENCH_SECONDS'] ?? '1.5');
@@ -53,7 +61,12 @@ function telegramBench(): ChatBench {
     adapter: createTelegramAdapter(deps),
     channel: channelOf('telegram'),
     credentials: { bot_token: '1:bench', webhook_secret: secret },
-    request: { method: 'POST', url: 'https://hooks.example.com/webhooks/telegram/c', headers: { 'x-telegram-bot-api-secret-token': secret }, rawBody },
+    request: {
+      method: 'POST',
+      url: 'https://hooks.example.com/webhooks/telegram/c',
+      headers: { 'x-telegram-bot-api-secret-token': secret },
+      rawBody,
+    },
     events: 1,
   };
 }
@@ -65,7 +78,12 @@ function whatsAppBench(label: string, rawBody: Buffer, events: number): ChatBenc
     adapter: createWhatsAppAdapter(deps),
     channel: channelOf('whatsapp'),
     credentials: { app_secret: appSecret, verify_token: 'vt' },
-    request: { method: 'POST', url: 'https://hooks.example.com/webhooks/whatsapp/c', headers: { 'x-hub-signature-256': hubSignature(rawBody, appSecret) }, rawBody },
+    request: {
+      method: 'POST',
+      url: 'https://hooks.example.com/webhooks/whatsapp/c',
+      headers: { 'x-hub-signature-256': hubSignature(rawBody, appSecret) },
+      rawBody,
+    },
     events,
   };
 }
@@ -78,7 +96,12 @@ function messengerBench(): ChatBench {
     adapter: createMessengerAdapter(deps),
     channel: channelOf('messenger'),
     credentials: { app_secret: appSecret },
-    request: { method: 'POST', url: 'https://hooks.example.com/webhooks/messenger/c', headers: { 'x-hub-signature-256': hubSignature(rawBody, appSecret) }, rawBody },
+    request: {
+      method: 'POST',
+      url: 'https://hooks.example.com/webhooks/messenger/c',
+      headers: { 'x-hub-signature-256': hubSignature(rawBody, appSecret) },
+      rawBody,
+    },
     events: 3,
   };
 }
@@ -88,7 +111,12 @@ function smsBench(): ChatBench {
   const url = 'https://hooks.example.com/webhooks/sms/3f0a8c2e-7b1d-4c59-9e26-5d8b1a7c4f03';
   const params = JSON.parse(fixture('sms', 'inbound-sms.json').toString('utf8')) as Record<string, string>;
   // Twilio's scheme by hand: URL, then each name+value in name order, HMAC-SHA1, base64.
-  const signed = url + Object.keys(params).sort().map((name) => name + params[name]).join('');
+  const signed =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => name + params[name])
+      .join('');
   const signature = createHmac('sha1', authToken).update(signed, 'utf8').digest('base64');
   return {
     label: 'sms (Twilio inbound SMS, form)',
@@ -148,7 +176,9 @@ async function main(): Promise<void> {
     smsBench(),
   ];
   const storm = whatsAppBench('whatsapp (100 statuses in one call)', whatsAppStatusBatch(), 100);
-  console.log(`chat adapters: verify + parse per second (Node ${process.version}, ${BENCH_SECONDS} s each after ${WARM_UP_SECONDS} s warm-up)\n`);
+  console.log(
+    `chat adapters: verify + parse per second (Node ${process.version}, ${BENCH_SECONDS} s each after ${WARM_UP_SECONDS} s warm-up)\n`,
+  );
   console.log(`${'case'.padEnd(44)}${'ops/s'.padStart(10)}${'µs/op'.padStart(9)}${'events/s'.padStart(12)}  target`);
   let belowTarget = false;
   for (const bench of [...perProvider, storm]) {
@@ -159,7 +189,9 @@ async function main(): Promise<void> {
     belowTarget ||= counted && opsPerSecond < TARGET_OPS;
     console.log(
       `${bench.label.padEnd(44)}${Math.round(opsPerSecond).toLocaleString('en-US').padStart(10)}${(1e6 / opsPerSecond).toFixed(1).padStart(9)}` +
-        `${Math.round(opsPerSecond * bench.events).toLocaleString('en-US').padStart(12)}  ${verdict}`,
+        `${Math.round(opsPerSecond * bench.events)
+          .toLocaleString('en-US')
+          .padStart(12)}  ${verdict}`,
     );
   }
   if (belowTarget) process.exitCode = 1;

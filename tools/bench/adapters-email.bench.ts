@@ -28,7 +28,11 @@ const BENCH_SECONDS = Number(process.env['BENCH_SECONDS'] ?? '1.5');
 const WARM_UP_SECONDS = 0.3;
 const HMAC_TARGET_OPS = 20_000;
 
-const channel: ChannelContext = { id: '6f1c1b7e-2f43-4d6b-9a53-3b0c3f4a1d20', account_id: '0b9d2c55-8d0e-4a3e-b6d4-7c7a5e0f9a11', channel_type: 'email' };
+const channel: ChannelContext = {
+  id: '6f1c1b7e-2f43-4d6b-9a53-3b0c3f4a1d20',
+  account_id: '0b9d2c55-8d0e-4a3e-b6d4-7c7a5e0f9a11',
+  channel_type: 'email',
+};
 const now = new Date();
 const nowSeconds = String(Math.floor(now.getTime() / 1000));
 const certificate = createSelfSignedCertificate();
@@ -47,7 +51,12 @@ interface BenchCase {
 const fixture = (provider: string, name: string): Buffer => readFileSync(join(ADAPTERS_SOURCE, provider, 'fixtures', name));
 
 function request(rawBody: Buffer, headers: Record<string, string> = {}): WebhookRequest {
-  return { method: 'POST', url: `https://hooks.example.com/webhooks/email/${channel.id}`, headers: { 'content-type': 'application/json', ...headers }, rawBody };
+  return {
+    method: 'POST',
+    url: `https://hooks.example.com/webhooks/email/${channel.id}`,
+    headers: { 'content-type': 'application/json', ...headers },
+    rawBody,
+  };
 }
 
 const repeat = (one: WebhookRequest) => (count: number) => Array<WebhookRequest>(count).fill(one);
@@ -58,7 +67,14 @@ function resendCase(): BenchCase {
   const id = 'msg_2Lh9KRb0pzN5r8mP1tW3vX4yZ6a';
   const signature = createHmac('sha256', secret).update(`${id}.${nowSeconds}.`).update(body).digest('base64');
   const one = request(body, { 'svix-id': id, 'svix-timestamp': nowSeconds, 'svix-signature': `v1,${signature}` });
-  return { provider: 'resend', scheme: 'HMAC-SHA256 (Svix)', adapter: createResendAdapter(deps), credentials: { provider: 'resend', webhook_secret: `whsec_${secret.toString('base64')}` }, nextRequests: repeat(one), hmacTarget: true };
+  return {
+    provider: 'resend',
+    scheme: 'HMAC-SHA256 (Svix)',
+    adapter: createResendAdapter(deps),
+    credentials: { provider: 'resend', webhook_secret: `whsec_${secret.toString('base64')}` },
+    nextRequests: repeat(one),
+    hmacTarget: true,
+  };
 }
 
 function sendGridCase(): BenchCase {
@@ -67,7 +83,14 @@ function sendGridCase(): BenchCase {
   const signature = sign('sha256', Buffer.concat([Buffer.from(nowSeconds), body]), privateKey).toString('base64');
   const one = request(body, { 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': nowSeconds });
   const verificationKey = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-  return { provider: 'sendgrid', scheme: 'ECDSA P-256 (4-event batch)', adapter: createSendGridAdapter(deps), credentials: { provider: 'sendgrid', verification_key: verificationKey }, nextRequests: repeat(one), hmacTarget: false };
+  return {
+    provider: 'sendgrid',
+    scheme: 'ECDSA P-256 (4-event batch)',
+    adapter: createSendGridAdapter(deps),
+    credentials: { provider: 'sendgrid', verification_key: verificationKey },
+    nextRequests: repeat(one),
+    hmacTarget: false,
+  };
 }
 
 function sesCase(): BenchCase {
@@ -78,7 +101,14 @@ function sesCase(): BenchCase {
     .join('');
   envelope['Signature'] = createSign('RSA-SHA256').update(signed).sign(certificate.privateKey, 'base64');
   const one = request(Buffer.from(JSON.stringify(envelope)), { 'content-type': 'text/plain; charset=UTF-8' });
-  return { provider: 'ses', scheme: 'RSA-2048 SHA256 (SNS v2)', adapter: createSesAdapter(deps), credentials: { provider: 'ses', topic_arn: envelope['TopicArn'] }, nextRequests: repeat(one), hmacTarget: false };
+  return {
+    provider: 'ses',
+    scheme: 'RSA-2048 SHA256 (SNS v2)',
+    adapter: createSesAdapter(deps),
+    credentials: { provider: 'ses', topic_arn: envelope['TopicArn'] },
+    nextRequests: repeat(one),
+    hmacTarget: false,
+  };
 }
 
 function mailgunCase(): BenchCase {
@@ -90,16 +120,34 @@ function mailgunCase(): BenchCase {
     Array.from({ length: count }, () => {
       counter += 1;
       const token = `${counter.toString(16).padStart(12, '0')}${'a'.repeat(38)}`;
-      const signature = createHmac('sha256', signingKey).update(nowSeconds + token).digest('hex');
-      return request(Buffer.from(`{"signature":{"token":"${token}","timestamp":"${nowSeconds}","signature":"${signature}"},"event-data":${eventData}}`));
+      const signature = createHmac('sha256', signingKey)
+        .update(nowSeconds + token)
+        .digest('hex');
+      return request(
+        Buffer.from(`{"signature":{"token":"${token}","timestamp":"${nowSeconds}","signature":"${signature}"},"event-data":${eventData}}`),
+      );
     });
-  return { provider: 'mailgun', scheme: 'HMAC-SHA256 + replay guard', adapter: createMailgunAdapter(deps), credentials: { provider: 'mailgun', signing_key: signingKey }, nextRequests, hmacTarget: true };
+  return {
+    provider: 'mailgun',
+    scheme: 'HMAC-SHA256 + replay guard',
+    adapter: createMailgunAdapter(deps),
+    credentials: { provider: 'mailgun', signing_key: signingKey },
+    nextRequests,
+    hmacTarget: true,
+  };
 }
 
 function postmarkCase(): BenchCase {
   const authorization = `Basic ${Buffer.from('postmark-hooks:Zq8#r5-long-and-random').toString('base64')}`;
   const one = request(fixture('postmark', 'bounce-hard.json'), { authorization });
-  return { provider: 'postmark', scheme: 'Basic auth (SHA-256 compare)', adapter: createPostmarkAdapter(deps), credentials: { provider: 'postmark', basic_auth_username: 'postmark-hooks', basic_auth_password: 'Zq8#r5-long-and-random' }, nextRequests: repeat(one), hmacTarget: true };
+  return {
+    provider: 'postmark',
+    scheme: 'Basic auth (SHA-256 compare)',
+    adapter: createPostmarkAdapter(deps),
+    credentials: { provider: 'postmark', basic_auth_username: 'postmark-hooks', basic_auth_password: 'Zq8#r5-long-and-random' },
+    nextRequests: repeat(one),
+    hmacTarget: true,
+  };
 }
 
 /** Runs verify + parse over chunks of requests for about `seconds`; returns calls per second. */
@@ -124,13 +172,19 @@ async function measure(bench: BenchCase, seconds: number): Promise<number> {
 
 async function main(): Promise<void> {
   const cases = [resendCase(), sendGridCase(), sesCase(), mailgunCase(), postmarkCase()];
-  console.log(`email adapters: verify + parse per second (Node ${process.version}, ${BENCH_SECONDS} s each after ${WARM_UP_SECONDS} s warm-up)\n`);
+  console.log(
+    `email adapters: verify + parse per second (Node ${process.version}, ${BENCH_SECONDS} s each after ${WARM_UP_SECONDS} s warm-up)\n`,
+  );
   console.log(`${'provider'.padEnd(10)}${'scheme'.padEnd(30)}${'ops/s'.padStart(10)}${'µs/op'.padStart(9)}  target`);
   let belowTarget = false;
   for (const bench of cases) {
     await measure(bench, WARM_UP_SECONDS);
     const opsPerSecond = await measure(bench, BENCH_SECONDS);
-    const verdict = bench.hmacTarget ? (opsPerSecond >= HMAC_TARGET_OPS ? `≥ ${HMAC_TARGET_OPS} ok` : `< ${HMAC_TARGET_OPS} BELOW`) : 'measured';
+    const verdict = bench.hmacTarget
+      ? opsPerSecond >= HMAC_TARGET_OPS
+        ? `≥ ${HMAC_TARGET_OPS} ok`
+        : `< ${HMAC_TARGET_OPS} BELOW`
+      : 'measured';
     belowTarget ||= bench.hmacTarget && opsPerSecond < HMAC_TARGET_OPS;
     console.log(
       `${bench.provider.padEnd(10)}${bench.scheme.padEnd(30)}${Math.round(opsPerSecond).toLocaleString('en-US').padStart(10)}${(1e6 / opsPerSecond).toFixed(1).padStart(9)}  ${verdict}`,

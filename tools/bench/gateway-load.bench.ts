@@ -118,7 +118,14 @@ async function saturate(url: string, bodies: SignedBody[]): Promise<Figures> {
       },
     ],
   });
-  return { rps: result.requests.average, accepted: result['2xx'], p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    rps: result.requests.average,
+    accepted: result['2xx'],
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 /** Open loop at a fixed offered rate, over the same 50 connections. */
@@ -202,7 +209,9 @@ async function main(): Promise<void> {
   const line = (name: string, f: Figures) =>
     `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${ms(f.p50)} ms   p99 ${ms(f.p99)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  process.stdout.write(`\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}\n`);
+  process.stdout.write(
+    `\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}\n`,
+  );
   rounds.forEach((round, i) => {
     process.stdout.write(`${line(`round ${i + 1} reference (Fastify+HMAC+publish)`, round.reference)}\n`);
     process.stdout.write(`${line(`round ${i + 1} webhook-gateway`, round.gateway)}\n`);
@@ -214,7 +223,9 @@ async function main(): Promise<void> {
   if (rounds.length > 0) {
     const referenceRps = median(rounds.map((r) => r.reference.rps));
     const gatewayRps = median(rounds.map((r) => r.gateway.rps));
-    process.stdout.write(`median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`);
+    process.stdout.write(
+      `median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`,
+    );
   }
   process.stdout.write(
     `median p99 at ${FIXED_RATE} calls/s: reference ${median(fixedRounds.map((r) => r.reference.p99)).toFixed(1)} ms, gateway ${median(fixedRounds.map((r) => r.gateway.p99)).toFixed(1)} ms\n`,

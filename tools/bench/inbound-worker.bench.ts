@@ -125,7 +125,10 @@ async function metricsOf(port: number): Promise<Map<string, number>> {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('worker_') && !line.startsWith('process_cpu_seconds_total')) continue;
-    const name = line.slice(0, line.lastIndexOf(' ')).replace(/,?service="inbound-worker"/, '').replace('{}', '');
+    const name = line
+      .slice(0, line.lastIndexOf(' '))
+      .replace(/,?service="inbound-worker"/, '')
+      .replace('{}', '');
     values.set(name, Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return values;
@@ -133,7 +136,13 @@ async function metricsOf(port: number): Promise<Map<string, number>> {
 
 async function runMode(
   mode: 'without look-ups' | 'with look-ups',
-  context: { infra: { databaseUrl: string; rabbitmqUrl: string }; dataSource: DataSource; publisher: ConfirmChannel; channels: Record<ChatType, Channel>; accountUrl: string },
+  context: {
+    infra: { databaseUrl: string; rabbitmqUrl: string };
+    dataSource: DataSource;
+    publisher: ConfirmChannel;
+    channels: Record<ChatType, Channel>;
+    accountUrl: string;
+  },
 ): Promise<Figures> {
   const { infra, dataSource, publisher, channels } = context;
   await dataSource.query('TRUNCATE messages');
@@ -158,7 +167,8 @@ async function runMode(
       `SELECT count(*)::int AS rows, count(DISTINCT metadata_->>'event_id')::int AS distinct_events,
               extract(epoch FROM max(created_at) - min(created_at))::float AS seconds FROM messages`,
     );
-    if (span.rows !== EVENTS || span.distinct_events !== EVENTS) throw new Error(`expected ${EVENTS} rows, found ${span.rows} (${span.distinct_events} distinct)`);
+    if (span.rows !== EVENTS || span.distinct_events !== EVENTS)
+      throw new Error(`expected ${EVENTS} rows, found ${span.rows} (${span.distinct_events} distinct)`);
     const metrics = await metricsOf(port);
     const lookups = ['found', 'not_found', 'error', 'timeout', 'circuit_open', 'skipped']
       .map((outcome) => `${outcome} ${metrics.get(`worker_contact_lookups_total{outcome="${outcome}"}`) ?? 0}`)
@@ -179,7 +189,8 @@ async function runMode(
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/inbound-worker/main.js'))) throw new Error('build the worker first: npx nx build inbound-worker');
+  if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/inbound-worker/main.js')))
+    throw new Error('build the worker first: npx nx build inbound-worker');
   const infra = await createIsolatedInfra('bench_inbound');
   const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 2 });
   const broker = await connect(infra.rabbitmqUrl);
@@ -193,7 +204,9 @@ async function main(): Promise<void> {
       await Promise.all(
         CHAT_TYPES.map(async (type) => [
           type,
-          await dataSource.getRepository(Channel).save({ account_id: accountId, channel_type: type, name: `bench ${type}`, credentials: 'plain.e30', is_active: true }),
+          await dataSource
+            .getRepository(Channel)
+            .save({ account_id: accountId, channel_type: type, name: `bench ${type}`, credentials: 'plain.e30', is_active: true }),
         ]),
       ),
     ) as Record<ChatType, Channel>;
@@ -214,7 +227,8 @@ async function main(): Promise<void> {
     }
     const check = await publisher.checkQueue(INBOUND_QUEUE);
     const dead = await publisher.checkQueue(deadLetterQueueName(INBOUND_QUEUE));
-    if (check.messageCount !== 0 || dead.messageCount !== 0) throw new Error(`queue not drained: ${check.messageCount} left, ${dead.messageCount} dead-lettered`);
+    if (check.messageCount !== 0 || dead.messageCount !== 0)
+      throw new Error(`queue not drained: ${check.messageCount} left, ${dead.messageCount} dead-lettered`);
   } finally {
     account.server.close();
     await broker.close().catch(() => undefined);

@@ -27,8 +27,12 @@ async function main(): Promise<void> {
     // An event of the gateway's size: the call's own bytes under a fresh id.
     const event = Buffer.from(JSON.stringify({ event_id: randomUUID(), payload: body.toString('utf8') }));
     await new Promise<void>((resolve, reject) =>
-      channel.publish('message.status', 'message.status.delivered', event, { persistent: true, contentType: 'application/json' }, (error) =>
-        error ? reject(error) : resolve(),
+      channel.publish(
+        'message.status',
+        'message.status.delivered',
+        event,
+        { persistent: true, contentType: 'application/json' },
+        (error) => (error ? reject(error) : resolve()),
       ),
     );
     return reply.send({ ok: true });
@@ -36,7 +40,10 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
-    void app.close().then(() => connection.close()).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => connection.close())
+      .then(() => process.exit(0));
   });
 }
 

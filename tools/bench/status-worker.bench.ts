@@ -50,7 +50,12 @@ function procTimes(pid: number | string): { own: number; children: number; comm:
     const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
     const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
     // Clock ticks are 100 per second on Linux.
-    return { comm, ppid: Number(fields[1]), own: (Number(fields[11]) + Number(fields[12])) / 100, children: (Number(fields[13]) + Number(fields[14])) / 100 };
+    return {
+      comm,
+      ppid: Number(fields[1]),
+      own: (Number(fields[11]) + Number(fields[12])) / 100,
+      children: (Number(fields[13]) + Number(fields[14])) / 100,
+    };
   } catch {
     return undefined;
   }
@@ -146,7 +151,11 @@ async function publishShuffled(rabbitmqUrl: string, channelId: string): Promise<
 
 function startWorker(env: Record<string, string>): ChildProcess {
   const main = join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js');
-  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, main], { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, main], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // Warnings and errors are passed on; a storm of them would show in the figures anyway.
   if (child.stdout) {
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -158,11 +167,16 @@ function startWorker(env: Record<string, string>): ChildProcess {
 
 async function checkExact(dataSource: DataSource): Promise<string[]> {
   const problems: string[] = [];
-  const groups = await dataSource.query<Array<{ id: string; total_count: number; delivered_count: number; read_count: number; failed_count: number; status: string }>>(
-    `SELECT id, total_count, delivered_count, read_count, failed_count, status FROM group_messages`,
-  );
+  const groups = await dataSource.query<
+    Array<{ id: string; total_count: number; delivered_count: number; read_count: number; failed_count: number; status: string }>
+  >(`SELECT id, total_count, delivered_count, read_count, failed_count, status FROM group_messages`);
   for (const group of groups) {
-    if (group.delivered_count !== group.total_count || group.read_count !== group.total_count || group.failed_count !== 0 || group.status !== 'completed') {
+    if (
+      group.delivered_count !== group.total_count ||
+      group.read_count !== group.total_count ||
+      group.failed_count !== 0 ||
+      group.status !== 'completed'
+    ) {
       problems.push(`group ${group.id}: ${JSON.stringify(group)}`);
     }
   }
@@ -172,12 +186,14 @@ async function checkExact(dataSource: DataSource): Promise<string[]> {
      FROM messages`,
     [new Date(BASE_TIME + 1_000).toISOString(), new Date(BASE_TIME + 2_000).toISOString(), new Date(BASE_TIME + 3_000).toISOString()],
   );
-  if (rows.total !== MESSAGES || rows.exact !== MESSAGES) problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${MESSAGES}`);
+  if (rows.total !== MESSAGES || rows.exact !== MESSAGES)
+    problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${MESSAGES}`);
   return problems;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js'))) throw new Error('build the worker first: npx nx build status-worker');
+  if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js')))
+    throw new Error('build the worker first: npx nx build status-worker');
   const infra = await createIsolatedInfra('bench_status');
   const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 2 });
   let worker: ChildProcess | undefined;
@@ -189,7 +205,11 @@ async function main(): Promise<void> {
     const channelId = await seed(dataSource);
     console.log(`publishing ${total} status events, shuffled …`);
     const publishSeconds = await publishShuffled(infra.rabbitmqUrl, channelId);
-    console.log(`published in ${publishSeconds.toFixed(1)} s (${Math.round(total / publishSeconds)}/s); load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    console.log(
+      `published in ${publishSeconds.toFixed(1)} s (${Math.round(total / publishSeconds)}/s); load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
 
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -245,7 +265,9 @@ async function main(): Promise<void> {
           ? `  CPU while draining    PostgreSQL ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(1)} s, RabbitMQ ${(cpuAfter.rabbitmq - cpuBefore.rabbitmq).toFixed(1)} s, ` +
             `whole machine ${(cpuAfter.machineBusy - cpuBefore.machineBusy).toFixed(1)} s of ${((2 * (last.at - spawned)) / 1000).toFixed(1)} s (2 cores; other tenants included)`
           : '  CPU while draining    n/a',
-        `  load average          ${loadavg().map((n) => n.toFixed(2)).join(' ')} (2 cores, shared)`,
+        `  load average          ${loadavg()
+          .map((n) => n.toFixed(2))
+          .join(' ')} (2 cores, shared)`,
         `  exit on SIGTERM       ${String(exitCode)}`,
         `  counters exact        ${problems.length === 0 ? 'yes' : `NO\n    ${problems.slice(0, 10).join('\n    ')}`}`,
       ].join('\n'),

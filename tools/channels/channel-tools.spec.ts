@@ -61,9 +61,14 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
       const sets = telegram.callsOf('setWebhook').slice(setsBefore);
       expect(sets.map((call) => call.token).sort()).toEqual([...tokens].sort());
       for (const channel of channels) {
-        expect(telegram.webhooks.get(String(context.cipher.open(channel.id, (await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id })).credentials).bot_token))).toBe(
-          `${BASE}/webhooks/telegram/${channel.id}`,
-        );
+        expect(
+          telegram.webhooks.get(
+            String(
+              context.cipher.open(channel.id, (await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id })).credentials)
+                .bot_token,
+            ),
+          ),
+        ).toBe(`${BASE}/webhooks/telegram/${channel.id}`);
         const row = await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id });
         expect(row.webhook).toMatchObject({ status: 'registered' });
         const stored = context.cipher.open(channel.id, row.credentials);
@@ -77,7 +82,10 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
       telegram.webhooks.set('444444:DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD', 'https://old.example.test/hook');
       const summary = await reconcileTelegramWebhooks({ dataSource, cipher: new CredentialsCipher(key), botApi, webhookBaseUrl: BASE });
       expect(summary).toEqual({ checked: 1, inPlace: 0, registered: 1, failed: 0 });
-      expect(telegram.callsOf('setWebhook').at(-1)?.body).toMatchObject({ url: `${BASE}/webhooks/telegram/${channel.id}`, secret_token: 'kept-secret_0123456789' });
+      expect(telegram.callsOf('setWebhook').at(-1)?.body).toMatchObject({
+        url: `${BASE}/webhooks/telegram/${channel.id}`,
+        secret_token: 'kept-secret_0123456789',
+      });
     });
 
     it("records Telegram's refusal on the channel", async () => {
@@ -85,7 +93,10 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
       telegram.failNext('setWebhook', 'Unauthorized');
       const summary = await reconcileTelegramWebhooks({ dataSource, cipher: new CredentialsCipher(key), botApi, webhookBaseUrl: BASE });
       expect(summary.failed).toBe(1);
-      expect((await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id })).webhook).toMatchObject({ status: 'failed', error: 'Unauthorized' });
+      expect((await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id })).webhook).toMatchObject({
+        status: 'failed',
+        error: 'Unauthorized',
+      });
     });
   });
 
@@ -102,7 +113,10 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
       expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({ checked: 2, resealed: 0 });
 
       const onlyNew = new CredentialsCipher(newKey);
-      for (const [channel, token] of [[sealed, '666666:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF'], [plain, '777777:GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG']] as const) {
+      for (const [channel, token] of [
+        [sealed, '666666:FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF'],
+        [plain, '777777:GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG'],
+      ] as const) {
         const row = await dataSource.getRepository(Channel).findOneByOrFail({ id: channel.id });
         expect(row.credentials).not.toContain(token);
         expect(onlyNew.open(channel.id, row.credentials)).toEqual({ bot_token: token });

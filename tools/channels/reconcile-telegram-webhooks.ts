@@ -25,12 +25,16 @@ type Credentials = Record<string, unknown>;
 const hasSecret = (credentials: Credentials) => typeof credentials.webhook_secret === 'string' && credentials.webhook_secret !== '';
 
 function lockedTelegramChannel(manager: EntityManager, id: string): Promise<Channel | null> {
-  return manager.getRepository(Channel).findOne({ where: { id, channel_type: 'telegram', is_active: true }, lock: { mode: 'pessimistic_write' } });
+  return manager
+    .getRepository(Channel)
+    .findOne({ where: { id, channel_type: 'telegram', is_active: true }, lock: { mode: 'pessimistic_write' } });
 }
 
 export async function reconcileTelegramWebhooks(context: ChannelToolContext): Promise<ReconcileSummary> {
   const { dataSource, cipher, botApi, webhookBaseUrl } = context;
-  const channels = await dataSource.getRepository(Channel).find({ where: { channel_type: 'telegram', is_active: true }, order: { created_at: 'ASC' } });
+  const channels = await dataSource
+    .getRepository(Channel)
+    .find({ where: { channel_type: 'telegram', is_active: true }, order: { created_at: 'ASC' } });
   const summary: ReconcileSummary = { checked: 0, inPlace: 0, registered: 0, failed: 0 };
   for (const listed of channels) {
     summary.checked += 1;

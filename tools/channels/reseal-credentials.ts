@@ -10,7 +10,9 @@
 import { Channel } from '@inbound/domain';
 import { channelToolContext, runTool, type ChannelToolContext } from './channel-tool-context';
 
-export async function resealCredentials(context: Pick<ChannelToolContext, 'dataSource' | 'cipher'>): Promise<{ checked: number; resealed: number }> {
+export async function resealCredentials(
+  context: Pick<ChannelToolContext, 'dataSource' | 'cipher'>,
+): Promise<{ checked: number; resealed: number }> {
   const { dataSource, cipher } = context;
   if (!cipher.encrypts) throw new Error('CREDENTIALS_KEY is not set: there is no key to seal with');
   let checked = 0;

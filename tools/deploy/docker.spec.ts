@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { type Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { APPS, envNamesOf, WORKSPACE_ROOT, type Deployable } from './app-env';
@@ -45,7 +45,8 @@ function instructions(target: Stage, keyword: string): Instruction[] {
 /** The stages a target is built from, itself included. */
 function lineage(name: string): Stage[] {
   const chain: Stage[] = [];
-  for (let current: Stage | undefined = stage(name); current; current = stages.find((candidate) => candidate.name === current?.from)) chain.push(current);
+  for (let current: Stage | undefined = stage(name); current; current = stages.find((candidate) => candidate.name === current?.from))
+    chain.push(current);
   return chain;
 }
 
@@ -99,18 +100,32 @@ describe('docker/Dockerfile', () => {
     expect(runtime.name).toBe('runtime');
     expect(lineage('runtime').map((candidate) => candidate.name)).toEqual(['runtime', 'base']);
     const copies = instructions(runtime, 'COPY').map((instruction) => instruction.getArgumentsContent());
-    expect(copies).toEqual(['/app/node_modules ./node_modules', '/workspace/dist/apps/${APP}/ ./', 'docker/healthcheck.js ./healthcheck.js']);
-    expect(instructions(runtime, 'COPY').map((instruction) => (instruction as Copy).getFromFlag()?.getValue() ?? null)).toEqual(['app-deps', 'build', null]);
+    expect(copies).toEqual([
+      '/app/node_modules ./node_modules',
+      '/workspace/dist/apps/${APP}/ ./',
+      'docker/healthcheck.js ./healthcheck.js',
+    ]);
+    expect(instructions(runtime, 'COPY').map((instruction) => (instruction as Copy).getFromFlag()?.getValue() ?? null)).toEqual([
+      'app-deps',
+      'build',
+      null,
+    ]);
     const install = instructions(stage('app-deps'), 'RUN').map((instruction) => instruction.getArgumentsContent());
     expect(install).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
-    expect(instructions(stage('build'), 'RUN').some((instruction) => /npx nx build "\$APP"/.test(instruction.getArgumentsContent() ?? ''))).toBe(true);
+    expect(
+      instructions(stage('build'), 'RUN').some((instruction) => /npx nx build "\$APP"/.test(instruction.getArgumentsContent() ?? '')),
+    ).toBe(true);
   });
 
   it('builds a migration image with production dependencies only', () => {
     const migrate = stage('migrate');
     expect(lineage('migrate').map((candidate) => candidate.name)).toEqual(['migrate', 'base']);
-    expect(instructions(migrate, 'RUN').map((instruction) => instruction.getArgumentsContent())).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
-    expect(instructions(migrate, 'CMD').map((instruction) => instruction.getArgumentsContent())).toEqual(['["node", "--enable-source-maps", "migrate.js", "up"]']);
+    expect(instructions(migrate, 'RUN').map((instruction) => instruction.getArgumentsContent())).toEqual([
+      expect.stringMatching(/^npm ci --omit=dev\b/),
+    ]);
+    expect(instructions(migrate, 'CMD').map((instruction) => instruction.getArgumentsContent())).toEqual([
+      '["node", "--enable-source-maps", "migrate.js", "up"]',
+    ]);
   });
 
   it.each(['runtime', 'migrate'])('runs the %s stage as a numeric non-root user, in exec form', (name) => {
@@ -156,14 +171,25 @@ describe('docker/Dockerfile', () => {
       expect([path, existsSync(join(WORKSPACE_ROOT, path))]).toEqual([path, true]);
       expect([path, isDockerignored(path, patterns)]).toEqual([path, false]);
     }
-    for (const path of ['node_modules/nx/package.json', 'libs/domain/node_modules/x', 'dist/apps/webhook-gateway/main.js', '.git/HEAD', '.env', '.env.local', '.nx/cache/x', 'tmp/x']) {
+    for (const path of [
+      'node_modules/nx/package.json',
+      'libs/domain/node_modules/x',
+      'dist/apps/webhook-gateway/main.js',
+      '.git/HEAD',
+      '.env',
+      '.env.local',
+      '.nx/cache/x',
+      'tmp/x',
+    ]) {
       expect([path, isDockerignored(path, patterns)]).toEqual([path, true]);
     }
   });
 });
 
 describe('docker/healthcheck.js', () => {
-  const { healthPort } = require(join(WORKSPACE_ROOT, 'docker/healthcheck.js')) as { healthPort(env: Record<string, string | undefined>): number | undefined };
+  const { healthPort } = require(join(WORKSPACE_ROOT, 'docker/healthcheck.js')) as {
+    healthPort(env: Record<string, string | undefined>): number | undefined;
+  };
   let server: Server;
   let status = 200;
   let port = 0;
@@ -182,13 +208,16 @@ describe('docker/healthcheck.js', () => {
 
   function runCheck(env: Record<string, string>): Promise<number | null> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'docker/healthcheck.js')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'docker/healthcheck.js')], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: 'ignore',
+      });
       child.once('error', reject);
       child.once('exit', (code) => resolve(code));
     });
   }
 
-  it('finds the gateway on PORT and the workers on HEALTH_PORT, with the apps\' defaults', () => {
+  it("finds the gateway on PORT and the workers on HEALTH_PORT, with the apps' defaults", () => {
     expect(healthPort({ APP_NAME: 'webhook-gateway' })).toBe(3000);
     expect(healthPort({ APP_NAME: 'webhook-gateway', PORT: '8080', HEALTH_PORT: '9' })).toBe(8080);
     expect(healthPort({ APP_NAME: 'status-worker' })).toBe(3001);
@@ -226,7 +255,10 @@ describe('docker/compose.yml', () => {
     ports?: string[];
     restart?: string;
   }
-  const compose = parse(readFileSync(join(WORKSPACE_ROOT, 'docker/compose.yml'), 'utf8'), { merge: true }) as { name: string; services: Record<string, ComposeService> };
+  const compose = parse(readFileSync(join(WORKSPACE_ROOT, 'docker/compose.yml'), 'utf8'), { merge: true }) as {
+    name: string;
+    services: Record<string, ComposeService>;
+  };
   const services = compose.services;
   const built = Object.entries(services).filter(([, service]) => service.build);
 
@@ -262,7 +294,11 @@ describe('docker/compose.yml', () => {
     for (const app of APPS) {
       expect([app, services[app].depends_on]).toEqual([
         app,
-        { migrate: { condition: 'service_completed_successfully' }, postgres: { condition: 'service_healthy' }, rabbitmq: { condition: 'service_healthy' } },
+        {
+          migrate: { condition: 'service_completed_successfully' },
+          postgres: { condition: 'service_healthy' },
+          rabbitmq: { condition: 'service_healthy' },
+        },
       ]);
     }
   });
@@ -287,7 +323,11 @@ describe('docker/compose.yml', () => {
   });
 
   it('publishes each app on the port it serves', () => {
-    const portVariable: Record<string, string> = { 'webhook-gateway': 'PORT', 'status-worker': 'HEALTH_PORT', 'inbound-worker': 'HEALTH_PORT' };
+    const portVariable: Record<string, string> = {
+      'webhook-gateway': 'PORT',
+      'status-worker': 'HEALTH_PORT',
+      'inbound-worker': 'HEALTH_PORT',
+    };
     for (const app of APPS) {
       const port = (services[app].environment as Record<string, string>)[portVariable[app]];
       expect([app, services[app].ports]).toEqual([app, [`127.0.0.1:${port}:${port}`]]);

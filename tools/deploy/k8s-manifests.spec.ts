@@ -70,7 +70,9 @@ function workloads(objects: K8sObject[]): Workload[] {
   return objects
     .filter((object) => object.kind === 'Deployment' || object.kind === 'Job')
     .map((object) => {
-      const template = (object.spec as { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } }).template;
+      const template = (
+        object.spec as { template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } }
+      ).template;
       return { object, labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {}, pod: template.spec };
     });
 }
@@ -89,7 +91,8 @@ function configMapData(objects: K8sObject[], name: string): Record<string, strin
 function containerEnv(objects: K8sObject[], container: Container): Map<string, string | undefined> {
   const env = new Map<string, string | undefined>();
   for (const source of container.envFrom ?? []) {
-    if (source.configMapRef) for (const [key, value] of Object.entries(configMapData(objects, source.configMapRef.name))) env.set(key, value);
+    if (source.configMapRef)
+      for (const [key, value] of Object.entries(configMapData(objects, source.configMapRef.name))) env.set(key, value);
   }
   for (const variable of container.env ?? []) env.set(variable.name, typeof variable.value === 'string' ? variable.value : undefined);
   return env;
@@ -102,7 +105,9 @@ function deployableOf(container: Container): Deployable {
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  return selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+  return (
+    selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value)
+  );
 }
 
 function healthPortOf(objects: K8sObject[], container: Container): number {
@@ -122,7 +127,11 @@ describe.each(renders)('%s', (_name, objects) => {
   it('renders the three apps, their Services, autoscalers, disruption budgets, the Ingress, policies and the migration Job', () => {
     expect(deployments.map((workload) => workload.object.metadata.name).sort()).toEqual([...APPS].sort());
     for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
-      expect(ofKind(objects, kind).map((object) => object.metadata.name).sort()).toEqual([...APPS].sort());
+      expect(
+        ofKind(objects, kind)
+          .map((object) => object.metadata.name)
+          .sort(),
+      ).toEqual([...APPS].sort());
     }
     expect(ofKind(objects, 'Ingress')).toHaveLength(1);
     expect(ofKind(objects, 'Job')).toHaveLength(1);
@@ -155,7 +164,11 @@ describe.each(renders)('%s', (_name, objects) => {
     for (const workload of workloads(objects)) {
       for (const container of allContainers(workload)) {
         for (const bound of ['requests', 'limits'] as const) {
-          expect([container.name, bound, Object.keys(container.resources?.[bound] ?? {}).sort()]).toEqual([container.name, bound, ['cpu', 'memory']]);
+          expect([container.name, bound, Object.keys(container.resources?.[bound] ?? {}).sort()]).toEqual([
+            container.name,
+            bound,
+            ['cpu', 'memory'],
+          ]);
         }
       }
     }
@@ -193,7 +206,8 @@ describe.each(renders)('%s', (_name, objects) => {
     for (const workload of workloads(objects)) {
       for (const container of allContainers(workload)) {
         const known = envNames.get(deployableOf(container)) as Set<string>;
-        for (const name of containerEnv(objects, container).keys()) expect([container.name, name, known.has(name)]).toEqual([container.name, name, true]);
+        for (const name of containerEnv(objects, container).keys())
+          expect([container.name, name, known.has(name)]).toEqual([container.name, name, true]);
         for (const variable of container.env ?? []) {
           if (variable.value !== undefined) expect([variable.name, typeof variable.value]).toEqual([variable.name, 'string']);
         }
@@ -215,37 +229,54 @@ describe.each(renders)('%s', (_name, objects) => {
         }
         for (const name of ['DATABASE_URL', 'RABBITMQ_URL', 'ADMIN_API_TOKEN', 'CREDENTIALS_KEY']) {
           const variable = container.env?.find((candidate) => candidate.name === name);
-          if (variable || containerEnv(objects, container).has(name)) expect([name, variable?.valueFrom?.secretKeyRef?.key]).toEqual([name, name]);
+          if (variable || containerEnv(objects, container).has(name))
+            expect([name, variable?.valueFrom?.secretKeyRef?.key]).toEqual([name, name]);
         }
       }
     }
   });
 
   it('exposes only the /webhooks/ prefix of the gateway through the Ingress', () => {
-    const [ingress] = ofKind<{ spec: { defaultBackend?: unknown; rules: Array<{ host?: string; http: { paths: Array<Record<string, unknown>> } }> } }>(objects, 'Ingress');
+    const [ingress] = ofKind<{
+      spec: { defaultBackend?: unknown; rules: Array<{ host?: string; http: { paths: Array<Record<string, unknown>> } }> };
+    }>(objects, 'Ingress');
     expect(ingress.spec.defaultBackend).toBeUndefined();
     const paths = ingress.spec.rules.flatMap((rule) => rule.http.paths);
     expect(paths).toEqual(
-      ingress.spec.rules.map(() => ({ path: '/webhooks/', pathType: 'Prefix', backend: { service: { name: 'webhook-gateway', port: { name: 'http' } } } })),
+      ingress.spec.rules.map(() => ({
+        path: '/webhooks/',
+        pathType: 'Prefix',
+        backend: { service: { name: 'webhook-gateway', port: { name: 'http' } } },
+      })),
     );
     expect(ingress.spec.rules.every((rule) => typeof rule.host === 'string' && rule.host.length > 0)).toBe(true);
   });
 
   it('points Services, autoscalers, disruption budgets and policies at the Deployments and their ports', () => {
     const podLabels = deployments.map((workload) => workload.labels);
-    for (const service of ofKind<{ spec: { selector: Record<string, string>; ports: Array<{ targetPort: string | number }> } }>(objects, 'Service')) {
+    for (const service of ofKind<{ spec: { selector: Record<string, string>; ports: Array<{ targetPort: string | number }> } }>(
+      objects,
+      'Service',
+    )) {
       const target = deployments.find((workload) => selects(service.spec.selector, workload.labels));
       expect([service.metadata.name, target?.object.metadata.name]).toEqual([service.metadata.name, service.metadata.name]);
       for (const port of service.spec.ports) expect(namedPort((target as Workload).pod.containers[0], port.targetPort)).toBeDefined();
     }
-    for (const hpa of ofKind<{ spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number } }>(objects, 'HorizontalPodAutoscaler')) {
+    for (const hpa of ofKind<{ spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number } }>(
+      objects,
+      'HorizontalPodAutoscaler',
+    )) {
       expect(hpa.spec.scaleTargetRef.kind).toBe('Deployment');
       expect(deployments.map((workload) => workload.object.metadata.name)).toContain(hpa.spec.scaleTargetRef.name);
       // Two replicas at least, so a disruption budget of one leaves one serving.
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
     }
-    for (const deployment of deployments) expect([deployment.object.metadata.name, (deployment.object.spec as Record<string, unknown>).replicas]).toEqual([deployment.object.metadata.name, undefined]);
+    for (const deployment of deployments)
+      expect([deployment.object.metadata.name, (deployment.object.spec as Record<string, unknown>).replicas]).toEqual([
+        deployment.object.metadata.name,
+        undefined,
+      ]);
     for (const pdb of ofKind<{ spec: { selector: { matchLabels: Record<string, string> } } }>(objects, 'PodDisruptionBudget')) {
       expect(podLabels.filter((labels) => selects(pdb.spec.selector.matchLabels, labels))).toHaveLength(1);
     }
@@ -257,8 +288,13 @@ describe.each(renders)('%s', (_name, objects) => {
 
   it('spreads every Deployment across zones and nodes', () => {
     for (const { object, labels, pod } of deployments) {
-      const keys = (pod.topologySpreadConstraints ?? []).filter((constraint) => selects(constraint.labelSelector?.matchLabels, labels)).map((constraint) => constraint.topologyKey);
-      expect([object.metadata.name, keys.sort()]).toEqual([object.metadata.name, ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']]);
+      const keys = (pod.topologySpreadConstraints ?? [])
+        .filter((constraint) => selects(constraint.labelSelector?.matchLabels, labels))
+        .map((constraint) => constraint.topologyKey);
+      expect([object.metadata.name, keys.sort()]).toEqual([
+        object.metadata.name,
+        ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
+      ]);
     }
   });
 
@@ -309,7 +345,13 @@ describe('k8s/overlays/production', () => {
   });
 
   it('admits traffic to the gateway only from the ingress controller and monitoring, to the workers only from monitoring', () => {
-    type Policy = { spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: Array<{ from?: Array<Record<string, { matchLabels?: Record<string, string> }>> }> } };
+    type Policy = {
+      spec: {
+        podSelector: { matchLabels?: Record<string, string> };
+        policyTypes: string[];
+        ingress?: Array<{ from?: Array<Record<string, { matchLabels?: Record<string, string> }>> }>;
+      };
+    };
     const policies = ofKind<Policy>(objects, 'NetworkPolicy');
     const denyAll = policies.find((policy) => Object.keys(policy.spec.podSelector.matchLabels ?? {}).length === 0);
     expect(denyAll?.spec.policyTypes).toEqual(['Ingress']);
@@ -321,11 +363,16 @@ describe('k8s/overlays/production', () => {
         .flatMap((rule) => {
           // A rule without `from` admits everyone: report it as such.
           if (!rule.from) return ['*'];
-          return rule.from.map((peer) => (Object.keys(peer).length === 1 && peer.namespaceSelector ? peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*' : '*'));
+          return rule.from.map((peer) =>
+            Object.keys(peer).length === 1 && peer.namespaceSelector
+              ? (peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*')
+              : '*',
+          );
         })
         .sort();
     for (const { object, labels } of workloads(objects)) {
-      const expected = object.metadata.name === 'webhook-gateway' ? ['ingress-nginx', 'monitoring'] : object.kind === 'Job' ? [] : ['monitoring'];
+      const expected =
+        object.metadata.name === 'webhook-gateway' ? ['ingress-nginx', 'monitoring'] : object.kind === 'Job' ? [] : ['monitoring'];
       expect([object.metadata.name, sourcesFor(labels)]).toEqual([object.metadata.name, expected]);
     }
   });
@@ -338,7 +385,8 @@ describe('docs/DEPLOYMENT.md', () => {
     const keys = new Set<string>();
     for (const [, objects] of renders) {
       for (const workload of workloads(objects)) {
-        for (const container of allContainers(workload)) for (const variable of container.env ?? []) if (variable.valueFrom?.secretKeyRef) keys.add(variable.valueFrom.secretKeyRef.key);
+        for (const container of allContainers(workload))
+          for (const variable of container.env ?? []) if (variable.valueFrom?.secretKeyRef) keys.add(variable.valueFrom.secretKeyRef.key);
       }
     }
     expect(keys.size).toBeGreaterThan(0);

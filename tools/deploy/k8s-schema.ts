@@ -69,7 +69,10 @@ export function findUnknownFields(objects: K8sObject[]): string[] {
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (name) => (name === fileName ? source : readFile(name));
-  host.fileExists = ((exists) => (name: string) => name === fileName || exists(name))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name === fileName || exists(name)
+  )(host.fileExists.bind(host));
   host.getSourceFile = (name, language, onError, create) =>
     name === fileName ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, onError, create);
   const program = ts.createProgram([fileName], options, host);

@@ -22,7 +22,9 @@ describe('migrate bundle', () => {
   beforeAll(async () => {
     const config = require(join(WORKSPACE_ROOT, 'tools/deploy/migrate.webpack.config.js')) as Configuration;
     const stats = await new Promise<webpack.Stats>((resolve, reject) =>
-      webpack({ ...config, output: { ...config.output, path: outputDir } }, (error, result) => (error || !result ? reject(error) : resolve(result))),
+      webpack({ ...config, output: { ...config.output, path: outputDir } }, (error, result) =>
+        error || !result ? reject(error) : resolve(result),
+      ),
     );
     expect(stats.toJson({ all: false, errors: true }).errors ?? []).toEqual([]);
     bundle = readFileSync(join(outputDir, 'migrate.js'), 'utf8');
@@ -50,8 +52,10 @@ describe('migrate bundle', () => {
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   }
 
-  it('requires only Node built-ins and the workspace\'s production dependencies', () => {
-    const { dependencies } = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  it("requires only Node built-ins and the workspace's production dependencies", () => {
+    const { dependencies } = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
     expect(required).toContain('typeorm');
     for (const name of required) {

@@ -33,7 +33,13 @@ function metricNames(expression: string): string[] {
 function sourceText(directory: string): string {
   return readdirSync(directory)
     .map((entry) => join(directory, entry))
-    .map((path) => (statSync(path).isDirectory() ? sourceText(path) : path.endsWith('.ts') && !path.endsWith('.spec.ts') ? readFileSync(path, 'utf8') : ''))
+    .map((path) =>
+      statSync(path).isDirectory()
+        ? sourceText(path)
+        : path.endsWith('.ts') && !path.endsWith('.spec.ts')
+          ? readFileSync(path, 'utf8')
+          : '',
+    )
     .join('\n');
 }
 
@@ -49,7 +55,7 @@ describe('k8s/monitoring/grafana-dashboard.json', () => {
     }
   });
 
-  it('charts webhook calls by outcome, rejections, publishing, and the workers\' applied, retried, dead-lettered events and lag', () => {
+  it("charts webhook calls by outcome, rejections, publishing, and the workers' applied, retried, dead-lettered events and lag", () => {
     const used = new Set(charted.flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricNames(target.expr))));
     for (const name of [
       'gateway_webhook_requests_total',
@@ -63,7 +69,9 @@ describe('k8s/monitoring/grafana-dashboard.json', () => {
     ]) {
       expect([name, used.has(name)]).toEqual([name, true]);
     }
-    const byOutcome = charted.flatMap((panel) => panel.targets ?? []).some((target) => /sum by \(outcome\) \(rate\(gateway_webhook_requests_total/.test(target.expr));
+    const byOutcome = charted
+      .flatMap((panel) => panel.targets ?? [])
+      .some((target) => /sum by \(outcome\) \(rate\(gateway_webhook_requests_total/.test(target.expr));
     expect(byOutcome).toBe(true);
   });
 

@@ -92,13 +92,30 @@ async function main() {
     if (!run('npm', ['ci', '--no-audit', '--no-fund'])) process.exit(1);
   }
   const pgVersion = existsSync('/etc/postgresql') ? spawnSync('ls', ['/etc/postgresql']).stdout.toString().split('\n')[0] : '';
-  await ensureService('PostgreSQL', env.DATABASE_URL, 5432, pgVersion && ['pg_ctlcluster', '--skip-systemctl-redirect', pgVersion, 'main', 'start'], 'postgres');
+  await ensureService(
+    'PostgreSQL',
+    env.DATABASE_URL,
+    5432,
+    pgVersion && ['pg_ctlcluster', '--skip-systemctl-redirect', pgVersion, 'main', 'start'],
+    'postgres',
+  );
   await ensureService('RabbitMQ', env.RABBITMQ_URL, 5672, ['rabbitmq-server', '-detached'], 'rabbitmq');
 
   say('applying migrations');
   if (!run('npm', ['run', '--silent', 'db:migrate'])) process.exit(1);
   say('building the apps');
-  if (!run(join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', 'webhook-gateway', 'status-worker', 'inbound-worker', '--outputStyle=static'])) {
+  if (
+    !run(join(root, 'node_modules', '.bin', 'nx'), [
+      'run-many',
+      '-t',
+      'build',
+      '-p',
+      'webhook-gateway',
+      'status-worker',
+      'inbound-worker',
+      '--outputStyle=static',
+    ])
+  ) {
     process.exit(1);
   }
 
@@ -108,7 +125,11 @@ async function main() {
     ['inbound', 'inbound-worker'],
   ];
   const children = apps.map(([prefix, app]) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${prefix}] ${readable(line)}\n`));
     }
@@ -126,8 +147,8 @@ async function main() {
     stopping = true;
     say('stopping');
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((resolve) => child.once('exit', resolve))))).then(() =>
-      process.exit(code),
+    Promise.all(children.map((child) => (child.exitCode !== null ? null : new Promise((resolve) => child.once('exit', resolve))))).then(
+      () => process.exit(code),
     );
   }
   process.on('SIGINT', () => shutdown(0));

@@ -48,7 +48,8 @@ describe('replayDeadLetters (real RabbitMQ)', () => {
   it('makes one pass over what was dead-lettered when it started, even when every event fails again at once', async () => {
     const ids = [randomUUID(), randomUUID()];
     const publisher = new ConfirmedPublisher({ url: url() });
-    for (const id of ids) await publisher.publishRaw('', deadLetterQueueName(STATUS_QUEUE), Buffer.from(JSON.stringify({ event_id: id })), { messageId: id });
+    for (const id of ids)
+      await publisher.publishRaw('', deadLetterQueueName(STATUS_QUEUE), Buffer.from(JSON.stringify({ event_id: id })), { messageId: id });
     // A worker that dead-letters each event again as soon as it arrives.
     const channel = await connection.createChannel();
     const { consumerTag } = await channel.consume(STATUS_QUEUE, (message) => {
@@ -60,7 +61,9 @@ describe('replayDeadLetters (real RabbitMQ)', () => {
     const timedOut = new Promise<string>((resolve) => setTimeout(() => resolve('still replaying after 10 s'), 10_000));
     await expect(Promise.race([replayDeadLetters(url(), STATUS_QUEUE), timedOut])).resolves.toBe(2);
     await channel.cancel(consumerTag);
-    await waitFor(async () => (await channel.checkQueue(deadLetterQueueName(STATUS_QUEUE))).messageCount === 2, { description: 'both back in the DLQ' });
+    await waitFor(async () => (await channel.checkQueue(deadLetterQueueName(STATUS_QUEUE))).messageCount === 2, {
+      description: 'both back in the DLQ',
+    });
     await channel.purgeQueue(deadLetterQueueName(STATUS_QUEUE));
     await channel.close();
     await publisher.close();

@@ -27,7 +27,12 @@ export async function replayDeadLetters(rabbitmqUrl: string, queue: string, max 
     while (replayed < limit) {
       const message = await channel.get(deadLetterQueueName(queue), { noAck: false });
       if (!message) break;
-      const { [HEADER_ATTEMPT]: _attempt, [HEADER_FAILURE_REASON]: reason, 'x-death': _death, ...headers } = message.properties.headers ?? {};
+      const {
+        [HEADER_ATTEMPT]: _attempt,
+        [HEADER_FAILURE_REASON]: reason,
+        'x-death': _death,
+        ...headers
+      } = message.properties.headers ?? {};
       await publisher.publishRaw('', queue, message.content, {
         messageId: message.properties.messageId as string | undefined,
         contentType: (message.properties.contentType as string | undefined) ?? 'application/json',

@@ -74,7 +74,10 @@ export function renderedTables(): Map<string, string[]> {
     tables.set(table.heading, [...(tables.get(table.heading) ?? []), row(declarations)]);
   }
   return new Map(
-    CONFIGURATION_TABLES.map(({ heading }) => [heading, ['| variable | default | accepted | meaning |', '|---|---|---|---|', ...(tables.get(heading) ?? [])]]),
+    CONFIGURATION_TABLES.map(({ heading }) => [
+      heading,
+      ['| variable | default | accepted | meaning |', '|---|---|---|---|', ...(tables.get(heading) ?? [])],
+    ]),
   );
 }
 

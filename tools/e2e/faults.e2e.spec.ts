@@ -165,7 +165,12 @@ class Pipeline {
   private async startGateway(): Promise<void> {
     const port = await freePort();
     this.gatewayOrigin = `http://127.0.0.1:${port}`;
-    const gateway = startBuiltApp('webhook-gateway', { ...this.common(), PORT: String(port), ADMIN_API_TOKEN: ADMIN_TOKEN, CREDENTIALS_KEY });
+    const gateway = startBuiltApp('webhook-gateway', {
+      ...this.common(),
+      PORT: String(port),
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+      CREDENTIALS_KEY,
+    });
     this.apps.push(gateway);
     await this.ready(gateway, this.gatewayOrigin);
   }
@@ -180,7 +185,11 @@ class Pipeline {
 
   private async ready(app: AppProcess, origin: string): Promise<void> {
     try {
-      await waitFor(async () => (await fetch(`${origin}/health/ready`)).ok, { timeoutMs: 60_000, intervalMs: 100, description: `${origin} to be ready` });
+      await waitFor(async () => (await fetch(`${origin}/health/ready`)).ok, {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        description: `${origin} to be ready`,
+      });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${outputTail(app)}`);
     }
@@ -205,11 +214,10 @@ class Pipeline {
   /** A campaign of `size` outbound WhatsApp messages as the sender stores them; message n is `<prefix>n`. */
   async seedCampaign(size: number): Promise<void> {
     this.prefix = `wamid.FAULT-${randomBytes(4).toString('hex')}-`;
-    const { rows } = await this.pool.query<{ id: string }>(`INSERT INTO group_messages (account_id, channel_id, total_count) VALUES ($1, $2, $3) RETURNING id`, [
-      ACCOUNT_ID,
-      this.channelId,
-      size,
-    ]);
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO group_messages (account_id, channel_id, total_count) VALUES ($1, $2, $3) RETURNING id`,
+      [ACCOUNT_ID, this.channelId, size],
+    );
     this.campaignId = rows[0].id;
     await this.pool.query(
       `INSERT INTO messages (account_id, channel_id, group_message_id, direction, status, delivery_address, metadata_, sent_at)
@@ -230,9 +238,20 @@ class Pipeline {
     };
     if (inboundNumber !== undefined) {
       value.contacts = [{ profile: { name: `Sender ${inboundNumber}` }, wa_id: `1666${inboundNumber}` }];
-      value.messages = [{ from: `1666${inboundNumber}`, id: `${this.prefix}in-${inboundNumber}`, timestamp, type: 'text', text: { body: `message ${inboundNumber}` } }];
+      value.messages = [
+        {
+          from: `1666${inboundNumber}`,
+          id: `${this.prefix}in-${inboundNumber}`,
+          timestamp,
+          type: 'text',
+          text: { body: `message ${inboundNumber}` },
+        },
+      ];
     }
-    return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] });
+    return JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }],
+    });
   }
 
   async post(body: string, signal?: AbortSignal): Promise<number> {
@@ -301,7 +320,11 @@ class Pipeline {
   /** Ready messages per queue: both main queues, their dead-letter queues and the workers' retry queues. */
   async queueDepths(): Promise<Record<string, number>> {
     const delays = retryDelays(Number(this.workerEnv.RETRY_FIRST_DELAY_MS), Number(this.workerEnv.RETRY_WINDOW_MS));
-    const queues = [INBOUND_QUEUE, STATUS_QUEUE].flatMap((queue) => [queue, deadLetterQueueName(queue), ...delays.map((delay) => retryQueueName(queue, delay))]);
+    const queues = [INBOUND_QUEUE, STATUS_QUEUE].flatMap((queue) => [
+      queue,
+      deadLetterQueueName(queue),
+      ...delays.map((delay) => retryQueueName(queue, delay)),
+    ]);
     const connection = await connect(this.rabbitmqUrl);
     connection.on('error', () => undefined);
     const depths: Record<string, number> = {};
@@ -403,10 +426,18 @@ class Pipeline {
  * Streams calls at `rate`, waits for two seconds' worth accepted (the channel is cached,
  * events flow), runs the fault, then waits for three seconds' worth accepted after it.
  */
-async function streamThroughFault(pipeline: Pipeline, rate: number, fault: () => Promise<void>): Promise<{ stream: CallStream; outageMs: number }> {
+async function streamThroughFault(
+  pipeline: Pipeline,
+  rate: number,
+  fault: () => Promise<void>,
+): Promise<{ stream: CallStream; outageMs: number }> {
   const stream = pipeline.stream(rate).start();
   try {
-    await waitFor(() => stream.count(200) >= rate * 2, { timeoutMs: 30_000, intervalMs: 50, description: 'calls accepted before the fault' });
+    await waitFor(() => stream.count(200) >= rate * 2, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      description: 'calls accepted before the fault',
+    });
     const faultStarted = Date.now();
     await fault();
     const outageMs = Date.now() - faultStarted;
@@ -421,7 +452,11 @@ async function streamThroughFault(pipeline: Pipeline, rate: number, fault: () =>
 
 function expectNothingLost(outcome: Outcome, pipeline: Pipeline): void {
   if (outcome.lost > 0 || outcome.deadLettered > 0 || outcome.deliveredCount !== outcome.deliveredMessages) console.log(pipeline.logs());
-  expect({ lost: outcome.lost, deadLettered: outcome.deadLettered, spoolLeft: outcome.spoolLeft }).toEqual({ lost: 0, deadLettered: 0, spoolLeft: 0 });
+  expect({ lost: outcome.lost, deadLettered: outcome.deadLettered, spoolLeft: outcome.spoolLeft }).toEqual({
+    lost: 0,
+    deadLettered: 0,
+    spoolLeft: 0,
+  });
   // Applied once: the campaign counted each delivered message exactly once.
   expect(outcome.deliveredCount).toBe(outcome.deliveredMessages);
   expect(outcome.deliveredMessages).toBeGreaterThanOrEqual(outcome.accepted);
@@ -498,7 +533,10 @@ describe('faults: the pipeline while its broker, database or a worker fails', ()
   it('c: PostgreSQL stopped for 60 s under ~100 calls/s, workers with a 1 s retry window: nothing refused, lost or dead-lettered', async () => {
     const { rabbit, postgres } = servers();
     const caseStarted = Date.now();
-    const pipeline = await Pipeline.start(rabbit, postgres, { label: 'c', workerEnv: { RETRY_FIRST_DELAY_MS: '250', RETRY_WINDOW_MS: '1000' } });
+    const pipeline = await Pipeline.start(rabbit, postgres, {
+      label: 'c',
+      workerEnv: { RETRY_FIRST_DELAY_MS: '250', RETRY_WINDOW_MS: '1000' },
+    });
     await pipeline.seedCampaign(100 * 150);
     const { stream, outageMs } = await streamThroughFault(pipeline, 100, async () => {
       await postgres.stop();
@@ -507,7 +545,12 @@ describe('faults: the pipeline while its broker, database or a worker fails', ()
     });
     const outcome = await pipeline.streamOutcome(stream);
     const staleServed = await pipeline.gatewayMetric('gateway_channel_stale_served_total');
-    report('c: PostgreSQL stopped 60 s, ~100 calls/s, RETRY_WINDOW_MS=1000', outcome, { outageMs, caseMs: Date.now() - caseStarted }, `stale channel served ${staleServed}`);
+    report(
+      'c: PostgreSQL stopped 60 s, ~100 calls/s, RETRY_WINDOW_MS=1000',
+      outcome,
+      { outageMs, caseMs: Date.now() - caseStarted },
+      `stale channel served ${staleServed}`,
+    );
 
     expect(outcome.refusals).toEqual({});
     expectNothingLost(outcome, pipeline);
@@ -556,7 +599,11 @@ describe('faults: the pipeline while its broker, database or a worker fails', ()
     const accepted = answers.flatMap((status, n) => (status === 200 ? Array.from({ length: perCall }, (_, i) => n * perCall + i) : []));
     const refusals: Record<string, number> = {};
     for (const status of answers) if (status !== 200) refusals[String(status)] = (refusals[String(status)] ?? 0) + perCall;
-    await waitFor(async () => (await pipeline.queueDepths())[STATUS_QUEUE] === accepted.length, { timeoutMs: 60_000, intervalMs: 250, description: 'the backlog on the queue' });
+    await waitFor(async () => (await pipeline.queueDepths())[STATUS_QUEUE] === accepted.length, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: 'the backlog on the queue',
+    });
 
     // Killed three times, at a fifth, nearly half and seven tenths of the drain. The first
     // kill lands wherever the batches are. Before the other two, the worker's connection to
@@ -573,7 +620,10 @@ describe('faults: the pipeline while its broker, database or a worker fails', ()
         [0.7, true],
       ] as const) {
         proxy.restore();
-        const worker = await pipeline.startWorker('status-worker', { PREFETCH_COUNT: '500', RABBITMQ_URL: pipeline.rabbitmqUrlThrough(proxy.port) });
+        const worker = await pipeline.startWorker('status-worker', {
+          PREFETCH_COUNT: '500',
+          RABBITMQ_URL: pipeline.rabbitmqUrlThrough(proxy.port),
+        });
         await waitFor(async () => (await pipeline.counters()).deliveredMessages >= backlog * share, {
           timeoutMs: 60_000,
           intervalMs: 20,
@@ -614,9 +664,17 @@ describe('faults: the pipeline while its broker, database or a worker fails', ()
     await pipeline.startWorker('status-worker');
     const outcome = await pipeline.outcome(accepted, backlog, refusals);
     const killFigures = kills
-      .map((kill) => `${kill.acksCut ? 'acks cut, ' : ''}${kill.applied} applied / ${kill.committedNotAcknowledged} committed but not acknowledged`)
+      .map(
+        (kill) =>
+          `${kill.acksCut ? 'acks cut, ' : ''}${kill.applied} applied / ${kill.committedNotAcknowledged} committed but not acknowledged`,
+      )
       .join('; ');
-    report('e: status worker killed three times mid-backlog (counts are events)', outcome, { caseMs: Date.now() - caseStarted }, `at the kills: ${killFigures}`);
+    report(
+      'e: status worker killed three times mid-backlog (counts are events)',
+      outcome,
+      { caseMs: Date.now() - caseStarted },
+      `at the kills: ${killFigures}`,
+    );
 
     for (const kill of kills) expect(kill.applied).toBeLessThan(backlog); // each died with work in hand
     // The next worker got committed events again, and counted none of them twice (below).

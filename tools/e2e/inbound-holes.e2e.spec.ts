@@ -102,7 +102,12 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
   }
 
   async function createChannel(channelType: string, credentials: Json): Promise<string> {
-    const created = await admin('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: channelType, name: `${channelType} e2e`, credentials });
+    const created = await admin('POST', '/channels', {
+      account_id: ACCOUNT_ID,
+      channel_type: channelType,
+      name: `${channelType} e2e`,
+      credentials,
+    });
     expect(created.status).toBe(201);
     return created.body.id as string;
   }
@@ -122,7 +127,12 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
     fetch(`${base}/webhooks/${route}/${channelId}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
   /** An outbound message as the sender stores it when it sends one. */
-  async function outbound(channelId: string, providerMessageId: string | null, deliveryAddress: string, groupId: string | null = null): Promise<string> {
+  async function outbound(
+    channelId: string,
+    providerMessageId: string | null,
+    deliveryAddress: string,
+    groupId: string | null = null,
+  ): Promise<string> {
     const [row] = await dataSource.query<Array<{ id: string }>>(
       `INSERT INTO messages (account_id, channel_id, group_message_id, direction, status, delivery_address, metadata_, sent_at)
        VALUES ($1, $2, $3, 'outbound', 'sent', $4, $5, '2026-01-01T00:00:00Z') RETURNING id`,
@@ -140,9 +150,19 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
   }
 
   const statusOf = async (id: string) =>
-    (await dataSource.query<Array<{ status: string; read_at: string | null }>>(`SELECT status, metadata_->>'read_at' AS read_at FROM messages WHERE id = $1`, [id]))[0];
+    (
+      await dataSource.query<Array<{ status: string; read_at: string | null }>>(
+        `SELECT status, metadata_->>'read_at' AS read_at FROM messages WHERE id = $1`,
+        [id],
+      )
+    )[0];
   const counters = async (groupId: string) =>
-    (await dataSource.query<Array<{ delivered_count: number; failed_count: number }>>(`SELECT delivered_count, failed_count FROM group_messages WHERE id = $1`, [groupId]))[0];
+    (
+      await dataSource.query<Array<{ delivered_count: number; failed_count: number }>>(
+        `SELECT delivered_count, failed_count FROM group_messages WHERE id = $1`,
+        [groupId],
+      )
+    )[0];
   const inboundRows = (channelId: string) =>
     dataSource.query<Array<{ provider_message_id: string; message_body: string | null }>>(
       `SELECT metadata_->>'provider_message_id' AS provider_message_id, message_body FROM messages WHERE channel_id = $1 AND direction = 'inbound' ORDER BY created_at`,
@@ -188,7 +208,9 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
     expect((await statusOf(c)).status).toBe('sent');
     expect(await counters(groupId)).toEqual({ delivered_count: 1, failed_count: 1 });
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_webhook_items_skipped_total\{channel_type="email",reason="unreadable_item",service="webhook-gateway"\} 3/);
+    expect(metrics).toMatch(
+      /gateway_webhook_items_skipped_total\{channel_type="email",reason="unreadable_item",service="webhook-gateway"\} 3/,
+    );
   });
 
   it('3: a Messenger read watermark that arrives before its message is stored is retried, then applied', async () => {
@@ -196,7 +218,13 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
     const watermark = Date.parse('2026-01-01T00:05:00Z');
     const body = JSON.stringify({
       object: 'page',
-      entry: [{ id: PAGE_ID, time: watermark, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: watermark, read: { watermark } }] }],
+      entry: [
+        {
+          id: PAGE_ID,
+          time: watermark,
+          messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: watermark, read: { watermark } }],
+        },
+      ],
     });
     const retriedBefore = await metric(statusHealth, 'worker_events_retried_total', { reason: 'not_found' });
     expect((await postWebhook('messenger', channels.messenger, body, { 'x-hub-signature-256': metaSignature(body) })).status).toBe(200);
@@ -206,10 +234,13 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
       timeoutMs: 15_000,
     });
     const row = await outbound(channels.messenger, null, psid);
-    const read = await waitFor(async () => {
-      const state = await statusOf(row);
-      return state.read_at ? state : undefined;
-    }, { description: 'the read applied after a retry', timeoutMs: 15_000 });
+    const read = await waitFor(
+      async () => {
+        const state = await statusOf(row);
+        return state.read_at ? state : undefined;
+      },
+      { description: 'the read applied after a retry', timeoutMs: 15_000 },
+    );
     expect(read).toEqual({ status: 'delivered', read_at: '2026-01-01T00:05:00.000Z' });
   });
 
@@ -225,10 +256,13 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
     const body = JSON.stringify(notification);
     expect((await postWebhook('whatsapp', channels.whatsapp, body, { 'x-hub-signature-256': metaSignature(body) })).status).toBe(200);
 
-    const rows = await waitFor(async () => {
-      const stored = await inboundRows(channels.whatsapp);
-      return stored.some((row) => row.provider_message_id === ours.value.messages[0].id) ? stored : undefined;
-    }, { description: 'our message', timeoutMs: 15_000 });
+    const rows = await waitFor(
+      async () => {
+        const stored = await inboundRows(channels.whatsapp);
+        return stored.some((row) => row.provider_message_id === ours.value.messages[0].id) ? stored : undefined;
+      },
+      { description: 'our message', timeoutMs: 15_000 },
+    );
     expect(rows.find((row) => row.provider_message_id === ours.value.messages[0].id)?.message_body).toBe('before\uFFFDafter');
     expect(rows.map((row) => row.provider_message_id)).not.toContain(theirs.value.messages[0].id);
     expect(await metric(inboundHealth, 'worker_events_dead_lettered_total')).toBe(0);
@@ -236,7 +270,12 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
   });
 
   it('5: SES needs topic_arn, and a signed-looking notification or confirmation from another topic is refused and leaves nothing', async () => {
-    const missing = await admin('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: 'email', name: 'ses', credentials: { provider: 'ses' } });
+    const missing = await admin('POST', '/channels', {
+      account_id: ACCOUNT_ID,
+      channel_type: 'email',
+      name: 'ses',
+      credentials: { provider: 'ses' },
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.field).toBe('credentials.topic_arn');
 
@@ -247,11 +286,16 @@ describe('inbound pipeline end to end: what used to be lost, counted twice or fo
     forged.Message = forged.Message.replace('EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000', messageId);
     const confirmation = JSON.parse(fixture('ses', 'subscription-confirmation'));
     for (const envelope of [forged, confirmation]) {
-      const response = await postWebhook('email', channels.ses, JSON.stringify(envelope), { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': envelope.Type });
+      const response = await postWebhook('email', channels.ses, JSON.stringify(envelope), {
+        'content-type': 'text/plain; charset=UTF-8',
+        'x-amz-sns-message-type': envelope.Type,
+      });
       expect(response.status).toBe(401);
     }
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/gateway_webhook_rejections_total\{channel_type="email",reason="topic_not_allowed",service="webhook-gateway"\} 2/);
+    expect(metrics).toMatch(
+      /gateway_webhook_rejections_total\{channel_type="email",reason="topic_not_allowed",service="webhook-gateway"\} 2/,
+    );
     expect((await statusOf(row)).status).toBe('sent');
   });
 

@@ -42,7 +42,9 @@ function option(args: readonly string[], name: string): string | undefined {
 async function main(args: readonly string[]): Promise<void> {
   const vhost = option(args, '--vhost') ?? vhostFromUrl(process.env.RABBITMQ_URL) ?? '/';
   if (args.includes('--print') || !onPath('rabbitmqctl')) {
-    process.stdout.write(`Run on a RabbitMQ node:\n\n  ${deadLetterPolicyCommand(vhost)}\n\nthen check:\n\n  rabbitmqctl list_queues -p ${shellQuote(vhost)} name policy arguments\n  rabbitmqctl list_policies -p ${shellQuote(vhost)}\n`);
+    process.stdout.write(
+      `Run on a RabbitMQ node:\n\n  ${deadLetterPolicyCommand(vhost)}\n\nthen check:\n\n  rabbitmqctl list_queues -p ${shellQuote(vhost)} name policy arguments\n  rabbitmqctl list_policies -p ${shellQuote(vhost)}\n`,
+    );
     return;
   }
   const set = await run('rabbitmqctl', deadLetterPolicyRabbitmqctlArgs(vhost));

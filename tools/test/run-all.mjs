@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, type checks, builds, then every project's tests, each project in its own
+// `npm test`: formatting, lint, type checks, builds, then every project's tests, each project in its own
 // Jest run (its own database and RabbitMQ vhost). Prints one closing line
 // "N passed, N failed" summed over all projects, and exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,9 @@ function step(title, args) {
 }
 
 const failures = [];
+process.stdout.write('\n=== format (prettier --check; `npm run format` fixes)\n');
+if (spawnSync(join(root, 'node_modules', '.bin', 'prettier'), ['--check', '.'], { cwd: root, stdio: 'inherit' }).status !== 0)
+  failures.push('format');
 if (!step('lint', ['run-many', '-t', 'lint', '--outputStyle=static'])) failures.push('lint');
 if (!step('type checks', ['run-many', '-t', 'typecheck', '--outputStyle=static'])) failures.push('typecheck');
 if (!step('build', ['run-many', '-t', 'build', '--outputStyle=static'])) failures.push('build');
@@ -28,7 +31,14 @@ let passed = 0;
 let failed = 0;
 for (const project of projects) {
   const outputFile = join(resultsDir, `${project}.json`);
-  const ok = step(`tests: ${project}`, ['test', project, '--outputStyle=static', '--skip-nx-cache', `--json`, `--outputFile=${outputFile}`]);
+  const ok = step(`tests: ${project}`, [
+    'test',
+    project,
+    '--outputStyle=static',
+    '--skip-nx-cache',
+    `--json`,
+    `--outputFile=${outputFile}`,
+  ]);
   if (existsSync(outputFile)) {
     const report = JSON.parse(readFileSync(outputFile, 'utf8'));
     passed += report.numPassedTests;

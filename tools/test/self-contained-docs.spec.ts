@@ -15,8 +15,16 @@ const self = toPosix(relative(root, __filename));
 
 /** Tracked files, and untracked ones git does not ignore, relative to the root. */
 function repositoryFiles(): string[] {
-  const listing = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
-  const files = new Set(listing.toString('utf8').split('\0').filter((file) => file !== ''));
+  const listing = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const files = new Set(
+    listing
+      .toString('utf8')
+      .split('\0')
+      .filter((file) => file !== ''),
+  );
   // A tracked file deleted in the working tree is listed too; it says nothing any more.
   return [...files].filter((file) => existsSync(join(root, file)) && statSync(join(root, file)).isFile()).sort();
 }
@@ -50,7 +58,8 @@ function outsideReferences(file: string, line: string): string[] {
   for (const match of line.matchAll(UP_TO_SHARED)) {
     // `../shared/…` is fine where it names a `shared` folder of the repository (the adapters' imports).
     const target = resolve(root, dirname(file), match[1], 'shared');
-    if (!isInside(target) || !existsSync(target) || !statSync(target).isDirectory()) reasons.push(`${match[0]} is no folder of the repository`);
+    if (!isInside(target) || !existsSync(target) || !statSync(target).isDirectory())
+      reasons.push(`${match[0]} is no folder of the repository`);
   }
   const withoutUrls = line.replace(URL_TEXT, '');
   for (const match of withoutUrls.matchAll(DOCUMENT_NAME)) {
@@ -115,7 +124,13 @@ function brokenLink(file: string, target: string): string | undefined {
   const resolved = path === '' ? join(root, file) : path.startsWith('/') ? join(root, path) : resolve(root, dirname(file), path);
   if (!isInside(resolved)) return 'leaves the repository';
   if (!existsSync(resolved)) return 'no such file';
-  if (anchor !== undefined && anchor !== '' && resolved.endsWith('.md') && statSync(resolved).isFile() && !anchorsOf(resolved).has(anchor)) {
+  if (
+    anchor !== undefined &&
+    anchor !== '' &&
+    resolved.endsWith('.md') &&
+    statSync(resolved).isFile() &&
+    !anchorsOf(resolved).has(anchor)
+  ) {
     return `no heading or id "${anchor}" in ${toPosix(relative(root, resolved))}`;
   }
   return undefined;

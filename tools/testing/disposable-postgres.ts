@@ -60,7 +60,16 @@ export class DisposablePostgres {
   static async start(): Promise<DisposablePostgres> {
     const server = new DisposablePostgres(await freePort());
     try {
-      await server.asClusterOwner(server.initdb, ['-D', server.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+      await server.asClusterOwner(server.initdb, [
+        '-D',
+        server.dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ]);
       appendFileSync(
         join(server.dataDir, 'postgresql.conf'),
         [

@@ -74,7 +74,13 @@ export class DisposableRabbitMq {
     writeFileSync(join(this.folder, 'rabbitmq-env.conf'), '# a disposable node: everything comes from the environment\n');
     writeFileSync(
       join(this.folder, 'rabbitmq.conf'),
-      [`listeners.tcp.1 = 127.0.0.1:${port}`, 'loopback_users.guest = true', 'disk_free_limit.absolute = 50MB', 'log.file.level = warning', ''].join('\n'),
+      [
+        `listeners.tcp.1 = 127.0.0.1:${port}`,
+        'loopback_users.guest = true',
+        'disk_free_limit.absolute = 50MB',
+        'log.file.level = warning',
+        '',
+      ].join('\n'),
     );
     this.forgetCleanup = cleanUpOnExit(() => this.removeNow());
   }
@@ -222,7 +228,9 @@ export class DisposableRabbitMq {
         break;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new Error(`${this.nodeName} did not start within ${this.startTimeoutMs} ms (${(error as Error).message.trim()}):\n${this.logTail()}`);
+          throw new Error(
+            `${this.nodeName} did not start within ${this.startTimeoutMs} ms (${(error as Error).message.trim()}):\n${this.logTail()}`,
+          );
         }
       }
       await pause(250);

@@ -40,7 +40,11 @@ export class FakeBotApi {
         }
         if (method === 'setWebhook') this.webhooks.set(token, String(body.url));
         if (method === 'deleteWebhook') this.webhooks.delete(token);
-        if (method === 'getWebhookInfo') return answer(200, { ok: true, result: { url: this.webhooks.get(token) ?? '', has_custom_certificate: false, pending_update_count: 0 } });
+        if (method === 'getWebhookInfo')
+          return answer(200, {
+            ok: true,
+            result: { url: this.webhooks.get(token) ?? '', has_custom_certificate: false, pending_update_count: 0 },
+          });
         answer(200, { ok: true, result: true, description: 'Webhook was set' });
       });
     });

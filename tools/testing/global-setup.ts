@@ -5,7 +5,10 @@ import { createIsolatedInfra } from './isolated-infra';
  * project, handed to the tests through DATABASE_URL and RABBITMQ_URL (workers inherit the
  * environment). Dropped again by global-teardown.
  */
-export default async function globalSetup(globalConfig: { displayName?: string }, projectConfig: { displayName?: { name: string } | string }): Promise<void> {
+export default async function globalSetup(
+  globalConfig: { displayName?: string },
+  projectConfig: { displayName?: { name: string } | string },
+): Promise<void> {
   const display = projectConfig?.displayName;
   const label = (typeof display === 'string' ? display : display?.name) ?? globalConfig.displayName ?? 'run';
   const infra = await createIsolatedInfra(label);

@@ -10,7 +10,10 @@ export type BadConfiguration = [Record<string, string>, string];
 const COMMON_BAD_CONFIGURATION: BadConfiguration[] = [
   [{ PREFETCH_COUNT: 'many' }, 'Invalid configuration: PREFETCH_COUNT must be an integer from 1 to 10000 (got "many")'],
   [{ DATABASE_URL: 'mysql://127.0.0.1/x' }, 'Invalid configuration: DATABASE_URL must use postgres or postgresql, not mysql'],
-  [{ LOG_LEVEL: 'chatty' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")'],
+  [
+    { LOG_LEVEL: 'chatty' },
+    'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "chatty")',
+  ],
   [{ PAUSE_HOLD_LIMIT_MS: '0' }, 'Invalid configuration: PAUSE_HOLD_LIMIT_MS must be an integer from 100 to 1500000 (got "0")'],
 ];
 
@@ -82,10 +85,13 @@ export function describeWorkerProcess(app: string, queue: string, extraBadConfig
       expect(running.child.exitCode).toBeNull();
     });
 
-    it.each([...COMMON_BAD_CONFIGURATION, ...extraBadConfiguration])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {
-      running = startBuiltApp(app, { ...env(), ...bad });
-      expect(await running.exited).toBe(1);
-      expect(running.output().stderr).toBe(`${line}\n`);
-    });
+    it.each([...COMMON_BAD_CONFIGURATION, ...extraBadConfiguration])(
+      'refuses bad configuration %p with one line and exit code 1',
+      async (bad, line) => {
+        running = startBuiltApp(app, { ...env(), ...bad });
+        expect(await running.exited).toBe(1);
+        expect(running.output().stderr).toBe(`${line}\n`);
+      },
+    );
   });
 }

@@ -3,7 +3,16 @@ import { freePort, waitFor } from '@inbound/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inboundEvents, type ChatChannelType } from './support/inbound-events';
-import { AccountServer, expectMetric, InboundBus, inboundRowsOf, migratedDataSource, seedChannels, startInProcessWorker, type InProcessWorker } from './support/inbound-harness';
+import {
+  AccountServer,
+  expectMetric,
+  InboundBus,
+  inboundRowsOf,
+  migratedDataSource,
+  seedChannels,
+  startInProcessWorker,
+  type InProcessWorker,
+} from './support/inbound-harness';
 
 /**
  * Contact resolution against a local stand-in for the account service: whatever the service
@@ -42,7 +51,10 @@ describe('inbound-worker: contact resolution', () => {
   });
 
   const storedContactOf = async (providerMessageId: string) => {
-    const rows = await inboundRowsOf(dataSource, Object.values(channels).map((channel) => channel.id));
+    const rows = await inboundRowsOf(
+      dataSource,
+      Object.values(channels).map((channel) => channel.id),
+    );
     const row = rows.find((candidate) => candidate.metadata_.provider_message_id === providerMessageId);
     return row ? { contact_id: row.contact_id } : undefined;
   };
@@ -122,7 +134,9 @@ describe('inbound-worker: contact resolution', () => {
   it('keeps storing messages while the service is down, and stops asking once the circuit opens', async () => {
     const closedPort = await freePort();
     const running = await start({ ACCOUNT_API_URL: `http://127.0.0.1:${closedPort}` });
-    const events = Array.from({ length: 30 }, (_, i) => inboundEvents.sms(channels.sms, { sender_address: `+1415555${String(i).padStart(4, '0')}` }));
+    const events = Array.from({ length: 30 }, (_, i) =>
+      inboundEvents.sms(channels.sms, { sender_address: `+1415555${String(i).padStart(4, '0')}` }),
+    );
     for (const event of events) await bus.publish([event]);
 
     for (const event of events) {
@@ -140,10 +154,13 @@ describe('inbound-worker: contact resolution', () => {
     await bus.publish([event]);
     await waitFor(() => storedContactOf(event.provider_message_id));
 
-    const text = await waitFor(async () => {
-      const scraped = await (await fetch(`http://127.0.0.1:${running.healthPort}/metrics`)).text();
-      return scraped.includes('worker_events_applied_total{service="inbound-worker"} 1') ? scraped : undefined;
-    }, { description: 'the applied count on /metrics' });
+    const text = await waitFor(
+      async () => {
+        const scraped = await (await fetch(`http://127.0.0.1:${running.healthPort}/metrics`)).text();
+        return scraped.includes('worker_events_applied_total{service="inbound-worker"} 1') ? scraped : undefined;
+      },
+      { description: 'the applied count on /metrics' },
+    );
     expect(text).toContain('worker_contact_lookups_total{outcome="not_found",service="inbound-worker"} 1');
     expect(text).toContain('worker_events_applied_total{service="inbound-worker"} 1');
     expect(text).toMatch(/worker_batch_size_count\{service="inbound-worker"\} [1-9]/);

@@ -1,5 +1,5 @@
 import type { Channel } from '@inbound/domain';
-import { type InboundMessageEvent } from '@inbound/contracts';
+import type { InboundMessageEvent } from '@inbound/contracts';
 import { HEADER_ATTEMPT, HEADER_FAILURE_REASON } from '@inbound/messaging';
 import { waitFor } from '@inbound/testing';
 import { randomUUID } from 'node:crypto';
@@ -163,7 +163,9 @@ describe('inbound-worker: storing inbound messages', () => {
       const taken = await bus.takeDeadLetters();
       return taken.length > 0 ? taken : undefined;
     });
-    const reasons = Object.fromEntries(dead.map((message) => [message.properties.messageId, message.properties.headers?.[HEADER_FAILURE_REASON]]));
+    const reasons = Object.fromEntries(
+      dead.map((message) => [message.properties.messageId, message.properties.headers?.[HEADER_FAILURE_REASON]]),
+    );
     expect(reasons).toEqual({
       'not-json': 'body is not valid JSON',
       [withoutProviderId.event_id]: expect.stringMatching(/^invalid event: provider_message_id: /),
@@ -191,7 +193,9 @@ describe('inbound-worker: storing inbound messages', () => {
           RETURN NEW;
         END $$`);
       await dataSource.query(`DROP TRIGGER IF EXISTS spec_fail_chosen_inserts ON messages`);
-      await dataSource.query(`CREATE TRIGGER spec_fail_chosen_inserts BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION spec_fail_chosen_inserts()`);
+      await dataSource.query(
+        `CREATE TRIGGER spec_fail_chosen_inserts BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION spec_fail_chosen_inserts()`,
+      );
     });
 
     afterAll(async () => {
@@ -205,7 +209,12 @@ describe('inbound-worker: storing inbound messages', () => {
     const failInserts = async (event: InboundMessageEvent, sqlstate: string, times: number) => {
       const counter = `spec_failure_${randomUUID().replace(/-/g, '')}`;
       await dataSource.query(`CREATE SEQUENCE ${counter}`);
-      await dataSource.query(`INSERT INTO spec_insert_failures VALUES ($1, $2, $3, $4)`, [event.provider_message_id, sqlstate, times, counter]);
+      await dataSource.query(`INSERT INTO spec_insert_failures VALUES ($1, $2, $3, $4)`, [
+        event.provider_message_id,
+        sqlstate,
+        times,
+        counter,
+      ]);
     };
 
     const retryEnv = { RETRY_FIRST_DELAY_MS: '100', RETRY_WINDOW_MS: '300' };
@@ -214,7 +223,11 @@ describe('inbound-worker: storing inbound messages', () => {
       ['a deadlock', '40P01'],
       ['a serialization failure', '40001'],
     ])('runs a batch that lost %s again in place', async (_what, sqlstate) => {
-      const events = [inboundEvents.telegram(channels.telegram), inboundEvents.whatsapp(channels.whatsapp), inboundEvents.sms(channels.sms)];
+      const events = [
+        inboundEvents.telegram(channels.telegram),
+        inboundEvents.whatsapp(channels.whatsapp),
+        inboundEvents.sms(channels.sms),
+      ];
       await failInserts(events[1], sqlstate, 2);
       await bus.publish(events);
       const running = await start(retryEnv);
@@ -238,7 +251,9 @@ describe('inbound-worker: storing inbound messages', () => {
         description: 'two dead letters',
       });
       const dead = await bus.takeDeadLetters();
-      const reasons = Object.fromEntries(dead.map((message) => [message.properties.messageId, String(message.properties.headers?.[HEADER_FAILURE_REASON])]));
+      const reasons = Object.fromEntries(
+        dead.map((message) => [message.properties.messageId, String(message.properties.headers?.[HEADER_FAILURE_REASON])]),
+      );
       expect(Object.keys(reasons).sort()).toEqual([unknownChannel.event_id, refusedValue.event_id].sort());
       expect(reasons[unknownChannel.event_id]).toMatch(/^database refused the event: 23503 .*fk_messages_channel/);
       expect(reasons[refusedValue.event_id]).toMatch(/^database refused the event: 22/);
@@ -264,10 +279,13 @@ describe('inbound-worker: storing inbound messages', () => {
       const running = await start(retryEnv);
       await bus.publish([event]);
 
-      const [dead] = await waitFor(async () => {
-        const taken = await bus.takeDeadLetters();
-        return taken.length > 0 ? taken : undefined;
-      }, { description: 'the dead letter', timeoutMs: 15_000 });
+      const [dead] = await waitFor(
+        async () => {
+          const taken = await bus.takeDeadLetters();
+          return taken.length > 0 ? taken : undefined;
+        },
+        { description: 'the dead letter', timeoutMs: 15_000 },
+      );
       expect(dead.properties.messageId).toBe(event.event_id);
       expect(dead.properties.headers?.[HEADER_FAILURE_REASON]).toBe(
         'database unavailable: 57P03 injected failure (gave up after 2 retries)',

@@ -76,7 +76,9 @@ describe('inbound-worker processes: delivery guarantees', () => {
       description: 'all 1,000 deliveries handled',
     });
     expect((await handled(first.base)) > 0 && (await handled(second.base)) > 0).toBe(true);
-    expect((await counter(first.base, 'worker_events_applied_total')) + (await counter(second.base, 'worker_events_applied_total'))).toBe(200);
+    expect((await counter(first.base, 'worker_events_applied_total')) + (await counter(second.base, 'worker_events_applied_total'))).toBe(
+      200,
+    );
     const perMessage = await dataSource.query<Array<{ provider_message_id: string; count: number }>>(
       `SELECT metadata_->>'provider_message_id' AS provider_message_id, count(*)::int AS count
        FROM messages WHERE direction = 'inbound' AND metadata_->>'event_id' = ANY($1::text[])
@@ -99,7 +101,10 @@ describe('inbound-worker processes: delivery guarantees', () => {
 
     const { app } = await startWorker();
     // Full-size batches are flowing by then.
-    await waitFor(async () => (await countInboundRows(dataSource, channelIds)) >= 2_000, { timeoutMs: 20_000, description: 'the first 2,000 rows' });
+    await waitFor(async () => (await countInboundRows(dataSource, channelIds)) >= 2_000, {
+      timeoutMs: 20_000,
+      description: 'the first 2,000 rows',
+    });
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
     expect(app.output().stderr).toBe('');

@@ -61,7 +61,9 @@ describe('StatusBatchApplier', () => {
 
   describe('the look-up uses the indexes', () => {
     const keyedUpdates = () => Array.from({ length: 300 }, (_, n) => update(`wamid.PLAN${n * 7}`, 'delivered', at(5)));
-    const watermarkUpdates = () => [{ ...update('x', 'read', at(5)), provider_message_id: undefined, recipient_address: '+15550000042', watermark: at(4) }];
+    const watermarkUpdates = () => [
+      { ...update('x', 'read', at(5)), provider_message_id: undefined, recipient_address: '+15550000042', watermark: at(4) },
+    ];
 
     async function planOf(on: DataSource, updates: StatusUpdate[]): Promise<string> {
       const statement = lockMessagesStatement(updates);
@@ -128,12 +130,22 @@ describe('StatusBatchApplier', () => {
     const failed = await fixtures.outbound({ channelId, groupId });
     const deferred = await fixtures.outbound({ channelId, groupId });
     const results = await applier.apply([
-      update(failed.providerMessageId as string, 'failed', at(2), { error_code: 'E\u0000', error_message: 'bad \u0000 byte', provider_status: 'undelivered' }),
+      update(failed.providerMessageId as string, 'failed', at(2), {
+        error_code: 'E\u0000',
+        error_message: 'bad \u0000 byte',
+        provider_status: 'undelivered',
+      }),
       update(deferred.providerMessageId as string, 'deferred', at(2), { error_message: 'half \uD800 a pair' }),
     ]);
     expect(results).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
-    expect((await fixtures.message(failed.id)).error_details).toEqual({ code: 'E\uFFFD', message: 'bad \uFFFD byte', provider_status: 'undelivered' });
-    expect((await fixtures.message(deferred.id)).metadata_['status_events']).toMatchObject({ deferred: { error_message: 'half \uFFFD a pair' } });
+    expect((await fixtures.message(failed.id)).error_details).toEqual({
+      code: 'E\uFFFD',
+      message: 'bad \uFFFD byte',
+      provider_status: 'undelivered',
+    });
+    expect((await fixtures.message(deferred.id)).metadata_['status_events']).toMatchObject({
+      deferred: { error_message: 'half \uFFFD a pair' },
+    });
     expect((await fixtures.groupRow(groupId)).failed_count).toBe(1);
   });
 
@@ -146,7 +158,8 @@ describe('StatusBatchApplier', () => {
         fixtures.outbound({ channelId: emailChannel, groupId, providerMessageId: sharedId, deliveryAddress: address }),
       ),
     );
-    const email = (status: string, recipient: string) => update(sharedId, status, at(3), { channel_id: emailChannel, channel_type: 'email', recipient_address: recipient });
+    const email = (status: string, recipient: string) =>
+      update(sharedId, status, at(3), { channel_id: emailChannel, channel_type: 'email', recipient_address: recipient });
     expect(await applier.apply([email('delivered', 'A@Example.com')])).toEqual([{ kind: 'applied' }]);
     expect(await applier.apply([email('failed', 'b@example.com')])).toEqual([{ kind: 'applied' }]);
     const states = await Promise.all(rows.map(async (row) => (await fixtures.message(row.id)).status));
@@ -165,7 +178,12 @@ describe('StatusBatchApplier', () => {
       watermark: at(15),
     });
     expect(await applier.apply([watermarkOf('psid-nobody')])).toEqual([{ kind: 'not_found' }]);
-    const sent = await fixtures.outbound({ channelId: messengerChannel, providerMessageId: null, deliveryAddress: 'psid-known', sentAt: at(10) });
+    const sent = await fixtures.outbound({
+      channelId: messengerChannel,
+      providerMessageId: null,
+      deliveryAddress: 'psid-known',
+      sentAt: at(10),
+    });
     expect(await applier.apply([watermarkOf('psid-known')])).toEqual([{ kind: 'applied' }]);
     expect((await fixtures.message(sent.id)).status).toBe('delivered');
     // The same watermark again covers the row but changes nothing: acked, not retried.
@@ -175,7 +193,10 @@ describe('StatusBatchApplier', () => {
   it('reports a message that is not in the table as not found, and applies the rest of the batch', async () => {
     const groupId = await fixtures.group(channelId, 1);
     const known = await fixtures.outbound({ channelId, groupId });
-    const results = await applier.apply([update('wamid.NEVER-SENT', 'delivered', at(2)), update(known.providerMessageId as string, 'delivered', at(2))]);
+    const results = await applier.apply([
+      update('wamid.NEVER-SENT', 'delivered', at(2)),
+      update(known.providerMessageId as string, 'delivered', at(2)),
+    ]);
     expect(results).toEqual([{ kind: 'not_found' }, { kind: 'applied' }]);
     expect((await fixtures.groupRow(groupId)).delivered_count).toBe(1);
   });
@@ -189,7 +210,9 @@ describe('StatusBatchApplier', () => {
         const batched = await campaignRow(initial);
         const sequential = await campaignRow(initial);
         const updatesFor = (providerMessageId: string) =>
-          sequence.map(({ status, minute }) => update(providerMessageId, status, at(minute), status === 'failed' ? { error_code: `E${minute}` } : {}));
+          sequence.map(({ status, minute }) =>
+            update(providerMessageId, status, at(minute), status === 'failed' ? { error_code: `E${minute}` } : {}),
+          );
 
         const batchResults = await applier.apply(updatesFor(batched.providerMessageId));
         const sequentialResults = [];

@@ -46,7 +46,9 @@ describe('status-worker failure paths', () => {
         RETURN NEW;
       END $$`);
     await dataSource.query(`DROP TRIGGER IF EXISTS spec_refuse_updates ON messages`);
-    await dataSource.query(`CREATE TRIGGER spec_refuse_updates BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION spec_refuse_updates()`);
+    await dataSource.query(
+      `CREATE TRIGGER spec_refuse_updates BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION spec_refuse_updates()`,
+    );
     await dataSource.query(`INSERT INTO spec_refused_updates VALUES ($1) ON CONFLICT DO NOTHING`, [providerMessageId]);
   }
 
@@ -76,7 +78,14 @@ describe('status-worker failure paths', () => {
     it('dead-letters only the poison events of a batch, each with its reason, and applies the rest', async () => {
       const groupId = await fixtures.group(channelId, 6);
       const messages = await Promise.all(Array.from({ length: 6 }, () => fixtures.outbound({ channelId, groupId })));
-      const good = messages.map((message) => statusEvent({ channel_id: channelId, provider_message_id: message.providerMessageId as string, status: 'delivered', timestamp: at(2) }));
+      const good = messages.map((message) =>
+        statusEvent({
+          channel_id: channelId,
+          provider_message_id: message.providerMessageId as string,
+          status: 'delivered',
+          timestamp: at(2),
+        }),
+      );
       // The database refuses this one's update (a test trigger raising a data exception), with
       // its whole batch at first. Its message is its own: on a delivered message it would just be ignored.
       const poisoned = await fixtures.outbound({ channelId });
@@ -89,7 +98,9 @@ describe('status-worker failure paths', () => {
         error_message: 'refused by the database',
       });
       const notJsonId = randomUUID();
-      const invalid = { ...statusEvent({ channel_id: channelId, provider_message_id: 'wamid.X', status: 'delivered', timestamp: 'yesterday' }) };
+      const invalid = {
+        ...statusEvent({ channel_id: channelId, provider_message_id: 'wamid.X', status: 'delivered', timestamp: 'yesterday' }),
+      };
 
       // Published before the worker starts, so that they arrive together and share a batch.
       await bus.publish(good[0], good[1], unstorable, good[2]);
@@ -175,10 +186,13 @@ describe('status-worker failure paths', () => {
       });
       const message = await fixtures.outbound({ channelId, groupId, providerMessageId });
 
-      const row = await waitFor(async () => {
-        const current = await fixtures.message(message.id);
-        return current.status === 'delivered' ? current : undefined;
-      }, { description: 'the late message read' });
+      const row = await waitFor(
+        async () => {
+          const current = await fixtures.message(message.id);
+          return current.status === 'delivered' ? current : undefined;
+        },
+        { description: 'the late message read' },
+      );
       expect(row.metadata_['read_at']).toBe(at(3));
       expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 1, read_count: 1 });
       await bus.drainDeadLetters(deadLetters);
@@ -213,19 +227,33 @@ describe('status-worker failure paths', () => {
       const running = worker;
       const groupId = await fixtures.group(channelId, 30);
       const messages = await Promise.all(Array.from({ length: 30 }, () => fixtures.outbound({ channelId, groupId })));
-      const delivered = messages.map((message) => statusEvent({ channel_id: channelId, provider_message_id: message.providerMessageId as string, status: 'delivered', timestamp: at(2) }));
+      const delivered = messages.map((message) =>
+        statusEvent({
+          channel_id: channelId,
+          provider_message_id: message.providerMessageId as string,
+          status: 'delivered',
+          timestamp: at(2),
+        }),
+      );
 
       proxy.disconnect();
       await bus.publish(...delivered);
-      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'paused' })) === 1, { description: 'the consumer paused' });
+      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'paused' })) === 1, {
+        description: 'the consumer paused',
+      });
       // Several times the whole retry window: on the old path every event would be dead-lettered by now.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect(await running.counter('worker_events_retried_total')).toBe(0);
       expect(await running.counter('worker_events_dead_lettered_total')).toBe(0);
 
       proxy.restore();
-      await waitFor(async () => (await fixtures.groupRow(groupId)).delivered_count === 30, { description: 'every event applied', timeoutMs: 20_000 });
-      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'consuming' })) === 1, { description: 'consuming again' });
+      await waitFor(async () => (await fixtures.groupRow(groupId)).delivered_count === 30, {
+        description: 'every event applied',
+        timeoutMs: 20_000,
+      });
+      await waitFor(async () => (await running.counter('worker_consumer_state', { state: 'consuming' })) === 1, {
+        description: 'consuming again',
+      });
       expect(await running.counter('worker_events_retried_total')).toBe(0);
       expect(await running.counter('worker_events_dead_lettered_total')).toBe(0);
       await bus.drainDeadLetters(deadLetters);

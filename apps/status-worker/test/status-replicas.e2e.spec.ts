@@ -1,6 +1,15 @@
 import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
-import { at, counterFromText, type FileInfra, migratedDataSource, openFileInfra, StatusBus, statusEvent, StatusFixtures } from './support/status-worker-harness';
+import {
+  at,
+  counterFromText,
+  type FileInfra,
+  migratedDataSource,
+  openFileInfra,
+  StatusBus,
+  statusEvent,
+  StatusFixtures,
+} from './support/status-worker-harness';
 
 /** Two replicas of the built worker on one queue: redeliveries and duplicates land on both. */
 describe('status-worker replicas', () => {
@@ -54,7 +63,8 @@ describe('status-worker replicas', () => {
         statusEvent({ channel_id: channelId, provider_message_id: id, status: 'delivered', timestamp: at(2) }),
         statusEvent({ channel_id: channelId, provider_message_id: id, status: 'read', timestamp: at(3) }),
       ];
-      if (n % 10 === 0) own.push(statusEvent({ channel_id: channelId, provider_message_id: id, status: 'failed', timestamp: at(1), error_code: 'E' }));
+      if (n % 10 === 0)
+        own.push(statusEvent({ channel_id: channelId, provider_message_id: id, status: 'failed', timestamp: at(1), error_code: 'E' }));
       return own;
     }).flat();
     // Each event three times, the copies spread over the stream (a provider retrying, a redelivery).
@@ -64,7 +74,9 @@ describe('status-worker replicas', () => {
     const settledPerReplica = await waitFor(
       async () => {
         const texts = await Promise.all(replicas.map(({ base }) => metricsOf(base)));
-        const settled = texts.map((text) => counterFromText(text, 'worker_events_applied_total') + counterFromText(text, 'worker_events_ignored_total'));
+        const settled = texts.map(
+          (text) => counterFromText(text, 'worker_events_applied_total') + counterFromText(text, 'worker_events_ignored_total'),
+        );
         return settled.reduce((a, b) => a + b, 0) === published ? settled : undefined;
       },
       { timeoutMs: 30_000, description: `${published} events settled across both replicas` },

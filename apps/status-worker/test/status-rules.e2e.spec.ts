@@ -45,7 +45,9 @@ describe('status-worker applies the status rules', () => {
     const before = (await worker.counter('worker_events_applied_total')) + (await worker.counter('worker_events_ignored_total'));
     await bus.publish(...events);
     await waitFor(
-      async () => (await worker.counter('worker_events_applied_total')) + (await worker.counter('worker_events_ignored_total')) >= before + events.length,
+      async () =>
+        (await worker.counter('worker_events_applied_total')) + (await worker.counter('worker_events_ignored_total')) >=
+        before + events.length,
       { description: `${events.length} status events settled` },
     );
   }
@@ -132,7 +134,10 @@ describe('status-worker applies the status rules', () => {
   it('forward only: a late sent or queued does not move a delivered message back, but fills in sent_at', async () => {
     const message = await fixtures.outbound({ channelId, status: 'queued', sentAt: null });
     await publishAndSettle(event(message.providerMessageId as string, 'delivered', at(2)));
-    await publishAndSettle(event(message.providerMessageId as string, 'sent', at(1)), event(message.providerMessageId as string, 'queued', at(0)));
+    await publishAndSettle(
+      event(message.providerMessageId as string, 'sent', at(1)),
+      event(message.providerMessageId as string, 'queued', at(0)),
+    );
     const row = await fixtures.message(message.id);
     expect(row.status).toBe('delivered');
     expect(row.sent_at?.toISOString()).toBe(at(1));
@@ -161,7 +166,10 @@ describe('status-worker applies the status rules', () => {
       event(message.providerMessageId, 'clicked', at(7)),
       event(message.providerMessageId, 'clicked', at(9)),
       event(message.providerMessageId, 'clicked', at(8)),
-      event(message.providerMessageId, 'complained', at(10), { error_message: 'abuse report', metadata: { provider_status: 'spam_report' } }),
+      event(message.providerMessageId, 'complained', at(10), {
+        error_message: 'abuse report',
+        metadata: { provider_status: 'spam_report' },
+      }),
     );
     const row = await fixtures.message(message.id);
     expect(row.status).toBe('sent');
@@ -180,7 +188,13 @@ describe('status-worker applies the status rules', () => {
     await publishAndSettle(event(first.providerMessageId as string, 'delivered', at(2)));
     expect((await fixtures.groupRow(groupId)).status).toBe('processing');
     await publishAndSettle(event(second.providerMessageId as string, 'failed', at(2), { error_code: 'x' }));
-    expect(await fixtures.groupRow(groupId)).toEqual({ total_count: 2, delivered_count: 1, failed_count: 1, read_count: 0, status: 'completed' });
+    expect(await fixtures.groupRow(groupId)).toEqual({
+      total_count: 2,
+      delivered_count: 1,
+      failed_count: 1,
+      read_count: 0,
+      status: 'completed',
+    });
   });
 
   it('watermarks: delivered then read cover the recipient’s outbound messages sent up to the watermark, on that channel only', async () => {
@@ -188,7 +202,14 @@ describe('status-worker applies the status rules', () => {
     const groupId = await fixtures.group(messengerChannel, 4);
     const psid = '6024129854333321';
     const outbound = (sentAt: string | null, createdAt?: string, address = psid, channel = messengerChannel) =>
-      fixtures.outbound({ channelId: channel, groupId: channel === messengerChannel ? groupId : null, deliveryAddress: address, providerMessageId: null, sentAt, createdAt });
+      fixtures.outbound({
+        channelId: channel,
+        groupId: channel === messengerChannel ? groupId : null,
+        deliveryAddress: address,
+        providerMessageId: null,
+        sentAt,
+        createdAt,
+      });
     const early = await outbound(at(1));
     const unsentEarly = await outbound(null, at(2));
     const late = await outbound(at(20));

@@ -1,6 +1,14 @@
 import { type AppProcess, freePort, killIfRunning, startBuiltApp, waitFor } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
-import { at, type FileInfra, migratedDataSource, openFileInfra, StatusBus, statusEvent, StatusFixtures } from './support/status-worker-harness';
+import {
+  at,
+  type FileInfra,
+  migratedDataSource,
+  openFileInfra,
+  StatusBus,
+  statusEvent,
+  StatusFixtures,
+} from './support/status-worker-harness';
 
 const GROUPS = 4;
 const PER_GROUP = 2_500;
@@ -50,7 +58,9 @@ describe('status-worker stopped mid-stream', () => {
     }
     const events = groups.flatMap((_, g) =>
       Array.from({ length: PER_GROUP }, (__, n) => `wamid.STOP${g}-${n}`).flatMap((id) =>
-        ['sent', 'delivered', 'read'].map((status, step) => statusEvent({ channel_id: channelId, provider_message_id: id, status, timestamp: at(step + 1) })),
+        ['sent', 'delivered', 'read'].map((status, step) =>
+          statusEvent({ channel_id: channelId, provider_message_id: id, status, timestamp: at(step + 1) }),
+        ),
       ),
     );
     // Shuffled, as a storm arrives.

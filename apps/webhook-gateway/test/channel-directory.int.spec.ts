@@ -43,10 +43,19 @@ describe('ChannelDirectory when PostgreSQL goes away', () => {
     await admin.end();
 
     // Once the 50 ms lifetime is over, the reload fails and the last good entry answers.
-    await waitFor(async () => (await directory.find(seen.id))?.id === seen.id && (await staleServed()) >= 1, { description: 'a stale answer' });
+    await waitFor(async () => (await directory.find(seen.id))?.id === seen.id && (await staleServed()) >= 1, {
+      description: 'a stale answer',
+    });
     await expect(directory.find(neverSeen.id)).rejects.toThrow();
     // Past the stale limit it is not trusted any more: the lookup fails (the gateway answers 503).
-    await waitFor(async () => directory.find(seen.id).then(() => false, () => true), { timeoutMs: 5_000, description: 'the stale limit' });
+    await waitFor(
+      async () =>
+        directory.find(seen.id).then(
+          () => false,
+          () => true,
+        ),
+      { timeoutMs: 5_000, description: 'the stale limit' },
+    );
   });
 
   it('answers from the last good entry within staleWaitMs when the reload hangs (a partition)', async () => {
@@ -72,10 +81,15 @@ describe('ChannelDirectory when PostgreSQL goes away', () => {
       expect(await directory.find(channel.id)).toMatchObject({ id: channel.id });
       proxy.blackhole();
       // The pooled connection stays open and the query never returns; the call must not wait for it.
-      await waitFor(async () => (await directory.find(channel.id))?.id === channel.id && ((await metrics.getSingleMetric('gateway_channel_stale_served_total')?.get())?.values[0]?.value ?? 0) >= 1, {
-        timeoutMs: 5_000,
-        description: 'a stale answer while the query hangs',
-      });
+      await waitFor(
+        async () =>
+          (await directory.find(channel.id))?.id === channel.id &&
+          ((await metrics.getSingleMetric('gateway_channel_stale_served_total')?.get())?.values[0]?.value ?? 0) >= 1,
+        {
+          timeoutMs: 5_000,
+          description: 'a stale answer while the query hangs',
+        },
+      );
     } finally {
       proxy.restore();
       await proxy.stop();

@@ -31,17 +31,34 @@ describe('channel admin API', () => {
   const api = async (method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN) => {
     const response = await fetch(`${gateway.baseUrl}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  const create = (channel_type: string, credentials: Json) => api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type, name: `${channel_type} channel`, credentials });
+  const create = (channel_type: string, credentials: Json) =>
+    api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type, name: `${channel_type} channel`, credentials });
   const storedCredentials = async (id: string) => (await dataSource.getRepository(Channel).findOneByOrFail({ id })).credentials;
   const telegramUpdate = (messageId: number) =>
-    JSON.stringify({ update_id: 1000 + messageId, message: { message_id: messageId, from: { id: 42, is_bot: false, first_name: 'Ada' }, chat: { id: 42, type: 'private', first_name: 'Ada' }, date: 1735689600, text: 'hi' } });
+    JSON.stringify({
+      update_id: 1000 + messageId,
+      message: {
+        message_id: messageId,
+        from: { id: 42, is_bot: false, first_name: 'Ada' },
+        chat: { id: 42, type: 'private', first_name: 'Ada' },
+        date: 1735689600,
+        text: 'hi',
+      },
+    });
   const postTelegram = (id: string, secret: string, messageId = 1) =>
-    fetch(`${gateway.baseUrl}/webhooks/telegram/${id}`, { method: 'POST', body: telegramUpdate(messageId), headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret } });
+    fetch(`${gateway.baseUrl}/webhooks/telegram/${id}`, {
+      method: 'POST',
+      body: telegramUpdate(messageId),
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+    });
 
   describe('authorisation', () => {
     it('401 without a token and with a wrong one', async () => {
@@ -65,9 +82,18 @@ describe('channel admin API', () => {
     it('404 for every admin route when no ADMIN_API_TOKEN is configured', async () => {
       const closed = await startGateway({ TELEGRAM_API_BASE_URL: telegram.url });
       try {
-        for (const [method, path] of [['POST', '/channels'], ['GET', `/channels/${randomUUID()}`], ['PATCH', `/channels/${randomUUID()}`], ['POST', `/channels/${randomUUID()}/register-webhook`]]) {
+        for (const [method, path] of [
+          ['POST', '/channels'],
+          ['GET', `/channels/${randomUUID()}`],
+          ['PATCH', `/channels/${randomUUID()}`],
+          ['POST', `/channels/${randomUUID()}/register-webhook`],
+        ]) {
           const body = method === 'GET' ? undefined : '{}';
-          const response = await fetch(`${closed.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body });
+          const response = await fetch(`${closed.baseUrl}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+            body,
+          });
           expect(response.status).toBe(404);
         }
       } finally {
@@ -88,14 +114,21 @@ describe('channel admin API', () => {
         name: 'telegram channel',
         is_active: true,
         webhook_url: `https://hooks.example.test/webhooks/telegram/${body.id}`,
-        webhook: { status: 'registered', url: `https://hooks.example.test/webhooks/telegram/${body.id}`, registered_at: expect.any(String) },
+        webhook: {
+          status: 'registered',
+          url: `https://hooks.example.test/webhooks/telegram/${body.id}`,
+          registered_at: expect.any(String),
+        },
         created_at: expect.any(String),
         updated_at: expect.any(String),
       });
       const calls = telegram.callsOf('setWebhook').slice(before);
       expect(calls).toHaveLength(1);
       expect(calls[0].token).toBe(BOT_TOKEN);
-      expect(calls[0].body).toMatchObject({ url: body.webhook_url, allowed_updates: ['message', 'edited_message', 'channel_post', 'edited_channel_post'] });
+      expect(calls[0].body).toMatchObject({
+        url: body.webhook_url,
+        allowed_updates: ['message', 'edited_message', 'channel_post', 'edited_channel_post'],
+      });
       const secret = String(calls[0].body.secret_token);
       expect(secret).toMatch(/^[A-Za-z0-9_-]{32,256}$/);
 
@@ -126,7 +159,7 @@ describe('channel admin API', () => {
       expect((await postTelegram(body.id, secret)).status).toBe(200);
     });
 
-    it('re-registers when the bot token changes, removing the old bot\'s webhook', async () => {
+    it("re-registers when the bot token changes, removing the old bot's webhook", async () => {
       const { body } = await create('telegram', { bot_token: BOT_TOKEN });
       const oldSecret = String(telegram.callsOf('setWebhook').at(-1)?.body.secret_token);
       const deletesBefore = telegram.callsOf('deleteWebhook').length;
@@ -154,7 +187,12 @@ describe('channel admin API', () => {
       const patched = await api('PATCH', `/channels/${body.id}`, { is_active: false });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ is_active: false, webhook: { status: 'unregistered' } });
-      expect(telegram.callsOf('deleteWebhook').slice(deletesBefore).map((call) => call.token)).toEqual([BOT_TOKEN]);
+      expect(
+        telegram
+          .callsOf('deleteWebhook')
+          .slice(deletesBefore)
+          .map((call) => call.token),
+      ).toEqual([BOT_TOKEN]);
       expect((await postTelegram(body.id, secret, 4)).status).toBe(404);
       expect((await api('POST', `/channels/${body.id}/register-webhook`)).status).toBe(409);
 
@@ -167,28 +205,52 @@ describe('channel admin API', () => {
     it('WhatsApp: generates a verify token, answers manual setup, and the challenge accepts that token', async () => {
       const { status, body } = await create('whatsapp', { app_secret: 'meta-app-secret', phone_number_id: '106540352242922' });
       expect(status).toBe(201);
-      expect(body.webhook).toMatchObject({ status: 'manual', url: body.webhook_url, subscribe_fields: ['messages'], instructions: expect.any(String) });
+      expect(body.webhook).toMatchObject({
+        status: 'manual',
+        url: body.webhook_url,
+        subscribe_fields: ['messages'],
+        instructions: expect.any(String),
+      });
       const token = String(body.webhook.verify_token);
       expect(token.length).toBeGreaterThanOrEqual(32);
       expect(JSON.stringify(body)).not.toContain('meta-app-secret');
-      const challenge = await fetch(`${gateway.baseUrl}/webhooks/whatsapp/${body.id}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=77`);
+      const challenge = await fetch(
+        `${gateway.baseUrl}/webhooks/whatsapp/${body.id}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=77`,
+      );
       expect(await challenge.text()).toBe('77');
     });
 
     it('Messenger keeps a verify token it was given', async () => {
       const { body } = await create('messenger', { app_secret: 'meta-app-secret', verify_token: 'my-own-verify-token' });
-      expect(body.webhook).toMatchObject({ status: 'manual', verify_token: 'my-own-verify-token', subscribe_fields: expect.arrayContaining(['messages', 'message_deliveries', 'message_reads']) });
+      expect(body.webhook).toMatchObject({
+        status: 'manual',
+        verify_token: 'my-own-verify-token',
+        subscribe_fields: expect.arrayContaining(['messages', 'message_deliveries', 'message_reads']),
+      });
     });
 
     it('Twilio: the incoming-message and status-callback URLs', async () => {
       const { body } = await create('sms', { account_sid: `AC${'0'.repeat(32)}`, auth_token: 'twilio-auth-token' });
-      expect(body.webhook).toMatchObject({ status: 'manual', incoming_message_url: body.webhook_url, status_callback_url: body.webhook_url, http_method: 'POST' });
+      expect(body.webhook).toMatchObject({
+        status: 'manual',
+        incoming_message_url: body.webhook_url,
+        status_callback_url: body.webhook_url,
+        http_method: 'POST',
+      });
       expect(JSON.stringify(body)).not.toContain('twilio-auth-token');
     });
 
     it.each([
       ['resend', { webhook_secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, 'email.delivered'],
-      ['sendgrid', { verification_key: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }, 'delivered'],
+      [
+        'sendgrid',
+        {
+          verification_key: generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+            .publicKey.export({ type: 'spki', format: 'der' })
+            .toString('base64'),
+        },
+        'delivered',
+      ],
       ['ses', { topic_arn: 'arn:aws:sns:us-east-1:123456789012:ses-events' }, 'Delivery'],
       ['mailgun', { signing_key: 'key-test-signing-key' }, 'delivered'],
       ['postmark', { basic_auth_username: 'postmark-hook-user', basic_auth_password: 'postmark-password' }, 'Delivery'],
@@ -213,16 +275,39 @@ describe('channel admin API', () => {
       [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: 'secret' }, 'credentials'],
       [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: {}, extra: 1 }, 'extra'],
       [{ account_id: ACCOUNT_ID, channel_type: 'telegram', name: 'x', credentials: { bot_token: 'abc' } }, 'credentials.bot_token'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'telegram', name: 'x', credentials: { bot_token: BOT_TOKEN, webhook_secret: 'mine' } }, 'credentials.webhook_secret'],
+      [
+        { account_id: ACCOUNT_ID, channel_type: 'telegram', name: 'x', credentials: { bot_token: BOT_TOKEN, webhook_secret: 'mine' } },
+        'credentials.webhook_secret',
+      ],
       [{ account_id: ACCOUNT_ID, channel_type: 'whatsapp', name: 'x', credentials: {} }, 'credentials.app_secret'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: { account_sid: 'SID', auth_token: 't' } }, 'credentials.account_sid'],
+      [
+        { account_id: ACCOUNT_ID, channel_type: 'sms', name: 'x', credentials: { account_sid: 'SID', auth_token: 't' } },
+        'credentials.account_sid',
+      ],
       [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'carrier-pigeon' } }, 'credentials.provider'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'sendgrid', verification_key: 'bm90IGEga2V5' } }, 'credentials.verification_key'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: 'arn:aws:s3:::bucket' } }, 'credentials.topic_arn'],
+      [
+        {
+          account_id: ACCOUNT_ID,
+          channel_type: 'email',
+          name: 'x',
+          credentials: { provider: 'sendgrid', verification_key: 'bm90IGEga2V5' },
+        },
+        'credentials.verification_key',
+      ],
+      [
+        { account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: 'arn:aws:s3:::bucket' } },
+        'credentials.topic_arn',
+      ],
       // Required: without it any AWS account's topic could post to the channel.
       [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses' } }, 'credentials.topic_arn'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: [] } }, 'credentials.topic_arn'],
-      [{ account_id: ACCOUNT_ID, channel_type: 'messenger', name: 'x', credentials: { app_secret: 's', page_id: 'page-one' } }, 'credentials.page_id'],
+      [
+        { account_id: ACCOUNT_ID, channel_type: 'email', name: 'x', credentials: { provider: 'ses', topic_arn: [] } },
+        'credentials.topic_arn',
+      ],
+      [
+        { account_id: ACCOUNT_ID, channel_type: 'messenger', name: 'x', credentials: { app_secret: 's', page_id: 'page-one' } },
+        'credentials.page_id',
+      ],
     ])('%p → %s', async (payload, field) => {
       const { status, body } = await api('POST', '/channels', payload);
       expect(status).toBe(400);
@@ -231,7 +316,11 @@ describe('channel admin API', () => {
     });
 
     it('400 for a body that is not JSON, and for a bad PATCH', async () => {
-      const response = await fetch(`${gateway.baseUrl}/channels`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"account_id":' });
+      const response = await fetch(`${gateway.baseUrl}/channels`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: '{"account_id":',
+      });
       expect(response.status).toBe(400);
       const { body } = await create('sms', { account_sid: `AC${'1'.repeat(32)}`, auth_token: 'token' });
       const patched = await api('PATCH', `/channels/${body.id}`, { is_active: 'yes' });
@@ -255,12 +344,23 @@ describe('channel admin API', () => {
       ['400,000 nested arrays, closed', `${'['.repeat(400_000)}${']'.repeat(400_000)}`, 'body nests deeper than 8 levels'],
       ['a top-level array', '[]', 'body must be a JSON object'],
       ['a __proto__ key', '{"account_id":"x","__proto__":{"is_admin":true}}', 'key "__proto__" is not allowed (in the body)'],
-      ['a constructor key in credentials', '{"credentials":{"constructor":{"prototype":{}}}}', 'key "constructor" is not allowed (in credentials)'],
+      [
+        'a constructor key in credentials',
+        '{"credentials":{"constructor":{"prototype":{}}}}',
+        'key "constructor" is not allowed (in credentials)',
+      ],
       ['a number out of range', '{"name":1e400}', 'name is a number out of range'],
     ])('400 naming the problem for %s, on POST and PATCH', async (_label, text, problem) => {
       const { body: channel } = await create('sms', { account_sid: `AC${'3'.repeat(32)}`, auth_token: 'token' });
-      for (const [method, path] of [['POST', '/channels'], ['PATCH', `/channels/${channel.id}`]]) {
-        const response = await fetch(`${gateway.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: text });
+      for (const [method, path] of [
+        ['POST', '/channels'],
+        ['PATCH', `/channels/${channel.id}`],
+      ]) {
+        const response = await fetch(`${gateway.baseUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+          body: text,
+        });
         expect(response.status).toBe(400);
         expect(await response.json()).toEqual({ error: 'invalid_request', message: problem });
       }
@@ -271,7 +371,11 @@ describe('channel admin API', () => {
       expect(notFound).toMatchObject({ status: 404, body: { error: 'not_found', message: expect.any(String) } });
       const unauthorized = await api('GET', `/channels/${randomUUID()}`, undefined, null);
       expect(unauthorized).toMatchObject({ status: 401, body: { error: 'unauthorized', message: expect.any(String) } });
-      const mediaType = await fetch(`${gateway.baseUrl}/channels`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' }, body: 'x' });
+      const mediaType = await fetch(`${gateway.baseUrl}/channels`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' },
+        body: 'x',
+      });
       expect(mediaType.status).toBe(415);
       expect(await mediaType.json()).toMatchObject({ error: 'unsupported_media_type', message: expect.any(String) });
     });
@@ -297,7 +401,11 @@ describe('channel admin API', () => {
     const patched = await api('PATCH', `/channels/${id}`, { name: 'renamed' });
     expect(patched).toMatchObject({ status: 409, body: { error: 'credentials_unreadable' } });
     expect((await api('POST', `/channels/${id}/register-webhook`)).status).toBe(409);
-    const webhook = await fetch(`${gateway.baseUrl}/webhooks/sms/${id}`, { method: 'POST', body: 'Body=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const webhook = await fetch(`${gateway.baseUrl}/webhooks/sms/${id}`, {
+      method: 'POST',
+      body: 'Body=hi',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(webhook.status).toBe(503);
   });
 
@@ -307,6 +415,9 @@ describe('channel admin API', () => {
     expect(patched.body.name).toBe('renamed');
     const row = await dataSource.getRepository(Channel).findOneByOrFail({ id: body.id });
     expect(row.credentials).not.toContain('second-token');
-    expect(new CredentialsCipher(CREDENTIALS_KEY).open(body.id, row.credentials)).toEqual({ account_sid: `AC${'2'.repeat(32)}`, auth_token: 'second-token' });
+    expect(new CredentialsCipher(CREDENTIALS_KEY).open(body.id, row.credentials)).toEqual({
+      account_sid: `AC${'2'.repeat(32)}`,
+      auth_token: 'second-token',
+    });
   });
 });

@@ -50,7 +50,11 @@ class BotApiGate {
             for (const wake of this.waitingForHeld.splice(0)) wake();
           });
         }
-        const answer = await fetch(`${this.target}${request.url}`, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const answer = await fetch(`${this.target}${request.url}`, {
+          method: 'POST',
+          body: text,
+          headers: { 'content-type': 'application/json' },
+        });
         response.writeHead(answer.status, { 'content-type': 'application/json' });
         response.end(await answer.text());
       })().catch(() => {
@@ -114,10 +118,12 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
     });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  const createTelegram = (name = 'telegram channel') => api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: 'telegram', name, credentials: { bot_token: BOT_TOKEN } });
+  const createTelegram = (name = 'telegram channel') =>
+    api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: 'telegram', name, credentials: { bot_token: BOT_TOKEN } });
   const registerWebhook = (id: string) => api('POST', `/channels/${id}/register-webhook`);
   const patch = (id: string, body: Json) => api('PATCH', `/channels/${id}`, body);
-  const storedCredentials = async (id: string) => cipher.open(id, (await dataSource.getRepository(Channel).findOneByOrFail({ id })).credentials);
+  const storedCredentials = async (id: string) =>
+    cipher.open(id, (await dataSource.getRepository(Channel).findOneByOrFail({ id })).credentials);
   const lastSetWebhook = () => {
     const call = telegram.callsOf('setWebhook').at(-1);
     if (!call) throw new Error('Telegram was never asked to set a webhook');
@@ -126,7 +132,16 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
   const postTelegram = (id: string, secret: string) =>
     fetch(`${gateway.baseUrl}/webhooks/telegram/${id}`, {
       method: 'POST',
-      body: JSON.stringify({ update_id: 1, message: { message_id: 1, from: { id: 42, is_bot: false, first_name: 'Ada' }, chat: { id: 42, type: 'private' }, date: 1735689600, text: 'hi' } }),
+      body: JSON.stringify({
+        update_id: 1,
+        message: {
+          message_id: 1,
+          from: { id: 42, is_bot: false, first_name: 'Ada' },
+          chat: { id: 42, type: 'private' },
+          date: 1735689600,
+          text: 'hi',
+        },
+      }),
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
     }).then((response) => response.status);
   const randomSecret = () => randomBytes(36).toString('base64url');
@@ -140,7 +155,12 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
     for (let attempt = 0; attempt < 2; attempt += 1) {
       expect(await registerWebhook(body.id)).toMatchObject({ status: 200, body: { status: 'registered' } });
     }
-    expect(telegram.callsOf('setWebhook').slice(before).map((call) => call.body.secret_token)).toEqual([secret, secret]);
+    expect(
+      telegram
+        .callsOf('setWebhook')
+        .slice(before)
+        .map((call) => call.body.secret_token),
+    ).toEqual([secret, secret]);
     expect((await storedCredentials(body.id)).webhook_secret).toBe(secret);
     expect(await postTelegram(body.id, secret)).toBe(200);
   });
@@ -150,8 +170,16 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
     const secret = String((await storedCredentials(body.id)).webhook_secret);
     const before = telegram.callsOf('setWebhook').length;
 
-    expect(await patch(body.id, { credentials: { note: 'support bot' } })).toMatchObject({ status: 200, body: { webhook: { status: 'registered' } } });
-    expect(telegram.callsOf('setWebhook').slice(before).map((call) => call.body.secret_token)).toEqual([secret]);
+    expect(await patch(body.id, { credentials: { note: 'support bot' } })).toMatchObject({
+      status: 200,
+      body: { webhook: { status: 'registered' } },
+    });
+    expect(
+      telegram
+        .callsOf('setWebhook')
+        .slice(before)
+        .map((call) => call.body.secret_token),
+    ).toEqual([secret]);
     const stored = await storedCredentials(body.id);
     expect(stored).toEqual({ bot_token: BOT_TOKEN, note: 'support bot', webhook_secret: secret });
     expect(await postTelegram(body.id, secret)).toBe(200);
@@ -163,7 +191,10 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
     expect(await postTelegram(body.id, oldSecret)).toBe(200); // cached by this replica
 
     const patchedAt = Date.now();
-    expect(await patch(body.id, { credentials: { bot_token: NEW_BOT_TOKEN } })).toMatchObject({ status: 200, body: { webhook: { status: 'registered' } } });
+    expect(await patch(body.id, { credentials: { bot_token: NEW_BOT_TOKEN } })).toMatchObject({
+      status: 200,
+      body: { webhook: { status: 'registered' } },
+    });
     expect(lastSetWebhook().token).toBe(NEW_BOT_TOKEN);
     const newSecret = String(lastSetWebhook().body.secret_token);
     expect(newSecret).not.toBe(oldSecret);
@@ -212,7 +243,10 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
 
     // The same after a rotation: the rotated secret is kept for the retry, the one before stays valid.
     telegram.failNext('setWebhook', 'Unauthorized');
-    expect((await patch(body.id, { credentials: { bot_token: NEW_BOT_TOKEN } })).body.webhook).toMatchObject({ status: 'failed', error: 'Unauthorized' });
+    expect((await patch(body.id, { credentials: { bot_token: NEW_BOT_TOKEN } })).body.webhook).toMatchObject({
+      status: 'failed',
+      error: 'Unauthorized',
+    });
     const rotatedSecret = String(lastSetWebhook().body.secret_token);
     expect(rotatedSecret).not.toBe(refusedSecret);
     expect(await storedCredentials(body.id)).toMatchObject({ webhook_secret: rotatedSecret, previous_webhook_secret: refusedSecret });
@@ -247,7 +281,12 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
   });
 
   it('eight PATCHes at once, each with a credential key of its own, all end up stored', async () => {
-    const { body } = await api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: 'whatsapp', name: 'whatsapp channel', credentials: { app_secret: 'meta-app-secret' } });
+    const { body } = await api('POST', '/channels', {
+      account_id: ACCOUNT_ID,
+      channel_type: 'whatsapp',
+      name: 'whatsapp channel',
+      credentials: { app_secret: 'meta-app-secret' },
+    });
     const labels = Array.from({ length: 8 }, (_, index) => `label_${index}`);
     const answers = await Promise.all(labels.map((label) => patch(body.id, { credentials: { [label]: `value of ${label}` } })));
     expect(answers.map((answer) => answer.status)).toEqual(labels.map(() => 200));

@@ -78,7 +78,16 @@ interface Target {
 
 // ---- input generators: real payload shapes, then mutated ----
 
-const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', '', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/xml'];
+const CONTENT_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  '',
+  'application/json; charset=latin1',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+];
 
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -95,7 +104,25 @@ function replaced(value: unknown, path: Array<string | number>, replacement: unk
 
 const nasty = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(1e308, -1e308, 0, -0, Number.MAX_SAFE_INTEGER + 2, 1.5, '', ' ', 'null', '\u0000', '\uD800', '😀'.repeat(300), 'x'.repeat(5_000), [], {}, [[[[[[[[[[]]]]]]]]]], true),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    0,
+    -0,
+    Number.MAX_SAFE_INTEGER + 2,
+    1.5,
+    '',
+    ' ',
+    'null',
+    '\u0000',
+    '\uD800',
+    '😀'.repeat(300),
+    'x'.repeat(5_000),
+    [],
+    {},
+    [[[[[[[[[[]]]]]]]]]],
+    true,
+  ),
   fc.string({ unit: 'binary', maxLength: 64 }),
 );
 
@@ -113,7 +140,7 @@ const rawJsonEdges = fc.constantFrom(
   '{}garbage',
   '{"a":01}',
   '{"a":NaN}',
-  '{\'a\':1}',
+  "{'a':1}",
   '',
   ' ',
   'null',
@@ -154,12 +181,22 @@ function mutations(bases: Buffer[]): fc.Arbitrary<Buffer> {
       }),
     },
     { weight: 2, arbitrary: fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null')) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 200_000 }).map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth % 7 === 0 ? depth : 0))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 1, max: 200_000 })
+        .map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth % 7 === 0 ? depth : 0))),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 50_000 }).map((depth) => Buffer.from('{"a":'.repeat(depth))) },
     { weight: 1, arbitrary: rawJsonEdges.map((text) => Buffer.from(text)) },
     // Invalid UTF-8 and arbitrary bytes.
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 600 }).map((bytes) => Buffer.from(bytes)) },
-    { weight: 1, arbitrary: fc.tuple(base, fc.constantFrom(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]))).map(([buffer, bad]) => Buffer.concat([buffer.subarray(0, buffer.length >> 1), bad, buffer.subarray(buffer.length >> 1)])) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(base, fc.constantFrom(Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80])))
+        .map(([buffer, bad]) => Buffer.concat([buffer.subarray(0, buffer.length >> 1), bad, buffer.subarray(buffer.length >> 1)])),
+    },
   );
 }
 
@@ -167,7 +204,10 @@ function mutations(bases: Buffer[]): fc.Arbitrary<Buffer> {
 function withEnormous(inputs: fc.Arbitrary<Buffer>): fc.Arbitrary<Buffer> {
   return fc.oneof(
     { weight: 400, arbitrary: inputs },
-    { weight: 1, arbitrary: fc.constantFrom(900_000, 1_100_000, 4_300_000).map((size) => Buffer.from(JSON.stringify({ text: 'y'.repeat(size) }))) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(900_000, 1_100_000, 4_300_000).map((size) => Buffer.from(JSON.stringify({ text: 'y'.repeat(size) }))),
+    },
   );
 }
 
@@ -187,7 +227,10 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
   let telegram: FakeBotApi;
   let broker: ChannelModel;
   let base: string;
-  const registry = new AdapterRegistry({ now: () => new Date(), httpGetText: async () => Promise.reject(new Error('no network in tests')) });
+  const registry = new AdapterRegistry({
+    now: () => new Date(),
+    httpGetText: async () => Promise.reject(new Error('no network in tests')),
+  });
   const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const secrets: string[] = [ADMIN_TOKEN, KEY.toString('base64')];
   const channels: Record<string, { id: string; credentials: Record<string, unknown>; channelType: string }> = {};
@@ -237,15 +280,29 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         if (key !== 'provider' && typeof value === 'string' && value.length >= 8) secrets.push(value);
       }
     };
-    await seed('telegram', 'telegram', { bot_token: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', webhook_secret: 'telegram-secret-token-0123456789' });
-    await seed('whatsapp', 'whatsapp', { app_secret: 'whatsapp-app-secret-0123', verify_token: 'verify-token-0123456789', phone_number_id: '106540352242922' });
+    await seed('telegram', 'telegram', {
+      bot_token: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      webhook_secret: 'telegram-secret-token-0123456789',
+    });
+    await seed('whatsapp', 'whatsapp', {
+      app_secret: 'whatsapp-app-secret-0123',
+      verify_token: 'verify-token-0123456789',
+      phone_number_id: '106540352242922',
+    });
     await seed('messenger', 'messenger', { app_secret: 'messenger-app-secret-0123', verify_token: 'verify-token-9876543210' });
     await seed('sms', 'sms', { account_sid: `AC${'0'.repeat(32)}`, auth_token: 'twilio-auth-token-0123456789' });
     await seed('resend', 'email', { provider: 'resend', webhook_secret: `whsec_${randomBytes(24).toString('base64')}` });
-    await seed('sendgrid', 'email', { provider: 'sendgrid', verification_key: sendgridKeys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
+    await seed('sendgrid', 'email', {
+      provider: 'sendgrid',
+      verification_key: sendgridKeys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+    });
     await seed('ses', 'email', { provider: 'ses', topic_arn: 'arn:aws:sns:us-east-1:123456789012:ses-events' });
     await seed('mailgun', 'email', { provider: 'mailgun', signing_key: 'mailgun-signing-key-0123456789' });
-    await seed('postmark', 'email', { provider: 'postmark', basic_auth_username: 'postmark-user', basic_auth_password: 'postmark-password-0123' });
+    await seed('postmark', 'email', {
+      provider: 'postmark',
+      basic_auth_username: 'postmark-user',
+      basic_auth_password: 'postmark-password-0123',
+    });
     await seed('patch-target', 'sms', { account_sid: `AC${'1'.repeat(32)}`, auth_token: 'patch-target-token-0123456789' });
     patchTarget = channels['patch-target'].id;
   }, 60_000);
@@ -282,13 +339,24 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
   function eventsOf(name: string, sent: Sent): number {
     const { id, credentials, channelType } = channels[name];
     const adapter = registry.resolve(channelType as ChannelContext['channel_type'], credentials);
-    const context: ChannelContext = { id, account_id: ACCOUNT_ID, channel_type: channelType as ChannelContext['channel_type'], credentials };
-    const request = { method: sent.method, url: WEBHOOK_BASE_URL + sent.path, headers: lowerCased(sent.headers), rawBody: sent.body ?? Buffer.alloc(0) };
+    const context: ChannelContext = {
+      id,
+      account_id: ACCOUNT_ID,
+      channel_type: channelType as ChannelContext['channel_type'],
+      credentials,
+    };
+    const request = {
+      method: sent.method,
+      url: WEBHOOK_BASE_URL + sent.path,
+      headers: lowerCased(sent.headers),
+      rawBody: sent.body ?? Buffer.alloc(0),
+    };
     const parsed = adapter?.parse(request, context, new Date());
     return parsed?.ok ? parsed.events.inbound.length + parsed.events.statuses.length : 0;
   }
 
-  const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+  const lowerCased = (headers: Record<string, string>) =>
+    Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
   const post = (name: string, input: Input, headers: Record<string, string> = {}): Sent => ({
     method: 'POST',
     path: `/webhooks/${channels[name].channelType}/${channels[name].id}`,
@@ -314,14 +382,36 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
   type RouteTarget = Omit<Target, 'bodyLimit'>;
 
   function webhookTargets(): Target[] {
-    const metaSigned = (name: string) => (input: Input) => post(name, input, { 'x-hub-signature-256': `sha256=${hmacHex(channels[name].credentials.app_secret as string, input.body)}` });
-    const telegramBodies = ['text-message', 'photo-with-caption', 'callback-query', 'edited-message'].map((name) => fixture('telegram', name));
+    const metaSigned = (name: string) => (input: Input) =>
+      post(name, input, { 'x-hub-signature-256': `sha256=${hmacHex(channels[name].credentials.app_secret as string, input.body)}` });
+    const telegramBodies = ['text-message', 'photo-with-caption', 'callback-query', 'edited-message'].map((name) =>
+      fixture('telegram', name),
+    );
     const smsBodies = [formFixture('inbound-sms'), formFixture('status-undelivered')];
     const wrong = { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
     const valid: RouteTarget[] = [
-      { name: 'telegram', inputs: inputsOf(telegramBodies, 'application/json'), request: (input) => post('telegram', input, { 'x-telegram-bot-api-secret-token': channels.telegram.credentials.webhook_secret as string }) },
-      { name: 'whatsapp', inputs: inputsOf([fixture('whatsapp', 'text-message'), fixture('whatsapp', 'status-delivered'), fixture('whatsapp', 'status-failed')], 'application/json'), request: metaSigned('whatsapp') },
-      { name: 'messenger', inputs: inputsOf([fixture('messenger', 'text-with-quick-reply'), fixture('messenger', 'delivery-read-postback-echo')], 'application/json'), request: metaSigned('messenger') },
+      {
+        name: 'telegram',
+        inputs: inputsOf(telegramBodies, 'application/json'),
+        request: (input) =>
+          post('telegram', input, { 'x-telegram-bot-api-secret-token': channels.telegram.credentials.webhook_secret as string }),
+      },
+      {
+        name: 'whatsapp',
+        inputs: inputsOf(
+          [fixture('whatsapp', 'text-message'), fixture('whatsapp', 'status-delivered'), fixture('whatsapp', 'status-failed')],
+          'application/json',
+        ),
+        request: metaSigned('whatsapp'),
+      },
+      {
+        name: 'messenger',
+        inputs: inputsOf(
+          [fixture('messenger', 'text-with-quick-reply'), fixture('messenger', 'delivery-read-postback-echo')],
+          'application/json',
+        ),
+        request: metaSigned('messenger'),
+      },
       {
         name: 'sms',
         successType: 'twiml',
@@ -329,7 +419,11 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         request: (input) => {
           const sent = post('sms', input);
           const params = Object.fromEntries(new URLSearchParams(input.body.toString('utf8')));
-          sent.headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(channels.sms.credentials.auth_token as string, WEBHOOK_BASE_URL + sent.path, params);
+          sent.headers['x-twilio-signature'] = twilio.getExpectedTwilioSignature(
+            channels.sms.credentials.auth_token as string,
+            WEBHOOK_BASE_URL + sent.path,
+            params,
+          );
           return sent;
         },
       },
@@ -340,7 +434,11 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
           const id = `msg_${randomUUID()}`;
           const at = new Date();
           const signature = new Webhook(channels.resend.credentials.webhook_secret as string).sign(id, at, input.body);
-          return post('resend', input, { 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature });
+          return post('resend', input, {
+            'svix-id': id,
+            'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'svix-signature': signature,
+          });
         },
       },
       {
@@ -349,23 +447,62 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         request: (input) => {
           const timestamp = String(Math.floor(Date.now() / 1000));
           const signature = sign('sha256', Buffer.concat([Buffer.from(timestamp), input.body]), sendgridKeys.privateKey).toString('base64');
-          return post('sendgrid', input, { 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': timestamp });
+          return post('sendgrid', input, {
+            'x-twilio-email-event-webhook-signature': signature,
+            'x-twilio-email-event-webhook-timestamp': timestamp,
+          });
         },
       },
-      { name: 'mailgun', inputs: inputsOf([fixture('mailgun', 'failed-permanent')], 'application/json'), request: (input) => post('mailgun', mailgunSigned(input)) },
+      {
+        name: 'mailgun',
+        inputs: inputsOf([fixture('mailgun', 'failed-permanent')], 'application/json'),
+        request: (input) => post('mailgun', mailgunSigned(input)),
+      },
       {
         name: 'postmark',
         inputs: inputsOf([fixture('postmark', 'delivery'), fixture('postmark', 'bounce-hard')], 'application/json'),
-        request: (input) => post('postmark', input, { authorization: `Basic ${Buffer.from(`postmark-user:${channels.postmark.credentials.basic_auth_password as string}`).toString('base64')}` }),
+        request: (input) =>
+          post('postmark', input, {
+            authorization: `Basic ${Buffer.from(`postmark-user:${channels.postmark.credentials.basic_auth_password as string}`).toString('base64')}`,
+          }),
       },
     ];
     const refused: RouteTarget[] = [
-      { name: 'telegram', inputs: inputsOf(telegramBodies, 'application/json'), request: (input) => post('telegram', input, { 'x-telegram-bot-api-secret-token': 'not-the-secret' }) },
-      { name: 'whatsapp', inputs: inputsOf([fixture('whatsapp', 'text-message')], 'application/json'), request: (input) => post('whatsapp', input, wrong) },
-      { name: 'messenger', inputs: inputsOf([fixture('messenger', 'text-with-quick-reply')], 'application/json'), request: (input) => post('messenger', input) },
-      { name: 'sms', inputs: inputsOf(smsBodies, 'application/x-www-form-urlencoded'), request: (input) => post('sms', input, { 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }) },
-      { name: 'resend', inputs: inputsOf([fixture('resend', 'email-bounced')], 'application/json'), request: (input) => post('resend', input, { 'svix-id': 'msg_1', 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,AAAA' }) },
-      { name: 'sendgrid', inputs: inputsOf([fixture('sendgrid', 'event-batch')], 'application/json'), request: (input) => post('sendgrid', input) },
+      {
+        name: 'telegram',
+        inputs: inputsOf(telegramBodies, 'application/json'),
+        request: (input) => post('telegram', input, { 'x-telegram-bot-api-secret-token': 'not-the-secret' }),
+      },
+      {
+        name: 'whatsapp',
+        inputs: inputsOf([fixture('whatsapp', 'text-message')], 'application/json'),
+        request: (input) => post('whatsapp', input, wrong),
+      },
+      {
+        name: 'messenger',
+        inputs: inputsOf([fixture('messenger', 'text-with-quick-reply')], 'application/json'),
+        request: (input) => post('messenger', input),
+      },
+      {
+        name: 'sms',
+        inputs: inputsOf(smsBodies, 'application/x-www-form-urlencoded'),
+        request: (input) => post('sms', input, { 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }),
+      },
+      {
+        name: 'resend',
+        inputs: inputsOf([fixture('resend', 'email-bounced')], 'application/json'),
+        request: (input) =>
+          post('resend', input, {
+            'svix-id': 'msg_1',
+            'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+            'svix-signature': 'v1,AAAA',
+          }),
+      },
+      {
+        name: 'sendgrid',
+        inputs: inputsOf([fixture('sendgrid', 'event-batch')], 'application/json'),
+        request: (input) => post('sendgrid', input),
+      },
       // SNS signatures need AWS's certificate: every SES input here is one AWS did not sign. An
       // input for the channel's own topic makes the gateway fetch the certificate, which this
       // machine cannot reach: 503, the answer for "a service the check needs did not answer".
@@ -375,8 +512,16 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         inputs: inputsOf([fixture('ses', 'notification-bounce'), fixture('ses', 'subscription-confirmation')], 'text/plain; charset=UTF-8'),
         request: (input) => post('ses', input),
       },
-      { name: 'mailgun', inputs: inputsOf([fixture('mailgun', 'failed-permanent')], 'application/json'), request: (input) => post('mailgun', input) },
-      { name: 'postmark', inputs: inputsOf([fixture('postmark', 'delivery')], 'application/json'), request: (input) => post('postmark', input, { authorization: 'Basic cG9zdG1hcmstdXNlcjp3cm9uZw==' }) },
+      {
+        name: 'mailgun',
+        inputs: inputsOf([fixture('mailgun', 'failed-permanent')], 'application/json'),
+        request: (input) => post('mailgun', input),
+      },
+      {
+        name: 'postmark',
+        inputs: inputsOf([fixture('postmark', 'delivery')], 'application/json'),
+        request: (input) => post('postmark', input, { authorization: 'Basic cG9zdG1hcmstdXNlcjp3cm9uZw==' }),
+      },
     ];
     const bodyLimit = (name: string) => (['whatsapp', 'messenger'].includes(name) ? META_BODY_LIMIT : BODY_LIMIT);
     return [
@@ -386,19 +531,41 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         bodyLimit: bodyLimit(target.name),
         expectedEvents: (sent: Sent) => eventsOf(target.name, sent),
       })),
-      ...refused.map((target) => ({ ...target, name: `POST /webhooks/${target.name} (invalid signature)`, bodyLimit: bodyLimit(target.name), refusalsOnly: true })),
+      ...refused.map((target) => ({
+        ...target,
+        name: `POST /webhooks/${target.name} (invalid signature)`,
+        bodyLimit: bodyLimit(target.name),
+        refusalsOnly: true,
+      })),
     ];
   }
 
   function adminTargets(): Target[] {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const createBodies = [
-      { account_id: ACCOUNT_ID, channel_type: 'sms', name: 'fuzz sms', credentials: { account_sid: `AC${'2'.repeat(32)}`, auth_token: 'token' } },
+      {
+        account_id: ACCOUNT_ID,
+        channel_type: 'sms',
+        name: 'fuzz sms',
+        credentials: { account_sid: `AC${'2'.repeat(32)}`, auth_token: 'token' },
+      },
       { account_id: ACCOUNT_ID, channel_type: 'whatsapp', name: 'fuzz wa', credentials: { app_secret: 's', phone_number_id: '123' } },
-      { account_id: ACCOUNT_ID, channel_type: 'email', name: 'fuzz ses', credentials: { provider: 'ses', topic_arn: ['arn:aws:sns:us-east-1:123456789012:t'] } },
-      { account_id: ACCOUNT_ID, channel_type: 'telegram', name: 'fuzz tg', credentials: { bot_token: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } },
+      {
+        account_id: ACCOUNT_ID,
+        channel_type: 'email',
+        name: 'fuzz ses',
+        credentials: { provider: 'ses', topic_arn: ['arn:aws:sns:us-east-1:123456789012:t'] },
+      },
+      {
+        account_id: ACCOUNT_ID,
+        channel_type: 'telegram',
+        name: 'fuzz tg',
+        credentials: { bot_token: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' },
+      },
     ].map((value) => Buffer.from(JSON.stringify(value)));
-    const patchBodies = [{ name: 'renamed' }, { is_active: true }, { credentials: { auth_token: 'new-token' } }].map((value) => Buffer.from(JSON.stringify(value)));
+    const patchBodies = [{ name: 'renamed' }, { is_active: true }, { credentials: { auth_token: 'new-token' } }].map((value) =>
+      Buffer.from(JSON.stringify(value)),
+    );
     const ids = fc.oneof(
       fc.constant(patchTarget),
       fc.uuid(),
@@ -406,11 +573,25 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
       fc.constantFrom('%', '%E0%A4%A', '..', '%2e%2e', 'a%00b', '%FF', 'x'.repeat(3_000)),
     );
     const admin: RouteTarget[] = [
-      { name: 'POST /channels', inputs: inputsOf(createBodies, 'application/json'), request: (input) => ({ method: 'POST', path: '/channels', body: input.body, headers: { ...auth, 'content-type': input.contentType } }) },
+      {
+        name: 'POST /channels',
+        inputs: inputsOf(createBodies, 'application/json'),
+        request: (input) => ({
+          method: 'POST',
+          path: '/channels',
+          body: input.body,
+          headers: { ...auth, 'content-type': input.contentType },
+        }),
+      },
       {
         name: 'PATCH /channels/:id',
         inputs: inputsOf(patchBodies, 'application/json'),
-        request: (input) => ({ method: 'PATCH', path: `/channels/${patchTarget}`, body: input.body, headers: { ...auth, 'content-type': input.contentType } }),
+        request: (input) => ({
+          method: 'PATCH',
+          path: `/channels/${patchTarget}`,
+          body: input.body,
+          headers: { ...auth, 'content-type': input.contentType },
+        }),
       },
       {
         name: 'GET /channels/:id',
@@ -419,19 +600,41 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
       },
       {
         name: 'POST /channels/:id/register-webhook',
-        inputs: fc.tuple(ids, fc.oneof(fc.constant(''), mutations([Buffer.from('{}')]).map((body) => body.toString('latin1')))).map(([id, body]) => ({ body: Buffer.from(`${id}\n${body}`, 'latin1'), contentType: 'application/json' })),
+        inputs: fc
+          .tuple(
+            ids,
+            fc.oneof(
+              fc.constant(''),
+              mutations([Buffer.from('{}')]).map((body) => body.toString('latin1')),
+            ),
+          )
+          .map(([id, body]) => ({ body: Buffer.from(`${id}\n${body}`, 'latin1'), contentType: 'application/json' })),
         request: (input) => {
           const [id, ...rest] = input.body.toString('latin1').split('\n');
           const body = rest.join('\n');
-          return { method: 'POST', path: `/channels/${id}/register-webhook`, body: body ? Buffer.from(body, 'latin1') : undefined, headers: { ...auth, ...(body ? { 'content-type': input.contentType } : {}) } };
+          return {
+            method: 'POST',
+            path: `/channels/${id}/register-webhook`,
+            body: body ? Buffer.from(body, 'latin1') : undefined,
+            headers: { ...auth, ...(body ? { 'content-type': input.contentType } : {}) },
+          };
         },
       },
       {
         name: 'GET /webhooks/whatsapp/:id (challenge)',
         successType: 'text',
         inputs: fc
-          .tuple(fc.constantFrom('subscribe', 'unsubscribe', '', '%', 'subscribe&hub.mode=x'), fc.oneof(fc.constant(channels.whatsapp.credentials.verify_token as string), fc.string({ unit: 'binary', maxLength: 40 })), fc.string({ unit: 'binary', maxLength: 200 }))
-          .map(([mode, token, challenge]) => ({ body: Buffer.from(`hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=${encodeURIComponent(challenge)}`), contentType: '' })),
+          .tuple(
+            fc.constantFrom('subscribe', 'unsubscribe', '', '%', 'subscribe&hub.mode=x'),
+            fc.oneof(fc.constant(channels.whatsapp.credentials.verify_token as string), fc.string({ unit: 'binary', maxLength: 40 })),
+            fc.string({ unit: 'binary', maxLength: 200 }),
+          )
+          .map(([mode, token, challenge]) => ({
+            body: Buffer.from(
+              `hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=${encodeURIComponent(challenge)}`,
+            ),
+            contentType: '',
+          })),
         request: (input) => ({ method: 'GET', path: `/webhooks/whatsapp/${channels.whatsapp.id}?${input.body.toString()}`, headers: {} }),
       },
     ];
@@ -482,7 +685,12 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
         let response: Response;
         let text: string;
         try {
-          response = await fetch(`${base}${sent.path}`, { method: sent.method, headers: sent.headers, body: sent.body, signal: AbortSignal.timeout(15_000) });
+          response = await fetch(`${base}${sent.path}`, {
+            method: sent.method,
+            headers: sent.headers,
+            body: sent.body,
+            signal: AbortSignal.timeout(15_000),
+          });
           text = await response.text();
         } catch (error) {
           // Past the limit the gateway answers 413 and may close while the client still sends.
@@ -498,7 +706,10 @@ describe(`every HTTP surface of the gateway under random input (seed ${SEED}, ${
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');
+    const summary = [...statuses.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
     process.stdout.write(`fuzz ${target.name}: ${samples.length} inputs, answers ${summary}\n`);
     // Up to three examples of each kind of problem.
     const examples = new Map<string, Violation[]>();

@@ -62,7 +62,11 @@ describe('gateway when a dependency goes away', () => {
     // The spool takes calls: the replica stays in the Service.
     const accepting = await fetch(`${gateway!.baseUrl}/health/accepting`);
     expect(accepting.status).toBe(200);
-    expect(await accepting.json()).toEqual({ status: 'accepting', checks: { postgres: 'up', rabbitmq: 'down' }, service: 'webhook-gateway' });
+    expect(await accepting.json()).toEqual({
+      status: 'accepting',
+      checks: { postgres: 'up', rabbitmq: 'down' },
+      service: 'webhook-gateway',
+    });
     const metrics = await (await fetch(`${gateway!.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/gateway_events_spooled_total\{channel_type="whatsapp",service="webhook-gateway"\} 1/);
 
@@ -71,7 +75,10 @@ describe('gateway when a dependency goes away', () => {
     const probe = await QueueProbe.open(infra.rabbitmqUrl);
     try {
       // The relay reconnects (declaring the queues again) and publishes the spooled event, oldest first.
-      await waitFor(async () => (await probe.count(STATUS_QUEUE)) === 1 && (await spoolDepth()) === 0, { timeoutMs: 15_000, description: 'the spool relayed' });
+      await waitFor(async () => (await probe.count(STATUS_QUEUE)) === 1 && (await spoolDepth()) === 0, {
+        timeoutMs: 15_000,
+        description: 'the spool relayed',
+      });
       const [relayed] = await probe.drain(STATUS_QUEUE);
       expect(JSON.parse(relayed.content.toString())).toMatchObject({ channel_id: channelId, status: 'delivered' });
       expect(relayed.properties.messageId).toBe(JSON.parse(relayed.content.toString()).event_id);
@@ -110,7 +117,11 @@ describe('gateway when a dependency goes away', () => {
     // channels already cached are still served, so the replica stays in the Service.
     const accepting = await fetch(`${gateway!.baseUrl}/health/accepting`);
     expect(accepting.status).toBe(200);
-    expect(await accepting.json()).toEqual({ status: 'accepting', checks: { postgres: 'down', rabbitmq: 'up' }, service: 'webhook-gateway' });
+    expect(await accepting.json()).toEqual({
+      status: 'accepting',
+      checks: { postgres: 'down', rabbitmq: 'up' },
+      service: 'webhook-gateway',
+    });
   });
 });
 
@@ -172,8 +183,15 @@ describe('gateway on a fresh virtual host, before any worker', () => {
     const mailgun = JSON.parse(readFileSync(join(__dirname, '../../../libs/adapters/src/mailgun/fixtures/failed-permanent.json'), 'utf8'));
     const timestamp = String(Math.floor(Date.now() / 1000));
     const token = `token-${Date.now()}`;
-    mailgun.signature = { timestamp, token, signature: createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex') };
-    const call = () => post(`${gateway?.baseUrl}/webhooks/email/${mailgunId}`, JSON.stringify(mailgun), { 'content-type': 'application/json' });
+    mailgun.signature = {
+      timestamp,
+      token,
+      signature: createHmac('sha256', SIGNING_KEY)
+        .update(timestamp + token)
+        .digest('hex'),
+    };
+    const call = () =>
+      post(`${gateway?.baseUrl}/webhooks/email/${mailgunId}`, JSON.stringify(mailgun), { 'content-type': 'application/json' });
     // Neither the broker (the queue is gone) nor the spool (its table is renamed away) can take it.
     const connection = await connect(infra.rabbitmqUrl);
     const channel = await connection.createChannel();

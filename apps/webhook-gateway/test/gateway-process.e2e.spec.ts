@@ -20,10 +20,13 @@ describe('webhook-gateway as a process', () => {
     app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port) });
     const base = `http://127.0.0.1:${port}`;
 
-    const live = await waitFor(async () => {
-      const response = await fetch(`${base}/health/live`);
-      return response.ok ? response : undefined;
-    }, { timeoutMs: 20_000, description: 'the gateway to listen' });
+    const live = await waitFor(
+      async () => {
+        const response = await fetch(`${base}/health/live`);
+        return response.ok ? response : undefined;
+      },
+      { timeoutMs: 20_000, description: 'the gateway to listen' },
+    );
     expect(await live.json()).toEqual({ status: 'ok', service: 'webhook-gateway' });
 
     const ready = await fetch(`${base}/health/ready`);
@@ -44,7 +47,11 @@ describe('webhook-gateway as a process', () => {
     // A gateway that cannot reach its database at start exits non-zero with one line, so the
     // orchestrator restarts it rather than routing calls to it.
     const port = await freePort();
-    app = startBuiltApp('webhook-gateway', { ...env(), PORT: String(port), DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x` });
+    app = startBuiltApp('webhook-gateway', {
+      ...env(),
+      PORT: String(port),
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x`,
+    });
     expect(await app.exited).toBe(1);
     expect(app.output().stderr).toMatch(/^webhook-gateway failed to start: .*ECONNREFUSED/m);
   });
@@ -62,12 +69,18 @@ describe('webhook-gateway as a process', () => {
     const url = `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`;
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, { timeoutMs: 20_000 });
 
-    const template = JSON.parse(readFileSync(join(__dirname, '../../../libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
+    const template = JSON.parse(
+      readFileSync(join(__dirname, '../../../libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'),
+    );
     const send = async (i: number): Promise<string | undefined> => {
       template.entry[0].changes[0].value.statuses[0].id = `wamid.BURST${i}`;
       const body = JSON.stringify(template);
       try {
-        const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(secret, body) } });
+        const response = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(secret, body) },
+        });
         return response.status === 200 ? `wamid.BURST${i}` : undefined;
       } catch {
         return undefined; // refused after the listener closed: the provider would retry
@@ -95,7 +108,10 @@ describe('webhook-gateway as a process', () => {
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")'],
     [{ NODE_ENV: 'production' }, 'Invalid configuration: CREDENTIALS_KEY is required when NODE_ENV=production'],
-    [{ VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development'],
+    [
+      { VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' },
+      'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
+    ],
     [{ RABBITMQ_URL: 'http://127.0.0.1:5672' }, 'Invalid configuration: RABBITMQ_URL must use amqp or amqps, not http'],
   ])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {
     app = startBuiltApp('webhook-gateway', { ...env(), ...bad });

@@ -38,7 +38,8 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
   beforeEach(() => probe.purge());
 
   const whatsappUrl = () => `${gateway.baseUrl}/webhooks/whatsapp/${whatsappId}`;
-  const signedWhatsApp = (body: string) => post(whatsappUrl(), body, { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(APP_SECRET, body) });
+  const signedWhatsApp = (body: string) =>
+    post(whatsappUrl(), body, { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(APP_SECRET, body) });
 
   it('publishes a WhatsApp status update to message.status.update before answering 200', async () => {
     const response = await signedWhatsApp(fixture('whatsapp', 'status-delivered'));
@@ -105,15 +106,27 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
       ['a route of another type than the channel', () => `${gateway.baseUrl}/webhooks/telegram/${whatsappId}`],
       ['an unknown route type', () => `${gateway.baseUrl}/webhooks/fax/${whatsappId}`],
     ])('404 for %s', async (_case, url) => {
-      const response = await post(url(), body(), { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(APP_SECRET, body()) });
+      const response = await post(url(), body(), {
+        'content-type': 'application/json',
+        'x-hub-signature-256': metaSignature(APP_SECRET, body()),
+      });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'not_found' });
     });
 
     it.each([
       ['no signature', () => ({ 'content-type': 'application/json' })],
-      ['a signature made with another secret', () => ({ 'content-type': 'application/json', 'x-hub-signature-256': metaSignature('another-secret', body()) })],
-      ['a signature of another body', () => ({ 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(APP_SECRET, body().replace('delivered', 'read')) })],
+      [
+        'a signature made with another secret',
+        () => ({ 'content-type': 'application/json', 'x-hub-signature-256': metaSignature('another-secret', body()) }),
+      ],
+      [
+        'a signature of another body',
+        () => ({
+          'content-type': 'application/json',
+          'x-hub-signature-256': metaSignature(APP_SECRET, body().replace('delivered', 'read')),
+        }),
+      ],
       ['garbage in the header', () => ({ 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=zz' })],
     ])('401 for %s, and nothing published', async (_case, headers) => {
       const response = await post(whatsappUrl(), body(), headers());
@@ -165,7 +178,11 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
     it('accepts a 3 MB WhatsApp batch, as Meta documents them, and publishes every status in it', async () => {
       const payload = JSON.parse(fixture('whatsapp', 'status-delivered'));
       const template = payload.entry[0].changes[0].value.statuses[0];
-      const statuses = Array.from({ length: 6_000 }, (_, n) => ({ ...template, id: `wamid.BIG${n}`, biz_opaque_callback_data: 'p'.repeat(400) }));
+      const statuses = Array.from({ length: 6_000 }, (_, n) => ({
+        ...template,
+        id: `wamid.BIG${n}`,
+        biz_opaque_callback_data: 'p'.repeat(400),
+      }));
       payload.entry[0].changes[0].value.statuses = statuses;
       const body = JSON.stringify(payload);
       expect(body.length).toBeGreaterThan(3_000_000);
@@ -178,12 +195,13 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
       const base = Buffer.from(body());
       const routes = ['whatsapp', 'messenger', 'telegram', 'sms', 'email'];
       let seed = 42;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const statuses = new Set<number>();
       for (let i = 0; i < 500; i++) {
         const mutated = Buffer.from(base);
         for (let j = 0; j < 1 + Math.floor(random() * 8); j++) mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
-        const payload = i % 5 === 0 ? Buffer.from(Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256))) : mutated;
+        const payload =
+          i % 5 === 0 ? Buffer.from(Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256))) : mutated;
         const type = routes[i % routes.length];
         const id = type === 'whatsapp' ? whatsappId : type === 'messenger' ? messengerId : randomUUID();
         const signed = i % 2 === 0;
@@ -233,7 +251,9 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
     await post(whatsappUrl(), '{}', { 'content-type': 'application/json' });
     const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
     expect(text).toMatch(/gateway_webhook_requests_total\{channel_type="whatsapp",outcome="accepted",service="webhook-gateway"\} \d+/);
-    expect(text).toMatch(/gateway_webhook_rejections_total\{channel_type="whatsapp",reason="missing_signature",service="webhook-gateway"\} \d+/);
+    expect(text).toMatch(
+      /gateway_webhook_rejections_total\{channel_type="whatsapp",reason="missing_signature",service="webhook-gateway"\} \d+/,
+    );
     expect(text).toMatch(/gateway_events_published_total\{routing_key="message.status.sent",service="webhook-gateway"\} \d+/);
   });
 
@@ -253,7 +273,11 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
 
     const body = fixture('whatsapp', 'status-sent');
     const call = (on: RunningGateway, from: string, signature: string) =>
-      post(`${on.baseUrl}/webhooks/whatsapp/${whatsappId}`, body, { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'x-forwarded-for': from });
+      post(`${on.baseUrl}/webhooks/whatsapp/${whatsappId}`, body, {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+        'x-forwarded-for': from,
+      });
     const forged = 'sha256=' + '0'.repeat(64);
 
     it('answer 429 with Retry-After past the limit, while calls that verify from that address still get 200', async () => {

@@ -70,7 +70,12 @@ const credentialName = fc.oneof(
 const credentialValue = fc.oneof({ weight: 3, arbitrary: fc.string() }, fc.anything());
 const credentialsLike = fc.dictionary(credentialName, credentialValue, { maxKeys: 6 });
 
-function request(definition: ProviderDefinition, rawBody: Uint8Array | string, requestHeaders: WebhookRequest['headers'] = {}, url?: string): WebhookRequest {
+function request(
+  definition: ProviderDefinition,
+  rawBody: Uint8Array | string,
+  requestHeaders: WebhookRequest['headers'] = {},
+  url?: string,
+): WebhookRequest {
   return {
     method: 'POST',
     url: url ?? `https://hooks.example.com/webhooks/${definition.channelType}/0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b`,
@@ -87,7 +92,11 @@ function selecting(definition: ProviderDefinition, credentials: Credentials): Cr
 /** A folder's `fixtures/*.json` are whole call bodies; pieces a provider's own spec assembles sit in subfolders. */
 function fixtureFiles(definition: ProviderDefinition): string[] {
   const directory = join(__dirname, definition.name, 'fixtures');
-  return existsSync(directory) ? readdirSync(directory).filter((file) => file.endsWith('.json')).map((file) => join(directory, file)) : [];
+  return existsSync(directory)
+    ? readdirSync(directory)
+        .filter((file) => file.endsWith('.json'))
+        .map((file) => join(directory, file))
+    : [];
 }
 
 describe('the provider registry', () => {
@@ -120,88 +129,105 @@ describe('the provider registry', () => {
   });
 });
 
-describe.each(PROVIDER_DEFINITIONS.map((definition) => [definition.name, definition] as const))('%s meets the adapter contract', (_name, definition) => {
-  const adapter = definition.createAdapter(deps);
-  const channel = specChannel(definition.channelType);
+describe.each(PROVIDER_DEFINITIONS.map((definition) => [definition.name, definition] as const))(
+  '%s meets the adapter contract',
+  (_name, definition) => {
+    const adapter = definition.createAdapter(deps);
+    const channel = specChannel(definition.channelType);
 
-  it('verify answers a value for any bytes, URL, headers and credentials, and never needs the safety net', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array(), headers, fc.anything(), fc.option(fc.oneof(fc.webUrl({ withQueryParameters: true }), fc.string())), async (body, requestHeaders, credentials, url) => {
-        const result = await adapter.verify(request(definition, body, requestHeaders, url ?? undefined), credentials as ChannelCredentials);
-        return typeof result.ok === 'boolean' && (result.ok || result.detail !== UNCHECKED_REQUEST_DETAIL);
-      }),
-    );
-  });
+    it('verify answers a value for any bytes, URL, headers and credentials, and never needs the safety net', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array(),
+          headers,
+          fc.anything(),
+          fc.option(fc.oneof(fc.webUrl({ withQueryParameters: true }), fc.string())),
+          async (body, requestHeaders, credentials, url) => {
+            const result = await adapter.verify(
+              request(definition, body, requestHeaders, url ?? undefined),
+              credentials as ChannelCredentials,
+            );
+            return typeof result.ok === 'boolean' && (result.ok || result.detail !== UNCHECKED_REQUEST_DETAIL);
+          },
+        ),
+      );
+    });
 
-  it('parse answers a value for any bytes, and every event it makes is valid', () => {
-    fc.assert(
-      fc.property(fc.uint8Array(), contentType, (body, type) => {
-        const result = adapter.parse(request(definition, body, { 'content-type': type }), channel, SPEC_RECEIVED_AT);
-        return everyEventValid(result) && (result.ok || result.error.detail !== UNREAD_PAYLOAD_DETAIL);
-      }),
-    );
-  });
+    it('parse answers a value for any bytes, and every event it makes is valid', () => {
+      fc.assert(
+        fc.property(fc.uint8Array(), contentType, (body, type) => {
+          const result = adapter.parse(request(definition, body, { 'content-type': type }), channel, SPEC_RECEIVED_AT);
+          return everyEventValid(result) && (result.ok || result.error.detail !== UNREAD_PAYLOAD_DETAIL);
+        }),
+      );
+    });
 
-  it('parse answers a value for any JSON, and every event it makes is valid', () => {
-    fc.assert(
-      fc.property(fc.json(), (json) => {
-        const result = adapter.parse(request(definition, json, { 'content-type': 'application/json' }), channel, SPEC_RECEIVED_AT);
-        return everyEventValid(result) && (result.ok || result.error.detail !== UNREAD_PAYLOAD_DETAIL);
-      }),
-    );
-  });
+    it('parse answers a value for any JSON, and every event it makes is valid', () => {
+      fc.assert(
+        fc.property(fc.json(), (json) => {
+          const result = adapter.parse(request(definition, json, { 'content-type': 'application/json' }), channel, SPEC_RECEIVED_AT);
+          return everyEventValid(result) && (result.ok || result.error.detail !== UNREAD_PAYLOAD_DETAIL);
+        }),
+      );
+    });
 
-  it('parses every fixture in its folder into valid events', () => {
-    const files = fixtureFiles(definition);
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) {
-      const result = adapter.parse(request(definition, readFileSync(file), { 'content-type': 'application/json' }), channel, SPEC_RECEIVED_AT);
-      expect({ file, ok: result.ok }).toEqual({ file, ok: true });
-      expect(everyEventValid(result)).toBe(true);
-    }
-  });
-
-  it('refuses credentials only with a CredentialsError naming the field', () => {
-    const refusal = (credentials: Credentials): CredentialsError | undefined => {
-      try {
-        prepareChannelCredentials(definition.channelType, selecting(definition, credentials));
-        return undefined;
-      } catch (error) {
-        if (error instanceof CredentialsError) return error;
-        throw error;
+    it('parses every fixture in its folder into valid events', () => {
+      const files = fixtureFiles(definition);
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        const result = adapter.parse(
+          request(definition, readFileSync(file), { 'content-type': 'application/json' }),
+          channel,
+          SPEC_RECEIVED_AT,
+        );
+        expect({ file, ok: result.ok }).toEqual({ file, ok: true });
+        expect(everyEventValid(result)).toBe(true);
       }
-    };
-    const namesField = (error: CredentialsError) => /^credentials\.[a-z_]+$/.test(error.field) && error.message.startsWith(`${error.field} `);
-    // Every provider requires something.
-    const empty = refusal({});
-    expect(empty && namesField(empty)).toBe(true);
-    fc.assert(
-      fc.property(credentialsLike, (credentials) => {
-        const error = refusal(credentials);
-        return error === undefined || namesField(error);
-      }),
-    );
-  });
+    });
 
-  it('keeps the keys the server owns out of callers\' hands', () => {
-    for (const key of definition.credentials.serverOwnedKeys) {
-      const stored = { [key]: 'set by the server' };
-      let refused: unknown;
-      try {
-        prepareChannelCredentials(definition.channelType, selecting(definition, { [key]: 'set by a caller' }));
-      } catch (error) {
-        refused = error;
+    it('refuses credentials only with a CredentialsError naming the field', () => {
+      const refusal = (credentials: Credentials): CredentialsError | undefined => {
+        try {
+          prepareChannelCredentials(definition.channelType, selecting(definition, credentials));
+          return undefined;
+        } catch (error) {
+          if (error instanceof CredentialsError) return error;
+          throw error;
+        }
+      };
+      const namesField = (error: CredentialsError) =>
+        /^credentials\.[a-z_]+$/.test(error.field) && error.message.startsWith(`${error.field} `);
+      // Every provider requires something.
+      const empty = refusal({});
+      expect(empty && namesField(empty)).toBe(true);
+      fc.assert(
+        fc.property(credentialsLike, (credentials) => {
+          const error = refusal(credentials);
+          return error === undefined || namesField(error);
+        }),
+      );
+    });
+
+    it("keeps the keys the server owns out of callers' hands", () => {
+      for (const key of definition.credentials.serverOwnedKeys) {
+        const stored = { [key]: 'set by the server' };
+        let refused: unknown;
+        try {
+          prepareChannelCredentials(definition.channelType, selecting(definition, { [key]: 'set by a caller' }));
+        } catch (error) {
+          refused = error;
+        }
+        expect(refused).toBeInstanceOf(CredentialsError);
+        expect((refused as CredentialsError).field).not.toBe('');
+        // A merge carries the stored value over whatever else the patch is.
+        let merged: Credentials | undefined;
+        try {
+          merged = mergeChannelCredentials(definition.channelType, selecting(definition, stored), {});
+        } catch (error) {
+          expect(error).toBeInstanceOf(CredentialsError);
+        }
+        if (merged) expect(merged[key]).toBe('set by the server');
       }
-      expect(refused).toBeInstanceOf(CredentialsError);
-      expect((refused as CredentialsError).field).not.toBe('');
-      // A merge carries the stored value over whatever else the patch is.
-      let merged: Credentials | undefined;
-      try {
-        merged = mergeChannelCredentials(definition.channelType, selecting(definition, stored), {});
-      } catch (error) {
-        expect(error).toBeInstanceOf(CredentialsError);
-      }
-      if (merged) expect(merged[key]).toBe('set by the server');
-    }
-  });
-});
+    });
+  },
+);

@@ -48,14 +48,17 @@ export function providerDefinitionsOf(channelType: ChannelType): readonly Provid
 
 /** The values `credentials.provider` takes for a channel type; empty when it has one provider. */
 export function credentialsProvidersOf(channelType: ChannelType): string[] {
-  return providerDefinitionsOf(channelType).flatMap((definition) => (definition.credentialsProvider === null ? [] : [definition.credentialsProvider]));
+  return providerDefinitionsOf(channelType).flatMap((definition) =>
+    definition.credentialsProvider === null ? [] : [definition.credentialsProvider],
+  );
 }
 
 /** The provider of a channel, or undefined when its type or `credentials.provider` has none. */
 export function providerDefinitionFor(channelType: ChannelType, credentials: ChannelCredentials): ProviderDefinition | undefined {
   const provider = hasOwn(credentials, 'provider') ? credentials.provider : undefined;
   return providerDefinitionsOf(channelType).find(
-    (definition) => definition.credentialsProvider === null || (typeof provider === 'string' && definition.credentialsProvider === provider),
+    (definition) =>
+      definition.credentialsProvider === null || (typeof provider === 'string' && definition.credentialsProvider === provider),
   );
 }
 
@@ -93,7 +96,9 @@ export function hasVerificationChallenge(channelType: ChannelType): boolean {
 /** The channel types whose routes take larger bodies than the default, with the limit each. */
 export function webhookBodyLimits(): Array<{ channelType: ChannelType; limit: WebhookBodyLimit }> {
   return PROVIDER_DEFINITIONS.flatMap((definition) =>
-    definition.webhookBodyLimit === null ? [] : [{ channelType: definition.channelType as ChannelType, limit: definition.webhookBodyLimit }],
+    definition.webhookBodyLimit === null
+      ? []
+      : [{ channelType: definition.channelType as ChannelType, limit: definition.webhookBodyLimit }],
   );
 }
 
@@ -131,7 +136,10 @@ export class AdapterRegistry {
   }
 
   /** A channel's provider definition with its adapter, found with one look-up. */
-  resolveProvider(channelType: ChannelType, credentials: ChannelCredentials): { definition: ProviderDefinition; adapter: ProviderAdapter } | undefined {
+  resolveProvider(
+    channelType: ChannelType,
+    credentials: ChannelCredentials,
+  ): { definition: ProviderDefinition; adapter: ProviderAdapter } | undefined {
     const definition = providerDefinitionFor(channelType, credentials);
     if (!definition) return undefined;
     let adapter = this.cache.get(definition.name);

@@ -26,19 +26,20 @@ describe('schema (migrations on PostgreSQL)', () => {
 
   const tableNames = async (): Promise<string[]> =>
     (
-      await dataSource.query<Array<{ tablename: string }>>(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
-      )
+      await dataSource.query<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)
     ).map((row) => row.tablename);
 
   /** SQL the schema builder would run to make the database match the entities. */
-  const drift = async (): Promise<string[]> =>
-    (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query);
+  const drift = async (): Promise<string[]> => (await dataSource.driver.createSchemaBuilder().log()).upQueries.map((query) => query.query);
 
   describe('lifecycle', () => {
     it('up applies every migration, in order, to an empty database', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied.map((migration) => migration.name)).toEqual(['InitialSchema1795443251162', 'ChannelWebhookState1795500000000', 'WebhookSpool1795600000000']);
+      expect(applied.map((migration) => migration.name)).toEqual([
+        'InitialSchema1795443251162',
+        'ChannelWebhookState1795500000000',
+        'WebhookSpool1795600000000',
+      ]);
       expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool']);
       expect(await dataSource.showMigrations()).toBe(false);
     });
@@ -82,7 +83,9 @@ describe('schema (migrations on PostgreSQL)', () => {
       await dataSource.undoLastMigration();
       expect(await tableNames()).not.toContain('webhook_spool');
       await dataSource.undoLastMigration();
-      const [column] = await dataSource.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'channels' AND column_name = 'webhook'`);
+      const [column] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'channels' AND column_name = 'webhook'`,
+      );
       expect(column.n).toBe(0);
       await dataSource.undoLastMigration();
       expect(await tableNames()).toEqual(['migrations']);
@@ -178,15 +181,31 @@ describe('schema (migrations on PostgreSQL)', () => {
     });
 
     it.each([
-      ['a message status', `INSERT INTO messages (account_id, channel_id, direction, status, delivery_address) VALUES ($1, $2, 'outbound', 'read', 'x')`, 'chk_messages_status'],
-      ['a direction', `INSERT INTO messages (account_id, channel_id, direction, delivery_address) VALUES ($1, $2, 'sideways', 'x')`, 'chk_messages_direction'],
-      ['a group status', `INSERT INTO group_messages (account_id, channel_id, status) VALUES ($1, $2, 'done')`, 'chk_group_messages_status'],
+      [
+        'a message status',
+        `INSERT INTO messages (account_id, channel_id, direction, status, delivery_address) VALUES ($1, $2, 'outbound', 'read', 'x')`,
+        'chk_messages_status',
+      ],
+      [
+        'a direction',
+        `INSERT INTO messages (account_id, channel_id, direction, delivery_address) VALUES ($1, $2, 'sideways', 'x')`,
+        'chk_messages_direction',
+      ],
+      [
+        'a group status',
+        `INSERT INTO group_messages (account_id, channel_id, status) VALUES ($1, $2, 'done')`,
+        'chk_group_messages_status',
+      ],
     ])('rejects %s outside the contract', async (_what, sql, constraint) => {
       await expect(dataSource.query(sql, [randomUUID(), channelId])).rejects.toMatchObject({ code: '23514', constraint });
     });
 
     it.each([
-      ['a message', `INSERT INTO messages (account_id, channel_id, direction, delivery_address) VALUES ($1, $2, 'outbound', 'x')`, 'fk_messages_channel'],
+      [
+        'a message',
+        `INSERT INTO messages (account_id, channel_id, direction, delivery_address) VALUES ($1, $2, 'outbound', 'x')`,
+        'fk_messages_channel',
+      ],
       ['a group message', `INSERT INTO group_messages (account_id, channel_id) VALUES ($1, $2)`, 'fk_group_messages_channel'],
     ])('rejects %s of an unknown channel', async (_what, sql, constraint) => {
       await expect(dataSource.query(sql, [randomUUID(), randomUUID()])).rejects.toMatchObject({ code: '23503', constraint });
@@ -214,7 +233,9 @@ describe('schema (migrations on PostgreSQL)', () => {
       });
       expect(channel).toMatchObject({ id: expect.any(String), is_active: true, created_at: expect.any(Date) });
 
-      const group = await dataSource.getRepository(GroupMessage).save({ account_id: channel.account_id, channel_id: channel.id, total_count: 2 });
+      const group = await dataSource
+        .getRepository(GroupMessage)
+        .save({ account_id: channel.account_id, channel_id: channel.id, total_count: 2 });
       const saved = await dataSource.getRepository(Message).save({
         account_id: channel.account_id,
         channel_id: channel.id,

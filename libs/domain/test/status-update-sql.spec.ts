@@ -33,7 +33,14 @@ describe('changesRowSql (on PostgreSQL)', () => {
   });
 
   const t = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
-  const EMPTY: MessageStatusState = { status: 'pending', sent_at: null, delivered_at: null, failed_at: null, read_at: null, error_details: null };
+  const EMPTY: MessageStatusState = {
+    status: 'pending',
+    sent_at: null,
+    delivered_at: null,
+    failed_at: null,
+    read_at: null,
+    error_details: null,
+  };
   const STATES: Record<string, MessageStatusState> = {
     pending: EMPTY,
     queued: { ...EMPTY, status: 'queued' },
@@ -41,7 +48,13 @@ describe('changesRowSql (on PostgreSQL)', () => {
     'delivered, unread': { ...EMPTY, status: 'delivered', sent_at: t(1), delivered_at: t(2) },
     'delivered, read': { ...EMPTY, status: 'delivered', sent_at: t(1), delivered_at: t(2), read_at: t(3).toISOString() },
     'delivered, no times': { ...EMPTY, status: 'delivered' },
-    failed: { ...EMPTY, status: 'failed', sent_at: t(1), failed_at: t(2), error_details: { code: '1', message: null, provider_status: null } },
+    failed: {
+      ...EMPTY,
+      status: 'failed',
+      sent_at: t(1),
+      failed_at: t(2),
+      error_details: { code: '1', message: null, provider_status: null },
+    },
   };
 
   async function insertMessage(state: MessageStatusState): Promise<string> {
@@ -56,7 +69,9 @@ describe('changesRowSql (on PostgreSQL)', () => {
   }
 
   const kinds: WatermarkStatus[] = ['delivered', 'read'];
-  const cases = Object.keys(STATES).flatMap((state) => kinds.flatMap((kind) => [0, 2, 3, 10].map((minute) => [state, kind, minute] as const)));
+  const cases = Object.keys(STATES).flatMap((state) =>
+    kinds.flatMap((kind) => [0, 2, 3, 10].map((minute) => [state, kind, minute] as const)),
+  );
 
   it.each(cases)('%s + %s at minute %d: true exactly when applyStatusUpdate changes the row', async (stateName, kind, minute) => {
     const state = STATES[stateName];
@@ -64,10 +79,10 @@ describe('changesRowSql (on PostgreSQL)', () => {
     const expected = applyStatusUpdate(state, { status: kind, timestamp: at }).kind === 'changed';
 
     const messageId = await insertMessage(state);
-    const [row] = await dataSource.query<Array<{ changes: boolean }>>(`SELECT ${changesRowSql(kind, 'm', '$2::timestamptz')} AS changes FROM messages m WHERE m.id = $1`, [
-      messageId,
-      at,
-    ]);
+    const [row] = await dataSource.query<Array<{ changes: boolean }>>(
+      `SELECT ${changesRowSql(kind, 'm', '$2::timestamptz')} AS changes FROM messages m WHERE m.id = $1`,
+      [messageId, at],
+    );
     expect(row.changes).toBe(expected);
   });
 });

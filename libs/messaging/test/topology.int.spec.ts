@@ -4,8 +4,34 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { deadLetterQueueName, decodeEvent, INBOUND_EXCHANGE, INBOUND_QUEUE, InboundMessageEvent, inboundRoutingKey, retryQueueName, STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey } from '@inbound/contracts';
-import { ConfirmedPublisher, deadLetterPolicyPattern, deadLetterPolicyRabbitmqctlArgs, DEAD_LETTER_POLICY_NAME, declareQueueTopology, declareTopology, type DeadLetteringWarning, FailureRouter, HEADER_ATTEMPT, HEADER_FAILURE_REASON, HEADER_ORIGINAL_ROUTING_KEY, MAX_DELIVERIES, PublishError, type QueueTopology } from '../src';
+import {
+  deadLetterQueueName,
+  decodeEvent,
+  INBOUND_EXCHANGE,
+  INBOUND_QUEUE,
+  InboundMessageEvent,
+  inboundRoutingKey,
+  retryQueueName,
+  STATUS_EXCHANGE,
+  STATUS_QUEUE,
+  statusRoutingKey,
+} from '@inbound/contracts';
+import {
+  ConfirmedPublisher,
+  deadLetterPolicyPattern,
+  deadLetterPolicyRabbitmqctlArgs,
+  DEAD_LETTER_POLICY_NAME,
+  declareQueueTopology,
+  declareTopology,
+  type DeadLetteringWarning,
+  FailureRouter,
+  HEADER_ATTEMPT,
+  HEADER_FAILURE_REASON,
+  HEADER_ORIGINAL_ROUTING_KEY,
+  MAX_DELIVERIES,
+  PublishError,
+  type QueueTopology,
+} from '../src';
 import { waitFor } from '@inbound/testing';
 
 const url = () => process.env.RABBITMQ_URL as string;
@@ -59,7 +85,11 @@ function scratchTopology(label: string): QueueTopology {
 
 async function deleteTopology(connection: ChannelModel, topology: QueueTopology, retryDelaysMs: readonly number[]): Promise<void> {
   const channel = await connection.createChannel();
-  for (const queue of [topology.queue, deadLetterQueueName(topology.queue), ...retryDelaysMs.map((delay) => retryQueueName(topology.queue, delay))]) {
+  for (const queue of [
+    topology.queue,
+    deadLetterQueueName(topology.queue),
+    ...retryDelaysMs.map((delay) => retryQueueName(topology.queue, delay)),
+  ]) {
     await channel.deleteQueue(queue);
   }
   await channel.deleteExchange(topology.exchange);
@@ -73,13 +103,23 @@ async function declareAsPreviousRelease(channel: Channel, topology: QueueTopolog
   await channel.assertQueue(dlq, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.assertQueue(topology.queue, {
     durable: true,
-    arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': dlq, 'x-delivery-limit': MAX_DELIVERIES },
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-dead-letter-exchange': '',
+      'x-dead-letter-routing-key': dlq,
+      'x-delivery-limit': MAX_DELIVERIES,
+    },
   });
   await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
   for (const delay of retryDelaysMs) {
     await channel.assertQueue(retryQueueName(topology.queue, delay), {
       durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': topology.queue },
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-message-ttl': delay,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': topology.queue,
+      },
     });
   }
 }
@@ -385,7 +425,9 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
         let closed = false;
         channel.on('close', () => (closed = true));
         const warnings: DeadLetteringWarning[] = [];
-        await expect(declareQueueTopology(channel, topology, [200], { onWarning: (warning) => warnings.push(warning) })).resolves.toBeUndefined();
+        await expect(
+          declareQueueTopology(channel, topology, [200], { onWarning: (warning) => warnings.push(warning) }),
+        ).resolves.toBeUndefined();
 
         expect(warnings.map(({ queue }) => queue)).toEqual([topology.queue, retryQueueName(topology.queue, 200)]);
         for (const { queue, message } of warnings) {
@@ -457,7 +499,10 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
       // Were the refusal sent on this channel, its error event must not take the connection down.
       channel.on('error', () => undefined);
       try {
-        await expect(declareQueueTopology(channel, topology, [])).rejects.toMatchObject({ code: 406, message: expect.stringContaining('x-dead-letter-routing-key') });
+        await expect(declareQueueTopology(channel, topology, [])).rejects.toMatchObject({
+          code: 406,
+          message: expect.stringContaining('x-dead-letter-routing-key'),
+        });
         expect(closed).toBe(false);
         await channel.checkQueue(topology.queue);
       } finally {
@@ -508,7 +553,14 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
       await admin.deleteQueue(queue);
       await expect(own.publish(exchange, 'spec.one', inboundEvent())).rejects.toMatchObject({ reason: 'unroutable' });
       const event = inboundEvent();
-      await waitFor(async () => (await own.publish(exchange, 'spec.one', event).then(() => true, () => false)), { description: 'a queued publish after the re-declaration' });
+      await waitFor(
+        async () =>
+          await own.publish(exchange, 'spec.one', event).then(
+            () => true,
+            () => false,
+          ),
+        { description: 'a queued publish after the re-declaration' },
+      );
       expect((await admin.checkQueue(queue)).messageCount).toBeGreaterThanOrEqual(1);
       await admin.close();
       await own.close();

@@ -9,7 +9,9 @@ import { BatchedConsumer, DatabaseUnavailableError, type ConsumerState, type Set
 const run = promisify(execFile);
 const url = () => process.env.RABBITMQ_URL as string;
 const vhost = () => decodeURIComponent(new URL(url()).pathname.slice(1));
-const quiet = process.env.DEBUG_CONSUMER ? { log: console.log, warn: console.warn, error: console.error } : { log: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = process.env.DEBUG_CONSUMER
+  ? { log: console.log, warn: console.warn, error: console.error }
+  : { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A quorum queue of the test's own, with a dead-letter queue, as the workers' queues are. */
 async function declareQueue(channel: Channel, queue: string): Promise<void> {
@@ -171,7 +173,9 @@ describe('BatchedConsumer (real RabbitMQ)', () => {
     expect(await depth(`${queue}.dlq`)).toBe(0);
 
     databaseUp = true;
-    await waitFor(async () => applied.length >= 5 && (await depth()) === 0 && consumer?.heldCount === 0, { description: 'the copies applied' });
+    await waitFor(async () => applied.length >= 5 && (await depth()) === 0 && consumer?.heldCount === 0, {
+      description: 'the copies applied',
+    });
     expect([...new Set(applied)].sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
     expect(applied).toHaveLength(5);
   });
@@ -189,7 +193,9 @@ describe('BatchedConsumer (real RabbitMQ)', () => {
 
     await adminChannel.deleteQueue(queue);
     await waitFor(() => consumer?.state === 'resubscribing', { description: 'the cancel seen' });
-    await waitFor(async () => consumer?.state === 'consuming' && (await stored()) === 0, { description: 'queue declared again and consumed' });
+    await waitFor(async () => consumer?.state === 'consuming' && (await stored()) === 0, {
+      description: 'queue declared again and consumed',
+    });
     publish(3, 'after');
     await waitFor(() => seen.filter((m) => m.startsWith('after')).length === 3, { description: 'messages after the cancel' });
   });
@@ -207,7 +213,10 @@ describe('BatchedConsumer (real RabbitMQ)', () => {
     await openAdmin();
     await waitFor(() => consumer?.state === 'consuming' && managed.isConnected(), { description: 'consuming again', timeoutMs: 15_000 });
     publish(4, 'after-close');
-    await waitFor(() => seen.filter((m) => m.startsWith('after-close')).length === 4, { description: 'messages after the reconnect', timeoutMs: 15_000 });
+    await waitFor(() => seen.filter((m) => m.startsWith('after-close')).length === 4, {
+      description: 'messages after the reconnect',
+      timeoutMs: 15_000,
+    });
   });
 
   it('on stop, finishes the batches in hand and acks them before closing: none comes back, none is lost', async () => {

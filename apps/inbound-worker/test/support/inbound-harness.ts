@@ -29,7 +29,13 @@ export async function seedChannels(dataSource: DataSource, accountId = randomUUI
   const entries = await Promise.all(
     CHAT_CHANNEL_TYPES.map(async (channel_type) => {
       const channel = await repository.save(
-        repository.create({ account_id: accountId, channel_type, name: `${channel_type} inbound spec`, credentials: 'plain.e30', is_active: true }),
+        repository.create({
+          account_id: accountId,
+          channel_type,
+          name: `${channel_type} inbound spec`,
+          credentials: 'plain.e30',
+          is_active: true,
+        }),
       );
       return [channel_type, channel] as const;
     }),
@@ -55,10 +61,9 @@ export interface InboundRow {
 }
 
 export async function inboundRowsOf(dataSource: DataSource, channelIds: readonly string[]): Promise<InboundRow[]> {
-  return dataSource.query(
-    `SELECT * FROM messages WHERE direction = 'inbound' AND channel_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-    [channelIds],
-  );
+  return dataSource.query(`SELECT * FROM messages WHERE direction = 'inbound' AND channel_id = ANY($1::uuid[]) ORDER BY created_at, id`, [
+    channelIds,
+  ]);
 }
 
 export async function countInboundRows(dataSource: DataSource, channelIds: readonly string[]): Promise<number> {
@@ -165,7 +170,12 @@ export async function startInProcessWorker(env: Record<string, string> = {}): Pr
  * Asserts a metric's value once it has settled: counters move just after the commit or the
  * publish a test can already observe, so the value is awaited before it is asserted.
  */
-export async function expectMetric(worker: InProcessWorker, name: string, expected: number, labels: Record<string, string> = {}): Promise<void> {
+export async function expectMetric(
+  worker: InProcessWorker,
+  name: string,
+  expected: number,
+  labels: Record<string, string> = {},
+): Promise<void> {
   await waitFor(async () => (await worker.metric(name, labels)) === expected, { timeoutMs: 5_000 }).catch(() => undefined);
   expect(await worker.metric(name, labels)).toBe(expected);
 }

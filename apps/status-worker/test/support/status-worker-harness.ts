@@ -135,7 +135,9 @@ export class StatusFixtures {
 export type StatusEventBody = Omit<StatusUpdateEvent, 'channel_type'> & { channel_type: string };
 
 /** A StatusUpdateEvent as the gateway publishes it. */
-export function statusEvent(fields: Partial<StatusEventBody> & Pick<StatusEventBody, 'channel_id' | 'status' | 'timestamp'>): StatusEventBody {
+export function statusEvent(
+  fields: Partial<StatusEventBody> & Pick<StatusEventBody, 'channel_id' | 'status' | 'timestamp'>,
+): StatusEventBody {
   return {
     event_id: randomUUID(),
     account_id: ACCOUNT_ID,

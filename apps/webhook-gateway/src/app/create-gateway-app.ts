@@ -42,7 +42,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
 function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
   return {
     default: config.bodyLimitBytes,
-    larger: Object.fromEntries(providerBodyLimits().map(({ channelType, limit }) => [channelType, config.providerBodyLimitBytes[limit.variable]])),
+    larger: Object.fromEntries(
+      providerBodyLimits().map(({ channelType, limit }) => [channelType, config.providerBodyLimitBytes[limit.variable]]),
+    ),
   };
 }
 

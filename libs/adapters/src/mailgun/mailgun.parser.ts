@@ -1,21 +1,7 @@
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
-import {
-  isJsonObject,
-  JsonObject,
-  readNumber,
-  readObject,
-  readString,
-  readStringArray,
-  readText,
-} from '../shared/json-reader';
+import { isJsonObject, type JsonObject, readNumber, readObject, readString, readStringArray, readText } from '../shared/json-reader';
 import { epochToIso } from '../shared/payload-value';
-import {
-  buildStatusEvent,
-  type MappedStatus,
-  informationalStatusFrom,
-  usableMessageId,
-  readJsonStatusCall,
-} from '../shared/status-event';
+import { buildStatusEvent, type MappedStatus, informationalStatusFrom, usableMessageId, readJsonStatusCall } from '../shared/status-event';
 import type { MailgunDeliveryStatus, MailgunEventData } from './mailgun.types';
 
 /**
@@ -75,7 +61,11 @@ function mailgunStatusOf(event: MailgunEventData): MappedStatus | undefined {
       };
     }
     case 'rejected':
-      return { status: 'failed', errorMessage: event.reject?.description ?? event.reject?.reason, extras: { reason: event.reject?.reason } };
+      return {
+        status: 'failed',
+        errorMessage: event.reject?.description ?? event.reject?.reason,
+        extras: { reason: event.reject?.reason },
+      };
     case 'opened':
       return { status: 'read' };
     case 'clicked':

@@ -36,7 +36,9 @@ export class MailgunSignatureVerifier {
     const now = this.now();
     if (!isWithinTolerance(timestamp, now)) return { ok: false, reason: 'stale_timestamp' };
 
-    const expected = createHmac('sha256', signingKey).update(signed.timestamp + signed.token, 'utf8').digest('hex');
+    const expected = createHmac('sha256', signingKey)
+      .update(signed.timestamp + signed.token, 'utf8')
+      .digest('hex');
     // A subaccount call is also signed with the primary account's key: either may be the one configured.
     const ownMatches = constantTimeEqual(signed.signature, expected);
     const parentMatches = signed['parent-signature'] !== undefined && constantTimeEqual(signed['parent-signature'], expected);

@@ -27,14 +27,21 @@ let clock = new Date(vectorSeconds * 1000);
 const newAdapter = () => createMailgunAdapter({ now: () => clock, httpGetText: () => Promise.reject(new Error('no network')) });
 
 function requestOf(body: string | Buffer): WebhookRequest {
-  return { method: 'POST', url: `https://hooks.example.com/webhooks/email/${channel.id}`, headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(body) };
+  return {
+    method: 'POST',
+    url: `https://hooks.example.com/webhooks/email/${channel.id}`,
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from(body),
+  };
 }
 
 /** A body signed as Mailgun signs it, with a fresh token. */
 function signedBody(eventData: Record<string, unknown>, options: { timestamp?: number; key?: string; token?: string } = {}): string {
   const timestamp = String(options.timestamp ?? Math.floor(clock.getTime() / 1000));
   const token = options.token ?? randomBytes(25).toString('hex');
-  const signature = createHmac('sha256', options.key ?? signingKey).update(timestamp + token).digest('hex');
+  const signature = createHmac('sha256', options.key ?? signingKey)
+    .update(timestamp + token)
+    .digest('hex');
   return JSON.stringify({ signature: { token, timestamp, signature }, 'event-data': eventData });
 }
 
@@ -89,11 +96,15 @@ describe('Mailgun adapter: signature', () => {
   it('does not remember the token of a call it rejected', async () => {
     const adapter = newAdapter();
     const token = randomBytes(25).toString('hex');
-    await expect(adapter.verify(requestOf(signedBody(eventData({ event: 'delivered' }), { token, key: 'another-key' })), credentials)).resolves.toEqual({
+    await expect(
+      adapter.verify(requestOf(signedBody(eventData({ event: 'delivered' }), { token, key: 'another-key' })), credentials),
+    ).resolves.toEqual({
       ok: false,
       reason: 'bad_signature',
     });
-    await expect(adapter.verify(requestOf(signedBody(eventData({ event: 'delivered' }), { token })), credentials)).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(requestOf(signedBody(eventData({ event: 'delivered' }), { token })), credentials)).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it('accepts a numeric timestamp and a parent-signature made with the configured key', async () => {
@@ -134,7 +145,9 @@ describe('Mailgun adapter: signature', () => {
   });
 
   it('rejects a call signed with another key', async () => {
-    await expect(newAdapter().verify(requestOf(signedBody(eventData({ event: 'delivered' }), { key: 'key-other' })), credentials)).resolves.toEqual({
+    await expect(
+      newAdapter().verify(requestOf(signedBody(eventData({ event: 'delivered' }), { key: 'key-other' })), credentials),
+    ).resolves.toEqual({
       ok: false,
       reason: 'bad_signature',
     });
@@ -154,7 +167,10 @@ describe('Mailgun adapter: signature', () => {
     ['a boolean', { provider: 'mailgun', signing_key: true }],
     ['null', { provider: 'mailgun', signing_key: null }],
   ])('answers missing_credentials for %s', async (_label, badCredentials) => {
-    await expect(newAdapter().verify(requestOf(fixtureText), badCredentials)).resolves.toMatchObject({ ok: false, reason: 'missing_credentials' });
+    await expect(newAdapter().verify(requestOf(fixtureText), badCredentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'missing_credentials',
+    });
   });
 
   it('accepts a fresh token for every call (property), and never one signed with another key', async () => {
@@ -163,7 +179,9 @@ describe('Mailgun adapter: signature', () => {
       fc.asyncProperty(fc.string({ minLength: 1 }), fc.boolean(), async (otherKey, useOtherKey) => {
         fc.pre(otherKey !== signingKey);
         const body = signedBody(eventData({ event: 'opened' }), { key: useOtherKey ? otherKey : signingKey });
-        await expect(adapter.verify(requestOf(body), credentials)).resolves.toEqual(useOtherKey ? { ok: false, reason: 'bad_signature' } : { ok: true });
+        await expect(adapter.verify(requestOf(body), credentials)).resolves.toEqual(
+          useOtherKey ? { ok: false, reason: 'bad_signature' } : { ok: true },
+        );
       }),
       { numRuns: 200 },
     );
@@ -171,13 +189,22 @@ describe('Mailgun adapter: signature', () => {
 
   it('never throws on arbitrary bodies and credentials (property)', async () => {
     const adapter = newAdapter();
-    const signatureObject = fc.record({ token: fc.jsonValue(), timestamp: fc.oneof(fc.jsonValue(), fc.constant(String(vectorSeconds))), signature: fc.jsonValue() }, { requiredKeys: [] });
+    const signatureObject = fc.record(
+      { token: fc.jsonValue(), timestamp: fc.oneof(fc.jsonValue(), fc.constant(String(vectorSeconds))), signature: fc.jsonValue() },
+      { requiredKeys: [] },
+    );
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)), fc.record({ signature: signatureObject }).map((value) => Buffer.from(JSON.stringify(value)))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
+          fc.record({ signature: signatureObject }).map((value) => Buffer.from(JSON.stringify(value))),
+        ),
         fc.oneof(fc.anything(), fc.record({ signing_key: fc.anything() })),
         async (rawBody, anyCredentials) => {
-          const result = await adapter.verify({ method: 'POST', url: '/', headers: {}, rawBody }, anyCredentials as Record<string, unknown>);
+          const result = await adapter.verify(
+            { method: 'POST', url: '/', headers: {}, rawBody },
+            anyCredentials as Record<string, unknown>,
+          );
           expect(result.ok).toBe(false);
         },
       ),
@@ -239,7 +266,12 @@ describe('Mailgun adapter: parsing', () => {
       'delivery-status': { code: 452, message: '4.2.2 Mailbox full', 'enhanced-code': '4.2.2', 'retry-seconds': 600 },
     };
     expect(statusesOf(signedBody(temporary))).toMatchObject([
-      { status: 'deferred', error_code: '4.2.2', error_message: '4.2.2 Mailbox full', metadata: { severity: 'temporary', retry_seconds: 600 } },
+      {
+        status: 'deferred',
+        error_code: '4.2.2',
+        error_message: '4.2.2 Mailbox full',
+        metadata: { severity: 'temporary', retry_seconds: 600 },
+      },
     ]);
   });
 
@@ -252,20 +284,24 @@ describe('Mailgun adapter: parsing', () => {
     ['unsubscribed', 'unsubscribed'],
     ['rejected', 'failed'],
   ])('maps %s to %s', (event, status) => {
-    expect(statusesOf(signedBody(eventData({ event })))).toMatchObject([{ status, provider_message_id: '20260212174255.58bbb7ce85a423e5@mailgun.com' }]);
+    expect(statusesOf(signedBody(eventData({ event })))).toMatchObject([
+      { status, provider_message_id: '20260212174255.58bbb7ce85a423e5@mailgun.com' },
+    ]);
   });
 
   it('keeps the clicked url and the rejection reason', () => {
-    expect(statusesOf(signedBody(eventData({ event: 'clicked', url: 'https://example.com/a' }))))
-      .toMatchObject([{ metadata: { url: 'https://example.com/a' } }]);
-    expect(statusesOf(signedBody(eventData({ event: 'rejected', reject: { reason: 'hacked', description: 'Sending disabled' } }))))
-      .toMatchObject([{ status: 'failed', error_message: 'Sending disabled', metadata: { reason: 'hacked' } }]);
+    expect(statusesOf(signedBody(eventData({ event: 'clicked', url: 'https://example.com/a' })))).toMatchObject([
+      { metadata: { url: 'https://example.com/a' } },
+    ]);
+    expect(
+      statusesOf(signedBody(eventData({ event: 'rejected', reject: { reason: 'hacked', description: 'Sending disabled' } }))),
+    ).toMatchObject([{ status: 'failed', error_message: 'Sending disabled', metadata: { reason: 'hacked' } }]);
   });
 
   it('strips angle brackets from the message id', () => {
-    expect(statusesOf(signedBody(eventData({ event: 'delivered', message: { headers: { 'message-id': '<abc@mailgun.org>' } } })))).toMatchObject([
-      { provider_message_id: 'abc@mailgun.org' },
-    ]);
+    expect(
+      statusesOf(signedBody(eventData({ event: 'delivered', message: { headers: { 'message-id': '<abc@mailgun.org>' } } }))),
+    ).toMatchObject([{ provider_message_id: 'abc@mailgun.org' }]);
   });
 
   it('gives no status for stored mail, events naming no message, or unknown lifecycle words', () => {
@@ -306,12 +342,18 @@ describe('Mailgun adapter: parsing', () => {
       { requiredKeys: ['event'] },
     );
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)), data.map((value) => Buffer.from(JSON.stringify({ 'event-data': value })))), (rawBody) => {
-        const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
-        if (result.ok) {
-          for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)),
+          data.map((value) => Buffer.from(JSON.stringify({ 'event-data': value }))),
+        ),
+        (rawBody) => {
+          const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
+          if (result.ok) {
+            for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -15,15 +15,7 @@ export interface MailgunSignature {
 }
 
 export type MailgunEventName =
-  | 'accepted'
-  | 'rejected'
-  | 'delivered'
-  | 'failed'
-  | 'opened'
-  | 'clicked'
-  | 'unsubscribed'
-  | 'complained'
-  | 'stored';
+  'accepted' | 'rejected' | 'delivered' | 'failed' | 'opened' | 'clicked' | 'unsubscribed' | 'complained' | 'stored';
 
 export interface MailgunDeliveryStatus {
   code?: string;

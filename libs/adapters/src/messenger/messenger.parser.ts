@@ -10,10 +10,10 @@ import {
   identifierValue,
   numberValue,
   stringValue,
-  Unchecked,
+  type Unchecked,
   withoutUndefined,
 } from '../shared/payload-value';
-import {
+import type {
   MessengerAttachment,
   MessengerDelivery,
   MessengerEntry,

@@ -33,7 +33,10 @@ const eventLike = fc.record(
           is_echo: fc.oneof(fc.boolean(), fc.anything()),
           quick_reply: fc.anything(),
           reply_to: fc.anything(),
-          attachments: fc.oneof(fc.array(fc.record({ type: text, payload: fc.oneof(fc.record({ url: text }), fc.anything()) }, { requiredKeys: [] })), fc.anything()),
+          attachments: fc.oneof(
+            fc.array(fc.record({ type: text, payload: fc.oneof(fc.record({ url: text }), fc.anything()) }, { requiredKeys: [] })),
+            fc.anything(),
+          ),
         },
         { requiredKeys: ['mid'] },
       ),
@@ -50,7 +53,13 @@ const notificationLike = fc.record({
   object: fc.constantFrom('page', undefined),
   entry: fc.array(
     fc.oneof(
-      { weight: 5, arbitrary: fc.record({ id: fc.anything(), time, messaging: fc.oneof({ weight: 5, arbitrary: fc.array(eventLike, { maxLength: 5 }) }, fc.anything()) }, { requiredKeys: ['messaging'] }) },
+      {
+        weight: 5,
+        arbitrary: fc.record(
+          { id: fc.anything(), time, messaging: fc.oneof({ weight: 5, arbitrary: fc.array(eventLike, { maxLength: 5 }) }, fc.anything()) },
+          { requiredKeys: ['messaging'] },
+        ),
+      },
       fc.anything(),
     ),
     { maxLength: 3 },

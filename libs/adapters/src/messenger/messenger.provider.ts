@@ -26,7 +26,8 @@ export const messengerProvider = {
       url,
       verify_token: credentials.verify_token,
       subscribe_fields: ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads'],
-      instructions: 'In the Meta App Dashboard, Messenger → Settings → Webhooks: paste the callback URL and the verify token, subscribe the page to the listed fields.',
+      instructions:
+        'In the Meta App Dashboard, Messenger → Settings → Webhooks: paste the callback URL and the verify token, subscribe the page to the listed fields.',
     }),
   },
   needsReregistration: neverReregisters,

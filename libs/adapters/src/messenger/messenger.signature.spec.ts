@@ -13,7 +13,12 @@ const prettyBody = readFileSync(join(__dirname, 'fixtures', 'delivery-read-postb
 describe('Messenger X-Hub-Signature-256', () => {
   it('does not fall back to the legacy SHA-1 X-Hub-Signature header', async () => {
     const sha1 = `sha1=${createHmac('sha1', appSecret).update(prettyBody).digest('hex')}`;
-    const legacyOnly: WebhookRequest = { method: 'POST', url: 'https://hooks.example.com/webhooks/messenger/c', headers: { 'x-hub-signature': sha1 }, rawBody: prettyBody };
+    const legacyOnly: WebhookRequest = {
+      method: 'POST',
+      url: 'https://hooks.example.com/webhooks/messenger/c',
+      headers: { 'x-hub-signature': sha1 },
+      rawBody: prettyBody,
+    };
     await expect(adapter.verify(legacyOnly, { app_secret: appSecret })).resolves.toMatchObject({ ok: false, reason: 'missing_signature' });
   });
 });

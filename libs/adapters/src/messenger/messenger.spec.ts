@@ -171,7 +171,9 @@ describe('Messenger events beyond the samples', () => {
   });
 
   it('a postback with a mid uses it', () => {
-    const [event] = eventsOf(pageNotification([{ ...party, timestamp: 1, postback: { title: 'Buy', payload: 'BUY_1', mid: 'm_pb' } }])).inbound;
+    const [event] = eventsOf(
+      pageNotification([{ ...party, timestamp: 1, postback: { title: 'Buy', payload: 'BUY_1', mid: 'm_pb' } }]),
+    ).inbound;
     expect(event).toMatchObject({ provider_message_id: 'm_pb', message_body: 'Buy', metadata: { postback_payload: 'BUY_1' } });
   });
 
@@ -181,7 +183,9 @@ describe('Messenger events beyond the samples', () => {
       { type: 'sticker', payload: { url: 'https://cdn.example/s.png', sticker_id: 369239263222822 } },
       { type: 'fallback', payload: { title: 'A link', url: 'https://example.com' } },
     ];
-    const [event] = eventsOf(pageNotification([{ ...party, timestamp: 1700000000000, message: { mid: 'm_att', attachments, reply_to: { mid: 'm_prev' } } }])).inbound;
+    const [event] = eventsOf(
+      pageNotification([{ ...party, timestamp: 1700000000000, message: { mid: 'm_att', attachments, reply_to: { mid: 'm_prev' } } }]),
+    ).inbound;
     expect(event).toMatchObject({
       media_type: 'audio',
       media_url: 'https://cdn.example/a.mp4',
@@ -206,17 +210,30 @@ describe('Messenger events beyond the samples', () => {
   });
 
   it('standby events belong to another app and yield no event', () => {
-    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, standby: [{ ...party, timestamp: 1, message: { mid: 'm_s', text: 'hi' } }] }] });
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [{ id: '1', time: 1, standby: [{ ...party, timestamp: 1, message: { mid: 'm_s', text: 'hi' } }] }],
+    });
     expect(parse(body)).toEqual({ ok: true, events: { inbound: [], statuses: [] } });
   });
 
   it('echoes of our own messages are skipped', () => {
-    const echo = { sender: party.recipient, recipient: party.sender, timestamp: 1, message: { is_echo: true, mid: 'm_echo', text: 'ours' } };
+    const echo = {
+      sender: party.recipient,
+      recipient: party.sender,
+      timestamp: 1,
+      message: { is_echo: true, mid: 'm_echo', text: 'ours' },
+    };
     expect(parse(pageNotification([echo]))).toEqual({ ok: true, events: { inbound: [], statuses: [] } });
   });
 
   it('events without a sender id cannot be addressed and are left out', () => {
-    const { inbound } = eventsOf(pageNotification([{ recipient: party.recipient, timestamp: 1, message: { mid: 'm_x', text: 'x' } }, { ...party, timestamp: 1, message: { mid: 'm_y', text: 'y' } }]));
+    const { inbound } = eventsOf(
+      pageNotification([
+        { recipient: party.recipient, timestamp: 1, message: { mid: 'm_x', text: 'x' } },
+        { ...party, timestamp: 1, message: { mid: 'm_y', text: 'y' } },
+      ]),
+    );
     expect(inbound.map((event) => event.provider_message_id)).toEqual(['m_y']);
   });
 });

@@ -1,5 +1,5 @@
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
-import { isJsonObject, JsonObject, readBoolean, readNumber, readString } from '../shared/json-reader';
+import { isJsonObject, type JsonObject, readBoolean, readNumber, readString } from '../shared/json-reader';
 import {
   buildStatusEvent,
   type MappedStatus,
@@ -8,7 +8,7 @@ import {
   usableMessageId,
   readJsonStatusCall,
 } from '../shared/status-event';
-import { POSTMARK_BOUNCE_TYPE_CODES, PostmarkBounceType, PostmarkRecord } from './postmark.types';
+import { POSTMARK_BOUNCE_TYPE_CODES, type PostmarkBounceType, type PostmarkRecord } from './postmark.types';
 
 interface PostmarkStatus extends MappedStatus {
   /** Postmark sends no event id: the record type, message, time and what tells records apart. */
@@ -156,7 +156,12 @@ function postmarkStatusOf(record: PostmarkRecord): PostmarkStatus | undefined {
       // A newer record type: recorded under its own name, never as a lifecycle move.
       const status = informationalStatusFrom(record.RecordType);
       if (!status) return undefined;
-      return { status, eventKey: [record.RecordType, messageId, record.Recipient ?? ''], recipient: record.Recipient, providerStatus: record.RecordType };
+      return {
+        status,
+        eventKey: [record.RecordType, messageId, record.Recipient ?? ''],
+        recipient: record.Recipient,
+        providerStatus: record.RecordType,
+      };
     }
   }
 }

@@ -23,7 +23,10 @@ function basic(username: string, password: string): string {
 }
 
 /** `null` sends no Authorization header. */
-function requestOf(body: Buffer | string, authorization: string | null = basic('postmark-hooks', 'Zq8#r5-long-and-random')): WebhookRequest {
+function requestOf(
+  body: Buffer | string,
+  authorization: string | null = basic('postmark-hooks', 'Zq8#r5-long-and-random'),
+): WebhookRequest {
   return {
     method: 'POST',
     url: `https://hooks.example.com/webhooks/email/${channel.id}`,
@@ -58,8 +61,14 @@ describe('Postmark adapter: basic auth', () => {
   });
 
   it('answers missing_signature without an Authorization header', async () => {
-    await expect(adapter.verify(requestOf(fixture('delivery.json'), null), credentials)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
-    await expect(adapter.verify(requestOf(fixture('delivery.json'), ''), credentials)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
+    await expect(adapter.verify(requestOf(fixture('delivery.json'), null), credentials)).resolves.toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
+    await expect(adapter.verify(requestOf(fixture('delivery.json'), ''), credentials)).resolves.toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
   });
 
   it.each([
@@ -72,7 +81,10 @@ describe('Postmark adapter: basic auth', () => {
     ['non-canonical base64', `${basic('postmark-hooks', 'Zq8#r5-long-and-random')}!`],
     ['the credentials in clear', 'Basic postmark-hooks:Zq8#r5-long-and-random'],
   ])('answers bad_signature for %s', async (_label, authorization) => {
-    await expect(adapter.verify(requestOf(fixture('delivery.json'), authorization), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(requestOf(fixture('delivery.json'), authorization), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it.each([
@@ -81,14 +93,20 @@ describe('Postmark adapter: basic auth', () => {
     ['a numeric password', { provider: 'postmark', basic_auth_username: 'postmark-hooks', basic_auth_password: 12345 }],
     ['empty strings', { provider: 'postmark', basic_auth_username: '', basic_auth_password: '' }],
   ])('answers missing_credentials for %s', async (_label, badCredentials) => {
-    await expect(adapter.verify(requestOf(fixture('delivery.json')), badCredentials)).resolves.toMatchObject({ ok: false, reason: 'missing_credentials' });
+    await expect(adapter.verify(requestOf(fixture('delivery.json')), badCredentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'missing_credentials',
+    });
   });
 
   it('never accepts other credentials (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string(), fc.string(), async (username, password) => {
         fc.pre(username !== credentials.basic_auth_username || password !== credentials.basic_auth_password);
-        await expect(adapter.verify(requestOf('{}', basic(username, password)), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+        await expect(adapter.verify(requestOf('{}', basic(username, password)), credentials)).resolves.toMatchObject({
+          ok: false,
+          reason: 'bad_signature',
+        });
       }),
       { numRuns: 300 },
     );
@@ -97,7 +115,14 @@ describe('Postmark adapter: basic auth', () => {
   it('never throws on arbitrary headers and credentials (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.option(fc.oneof(fc.string(), fc.string().map((text) => `Basic ${text}`), fc.array(fc.string(), { maxLength: 2 })), { nil: undefined }),
+        fc.option(
+          fc.oneof(
+            fc.string(),
+            fc.string().map((text) => `Basic ${text}`),
+            fc.array(fc.string(), { maxLength: 2 }),
+          ),
+          { nil: undefined },
+        ),
         fc.oneof(fc.anything(), fc.record({ basic_auth_username: fc.anything(), basic_auth_password: fc.anything() })),
         async (authorization, anyCredentials) => {
           const request: WebhookRequest = { method: 'POST', url: '/', headers: { authorization }, rawBody: Buffer.alloc(0) };
@@ -125,7 +150,13 @@ describe('Postmark adapter: parsing', () => {
     expect(statusesOf(fixture('delivery.json'))).toEqual([
       {
         ...common,
-        event_id: deterministicEventId(channel.id, 'Delivery', '00000000-0000-0000-0000-000000000000', '2026-02-13T18:19:43Z', 'john@example.com'),
+        event_id: deterministicEventId(
+          channel.id,
+          'Delivery',
+          '00000000-0000-0000-0000-000000000000',
+          '2026-02-13T18:19:43Z',
+          'john@example.com',
+        ),
         status: 'delivered',
         metadata: {
           recipient: 'john@example.com',
@@ -189,7 +220,9 @@ describe('Postmark adapter: parsing', () => {
     ['AutoResponder', 64, 'auto_responder'],
     ['Unsubscribe', 16, 'unsubscribed'],
   ])('maps a %s bounce (TypeCode %i) to %s', (type, typeCode, status) => {
-    expect(statusesOf(bounceOf(type, typeCode))).toMatchObject([{ status, error_code: String(typeCode), metadata: { provider_status: type } }]);
+    expect(statusesOf(bounceOf(type, typeCode))).toMatchObject([
+      { status, error_code: String(typeCode), metadata: { provider_status: type } },
+    ]);
   });
 
   it('classifies a bounce by TypeCode when Type is missing, and a new Type by its own word', () => {
@@ -200,18 +233,36 @@ describe('Postmark adapter: parsing', () => {
 
   it('maps Open, Click and SubscriptionChange records', () => {
     const base = { MessageID: 'a8c1f3e2-0b8d-4f7e-9c1a-2d3e4f5a6b7c', Recipient: 'john@example.com', MessageStream: 'outbound' };
-    expect(statusesOf(JSON.stringify({ ...base, RecordType: 'Open', FirstOpen: true, ReceivedAt: '2026-02-13T18:20:00.1234567Z' }))).toMatchObject([
-      { status: 'read', timestamp: '2026-02-13T18:20:00.123Z', metadata: { first_open: true, provider_status: 'Open' } },
-    ]);
-    expect(statusesOf(JSON.stringify({ ...base, RecordType: 'Click', OriginalLink: 'https://example.com/', ClickLocation: 'HTML', ReceivedAt: '2026-02-13T13:20:00-05:00' }))).toMatchObject([
+    expect(
+      statusesOf(JSON.stringify({ ...base, RecordType: 'Open', FirstOpen: true, ReceivedAt: '2026-02-13T18:20:00.1234567Z' })),
+    ).toMatchObject([{ status: 'read', timestamp: '2026-02-13T18:20:00.123Z', metadata: { first_open: true, provider_status: 'Open' } }]);
+    expect(
+      statusesOf(
+        JSON.stringify({
+          ...base,
+          RecordType: 'Click',
+          OriginalLink: 'https://example.com/',
+          ClickLocation: 'HTML',
+          ReceivedAt: '2026-02-13T13:20:00-05:00',
+        }),
+      ),
+    ).toMatchObject([
       { status: 'clicked', timestamp: '2026-02-13T18:20:00.000Z', metadata: { link: 'https://example.com/', click_location: 'HTML' } },
     ]);
-    expect(statusesOf(JSON.stringify({ ...base, RecordType: 'SubscriptionChange', SuppressSending: true, SuppressionReason: 'ManualSuppression', ChangedAt: '2026-02-13T18:21:00Z' }))).toMatchObject([
-      { status: 'unsubscribed', metadata: { suppression_reason: 'ManualSuppression' } },
-    ]);
-    expect(statusesOf(JSON.stringify({ ...base, RecordType: 'SubscriptionChange', SuppressSending: false, ChangedAt: '2026-02-13T18:22:00Z' }))).toMatchObject([
-      { status: 'resubscribed' },
-    ]);
+    expect(
+      statusesOf(
+        JSON.stringify({
+          ...base,
+          RecordType: 'SubscriptionChange',
+          SuppressSending: true,
+          SuppressionReason: 'ManualSuppression',
+          ChangedAt: '2026-02-13T18:21:00Z',
+        }),
+      ),
+    ).toMatchObject([{ status: 'unsubscribed', metadata: { suppression_reason: 'ManualSuppression' } }]);
+    expect(
+      statusesOf(JSON.stringify({ ...base, RecordType: 'SubscriptionChange', SuppressSending: false, ChangedAt: '2026-02-13T18:22:00Z' })),
+    ).toMatchObject([{ status: 'resubscribed' }]);
   });
 
   it('gives the same ids when the same call is parsed twice, and distinct ids for distinct records', () => {
@@ -230,19 +281,32 @@ describe('Postmark adapter: parsing', () => {
   });
 
   it('gives no status for a record without MessageID or for an inbound record', () => {
-    expect(statusesOf(JSON.stringify({ RecordType: 'Delivery', Recipient: 'a@example.com', DeliveredAt: '2026-02-13T18:19:43Z' }))).toEqual([]);
+    expect(statusesOf(JSON.stringify({ RecordType: 'Delivery', Recipient: 'a@example.com', DeliveredAt: '2026-02-13T18:19:43Z' }))).toEqual(
+      [],
+    );
     expect(statusesOf(JSON.stringify({ RecordType: 'Inbound', MessageID: 'x' }))).toEqual([]);
     expect(statusesOf(JSON.stringify({ RecordType: 'LinkPreviewed', MessageID: 'x' }))).toMatchObject([{ status: 'link_previewed' }]);
   });
 
   it('answers unsupported_payload for an inbound-email payload (no RecordType)', () => {
-    const inbound = JSON.stringify({ From: 'someone@example.com', To: 'hooks@example.com', MessageID: '22c74902-a0c1-4511-804f-341342852c90', TextBody: 'hi' });
+    const inbound = JSON.stringify({
+      From: 'someone@example.com',
+      To: 'hooks@example.com',
+      MessageID: '22c74902-a0c1-4511-804f-341342852c90',
+      TextBody: 'hi',
+    });
     expect(adapter.parse(requestOf(inbound), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'unsupported_payload' } });
   });
 
   it('answers invalid_json and invalid_payload for bodies that are not a record', () => {
-    expect(adapter.parse(requestOf('RecordType=Delivery'), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_json' } });
-    expect(adapter.parse(requestOf('[{"RecordType":"Delivery"}]'), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
+    expect(adapter.parse(requestOf('RecordType=Delivery'), channel, receivedAt)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_json' },
+    });
+    expect(adapter.parse(requestOf('[{"RecordType":"Delivery"}]'), channel, receivedAt)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_payload' },
+    });
   });
 
   it('never throws and only produces valid events on arbitrary input (property)', () => {
@@ -253,19 +317,28 @@ describe('Postmark adapter: parsing', () => {
         Type: fc.oneof(fc.constantFrom('HardBounce', 'SoftBounce', 'constructor', '__proto__'), fc.string()),
         TypeCode: fc.oneof(fc.integer(), fc.jsonValue()),
         ID: fc.jsonValue(),
-        BouncedAt: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString())),
+        BouncedAt: fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+        ),
         ReceivedAt: fc.string(),
         Details: fc.string({ maxLength: 5000 }),
       },
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)), record.map((value) => Buffer.from(JSON.stringify(value)))), (rawBody) => {
-        const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
-        if (result.ok) {
-          for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)),
+          record.map((value) => Buffer.from(JSON.stringify(value))),
+        ),
+        (rawBody) => {
+          const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
+          if (result.ok) {
+            for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,11 +1,5 @@
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
-import {
-  isJsonObject,
-  JsonObject,
-  readObject,
-  readString,
-  readStringArray,
-} from '../shared/json-reader';
+import { isJsonObject, type JsonObject, readObject, readString, readStringArray } from '../shared/json-reader';
 import {
   buildStatusEvent,
   type MappedStatus,

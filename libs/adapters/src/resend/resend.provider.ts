@@ -3,7 +3,15 @@ import { emailManualSetup, emailProviderDefaults } from '../shared/email-provide
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createResendAdapter } from './resend.adapter';
 
-const EVENTS = ['email.sent', 'email.delivered', 'email.delivery_delayed', 'email.bounced', 'email.complained', 'email.opened', 'email.clicked'];
+const EVENTS = [
+  'email.sent',
+  'email.delivered',
+  'email.delivery_delayed',
+  'email.bounced',
+  'email.complained',
+  'email.opened',
+  'email.clicked',
+];
 
 /** Resend: Svix-signed webhooks, set up by hand. */
 export const resendProvider = {

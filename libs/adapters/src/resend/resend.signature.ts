@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../shared/constant-time';
 import { headerValue } from '../shared/header';
 import { readCredentialString } from '../shared/json-reader';
 import { isWithinTolerance, parseUnixSeconds } from '../shared/signature-input';
-import { RESEND_SIGNATURE_HEADER_FAMILIES, ResendSignatureHeaders } from './resend.types';
+import { RESEND_SIGNATURE_HEADER_FAMILIES, type ResendSignatureHeaders } from './resend.types';
 
 const SECRET_PREFIX = 'whsec_';
 const SIGNATURE_VERSION_PREFIX = 'v1,';
@@ -41,10 +41,7 @@ export class ResendSignatureVerifier {
     if (timestamp === undefined) return { ok: false, reason: 'bad_signature', detail: 'timestamp is not unix seconds' };
     if (!isWithinTolerance(timestamp, this.now())) return { ok: false, reason: 'stale_timestamp' };
 
-    const expected = createHmac('sha256', key)
-      .update(`${signed.id}.${signed.timestamp}.`, 'utf8')
-      .update(request.rawBody)
-      .digest('base64');
+    const expected = createHmac('sha256', key).update(`${signed.id}.${signed.timestamp}.`, 'utf8').update(request.rawBody).digest('base64');
 
     // Every candidate is compared (no early exit) so timing says nothing about which one matched.
     let matched = false;

@@ -25,10 +25,7 @@ const adapter = createResendAdapter({ now: () => now, httpGetText: () => Promise
 
 const bouncedFixture = readFileSync(join(__dirname, 'fixtures', 'email-bounced.json'));
 
-function signedRequest(
-  body: Buffer | string,
-  options: { id?: string; timestamp?: number; signingSecret?: string } = {},
-): WebhookRequest {
+function signedRequest(body: Buffer | string, options: { id?: string; timestamp?: number; signingSecret?: string } = {}): WebhookRequest {
   const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const id = options.id ?? 'msg_2Lh9KRb0pzN5r8mP1tW3vX4yZ6a';
   const timestamp = options.timestamp ?? nowSeconds;
@@ -125,7 +122,9 @@ describe('Resend adapter: signature', () => {
       ok: true,
     });
     const onlyOther = `${stale} v2,${current.slice(3)}`;
-    await expect(adapter.verify({ ...request, headers: { ...request.headers, 'svix-signature': onlyOther } }, credentials)).resolves.toEqual({
+    await expect(
+      adapter.verify({ ...request, headers: { ...request.headers, 'svix-signature': onlyOther } }, credentials),
+    ).resolves.toEqual({
       ok: false,
       reason: 'bad_signature',
     });
@@ -272,19 +271,33 @@ describe('Resend adapter: parsing', () => {
 
   it('keeps the clicked link, the failure reason and the suppression kind', () => {
     const [clicked] = statusesOf(
-      signedRequest(eventOf('email.clicked', { click: { link: 'https://acme.com/welcome', ipAddress: '192.0.2.1', timestamp: '2026-01-15T12:00:05.000Z', userAgent: 'x' } })),
+      signedRequest(
+        eventOf('email.clicked', {
+          click: { link: 'https://acme.com/welcome', ipAddress: '192.0.2.1', timestamp: '2026-01-15T12:00:05.000Z', userAgent: 'x' },
+        }),
+      ),
     );
     expect(clicked.metadata).toMatchObject({ link: 'https://acme.com/welcome' });
     const [failed] = statusesOf(signedRequest(eventOf('email.failed', { failed: { reason: 'reached_daily_quota' } })));
     expect(failed).toMatchObject({ error_message: 'reached_daily_quota', metadata: { provider_status: 'email.failed' } });
-    const [suppressed] = statusesOf(signedRequest(eventOf('email.suppressed', { suppressed: { message: 'On the suppression list', type: 'OnAccountSuppressionList' } })));
-    expect(suppressed).toMatchObject({ status: 'failed', error_code: 'OnAccountSuppressionList', error_message: 'On the suppression list' });
+    const [suppressed] = statusesOf(
+      signedRequest(eventOf('email.suppressed', { suppressed: { message: 'On the suppression list', type: 'OnAccountSuppressionList' } })),
+    );
+    expect(suppressed).toMatchObject({
+      status: 'failed',
+      error_code: 'OnAccountSuppressionList',
+      error_message: 'On the suppression list',
+    });
   });
 
   it('makes one status per recipient of an email sent to several, each naming its recipient under its own id', () => {
     const statuses = statusesOf(signedRequest(eventOf('email.delivered', { to: ['a@example.com', 'b@example.com', 'a@example.com'] })));
     expect(statuses).toMatchObject([
-      { status: 'delivered', recipient_address: 'a@example.com', metadata: { recipient: 'a@example.com', recipients: ['a@example.com', 'b@example.com'] } },
+      {
+        status: 'delivered',
+        recipient_address: 'a@example.com',
+        metadata: { recipient: 'a@example.com', recipients: ['a@example.com', 'b@example.com'] },
+      },
       { status: 'delivered', recipient_address: 'b@example.com', metadata: { recipient: 'b@example.com' } },
     ]);
     expect(statuses[0].event_id).not.toBe(statuses[1].event_id);
@@ -301,7 +314,9 @@ describe('Resend adapter: parsing', () => {
   });
 
   it('gives no status for an email event without an email_id', () => {
-    expect(statusesOf(signedRequest(JSON.stringify({ type: 'email.delivered', created_at: '2026-01-15T12:00:05.000Z', data: {} })))).toEqual([]);
+    expect(
+      statusesOf(signedRequest(JSON.stringify({ type: 'email.delivered', created_at: '2026-01-15T12:00:05.000Z', data: {} }))),
+    ).toEqual([]);
   });
 
   it('falls back to the receive time when the event time is missing or malformed', () => {
@@ -329,16 +344,25 @@ describe('Resend adapter: parsing', () => {
   it('never throws and only produces valid events on arbitrary input (property)', () => {
     const envelope = fc.record({
       type: fc.oneof(fc.constantFrom('email.sent', 'email.bounced', 'email.clicked', 'email.x'), fc.string()),
-      created_at: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString())),
+      created_at: fc.oneof(
+        fc.string(),
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      ),
       data: fc.dictionary(fc.constantFrom('email_id', 'to', 'bounce', 'click', 'failed'), fc.jsonValue()),
     });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)), envelope.map((value) => Buffer.from(JSON.stringify(value)))), (rawBody) => {
-        const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
-        if (result.ok) {
-          for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)),
+          envelope.map((value) => Buffer.from(JSON.stringify(value))),
+        ),
+        (rawBody) => {
+          const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
+          if (result.ok) {
+            for (const status of result.events.statuses) expect(validateEvent(StatusUpdateEvent, status).ok).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,23 +1,9 @@
 import type { StatusUpdateEvent } from '@inbound/contracts';
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
-import {
-  isJsonObject,
-  JsonObject,
-  readBoolean,
-  readNumber,
-  readString,
-  readStringArray,
-  readText,
-} from '../shared/json-reader';
+import { isJsonObject, type JsonObject, readBoolean, readNumber, readString, readStringArray, readText } from '../shared/json-reader';
 import { epochToIso } from '../shared/payload-value';
 import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/skipped-items';
-import {
-  buildStatusEvent,
-  type MappedStatus,
-  informationalStatusFrom,
-  usableMessageId,
-  readJsonStatusCall,
-} from '../shared/status-event';
+import { buildStatusEvent, type MappedStatus, informationalStatusFrom, usableMessageId, readJsonStatusCall } from '../shared/status-event';
 import type { SendGridEvent } from './sendgrid.types';
 
 /**

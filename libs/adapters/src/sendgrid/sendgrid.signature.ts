@@ -1,4 +1,4 @@
-import { createPublicKey, createVerify, KeyObject } from 'node:crypto';
+import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import type { ChannelCredentials, VerifyResult, WebhookRequest } from '../shared/adapter.types';
 import { headerValue } from '../shared/header';
 import { readCredentialString } from '../shared/json-reader';
@@ -60,9 +60,7 @@ export class SendGridSignatureVerifier {
  */
 function parseP256PublicKey(text: string): KeyObject | undefined {
   try {
-    const key = text.includes('-----BEGIN')
-      ? createPublicKey({ key: text, format: 'pem' })
-      : parseDerKey(text.replace(/\s+/g, ''));
+    const key = text.includes('-----BEGIN') ? createPublicKey({ key: text, format: 'pem' }) : parseDerKey(text.replace(/\s+/g, ''));
     if (!key) return undefined;
     return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' ? key : undefined;
   } catch {

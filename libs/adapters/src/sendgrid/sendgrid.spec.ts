@@ -1,4 +1,5 @@
-import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -86,7 +87,8 @@ describe('SendGrid adapter: signature', () => {
   });
 
   it('verifies the vendor test vector from @sendgrid/eventwebhook (trailing CRLF included)', async () => {
-    const vendorKey = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==';
+    const vendorKey =
+      'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==';
     const payload =
       JSON.stringify([
         {
@@ -99,12 +101,16 @@ describe('SendGrid adapter: signature', () => {
           timestamp: 1600112492,
         },
       ]) + '\r\n';
-    const vectorAdapter = createSendGridAdapter({ now: () => new Date(1600112502 * 1000), httpGetText: () => Promise.reject(new Error('no network')) });
+    const vectorAdapter = createSendGridAdapter({
+      now: () => new Date(1600112502 * 1000),
+      httpGetText: () => Promise.reject(new Error('no network')),
+    });
     const request: WebhookRequest = {
       method: 'POST',
       url: '/',
       headers: {
-        'x-twilio-email-event-webhook-signature': 'MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=',
+        'x-twilio-email-event-webhook-signature':
+          'MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=',
         'x-twilio-email-event-webhook-timestamp': '1600112502',
       },
       rawBody: Buffer.from(payload),
@@ -125,7 +131,9 @@ describe('SendGrid adapter: signature', () => {
 
   it('accepts the key pasted as PEM as well', async () => {
     const pem = `-----BEGIN PUBLIC KEY-----\n${channelKeys.publicKeyBase64}\n-----END PUBLIC KEY-----\n`;
-    await expect(adapter.verify(signedRequest(batchFixture), { provider: 'sendgrid', verification_key: pem })).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(signedRequest(batchFixture), { provider: 'sendgrid', verification_key: pem })).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it.each(['x-twilio-email-event-webhook-signature', 'x-twilio-email-event-webhook-timestamp'])(
@@ -186,16 +194,35 @@ describe('SendGrid adapter: signature', () => {
   it.each([
     ['no key', { provider: 'sendgrid' }],
     ['a key that is not base64 DER', { provider: 'sendgrid', verification_key: 'not-a-key' }],
-    ['an RSA key', { provider: 'sendgrid', verification_key: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }],
-    ['a P-384 key', { provider: 'sendgrid', verification_key: generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }],
+    [
+      'an RSA key',
+      {
+        provider: 'sendgrid',
+        verification_key: generateKeyPairSync('rsa', { modulusLength: 1024 })
+          .publicKey.export({ type: 'spki', format: 'der' })
+          .toString('base64'),
+      },
+    ],
+    [
+      'a P-384 key',
+      {
+        provider: 'sendgrid',
+        verification_key: generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+          .publicKey.export({ type: 'spki', format: 'der' })
+          .toString('base64'),
+      },
+    ],
     ['a number', { provider: 'sendgrid', verification_key: 7 }],
     ['an array', { provider: 'sendgrid', verification_key: [channelKeys.publicKeyBase64] }],
   ])('answers missing_credentials for %s', async (_label, badCredentials) => {
-    await expect(adapter.verify(signedRequest(batchFixture), badCredentials)).resolves.toMatchObject({ ok: false, reason: 'missing_credentials' });
+    await expect(adapter.verify(signedRequest(batchFixture), badCredentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'missing_credentials',
+    });
   });
 
   it('keeps one parsed key per key string instead of rebuilding it per call', async () => {
-    const cryptoModule = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const cryptoModule = jest.requireActual<typeof NodeCrypto>('node:crypto');
     const freshAdapter = createSendGridAdapter({ now: () => now, httpGetText: () => Promise.reject(new Error('no network')) });
     const spy = jest.spyOn(cryptoModule, 'createPublicKey');
     try {
@@ -212,7 +239,10 @@ describe('SendGrid adapter: signature', () => {
     const otherKeys = Array.from({ length: 4 }, () => newKeyPair().privateKey);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...otherKeys), fc.string(), async (privateKey, body) => {
-        await expect(adapter.verify(signedRequest(body, { privateKey }), credentials)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+        await expect(adapter.verify(signedRequest(body, { privateKey }), credentials)).resolves.toEqual({
+          ok: false,
+          reason: 'bad_signature',
+        });
       }),
       { numRuns: 100 },
     );
@@ -222,11 +252,20 @@ describe('SendGrid adapter: signature', () => {
     const headerValue = fc.option(fc.oneof(fc.string(), fc.base64String(), fc.array(fc.string(), { maxLength: 3 })), { nil: undefined });
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ 'x-twilio-email-event-webhook-signature': headerValue, 'x-twilio-email-event-webhook-timestamp': fc.oneof(headerValue, fc.constant(String(nowSeconds))) }),
+        fc.record({
+          'x-twilio-email-event-webhook-signature': headerValue,
+          'x-twilio-email-event-webhook-timestamp': fc.oneof(headerValue, fc.constant(String(nowSeconds))),
+        }),
         fc.uint8Array({ maxLength: 256 }),
-        fc.oneof(fc.anything(), fc.record({ verification_key: fc.oneof(fc.anything(), fc.base64String(), fc.constant(channelKeys.publicKeyBase64)) })),
+        fc.oneof(
+          fc.anything(),
+          fc.record({ verification_key: fc.oneof(fc.anything(), fc.base64String(), fc.constant(channelKeys.publicKeyBase64)) }),
+        ),
         async (headers, body, anyCredentials) => {
-          const result = await adapter.verify({ method: 'POST', url: '/', headers, rawBody: Buffer.from(body) }, anyCredentials as Record<string, unknown>);
+          const result = await adapter.verify(
+            { method: 'POST', url: '/', headers, rawBody: Buffer.from(body) },
+            anyCredentials as Record<string, unknown>,
+          );
           expect(result.ok).toBe(false);
         },
       ),
@@ -330,7 +369,12 @@ describe('SendGrid adapter: parsing', () => {
         { event: 'dropped', reason: 'Unsubscribed Address' },
       ),
     );
-    expect(blocked).toMatchObject({ status: 'failed', error_code: '4.0.0', error_message: 'blocked by policy', metadata: { bounce_type: 'blocked', provider_status: 'bounce' } });
+    expect(blocked).toMatchObject({
+      status: 'failed',
+      error_code: '4.0.0',
+      error_message: 'blocked by policy',
+      metadata: { bounce_type: 'blocked', provider_status: 'bounce' },
+    });
     expect(clicked.metadata).toMatchObject({ url: 'https://example.com/offer' });
     expect(dropped).toMatchObject({ error_message: 'Unsubscribed Address', metadata: { provider_status: 'dropped' } });
   });
@@ -338,7 +382,13 @@ describe('SendGrid adapter: parsing', () => {
   it('takes the message id from smtp-id when sg_message_id is absent, and skips events naming no message', () => {
     const statuses = statusesOf(
       JSON.stringify([
-        { event: 'bounce', email: 'a@example.com', timestamp: 1513299569, sg_event_id: 'e1', 'smtp-id': '<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>' },
+        {
+          event: 'bounce',
+          email: 'a@example.com',
+          timestamp: 1513299569,
+          sg_event_id: 'e1',
+          'smtp-id': '<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>',
+        },
         { event: 'bounce', email: 'a@example.com', timestamp: 1513299569, sg_event_id: 'e2' },
         { event: 'account_status_change', timestamp: 1513299569, sg_event_id: 'e3', type: 'compliance_suspend' },
       ]),
@@ -347,7 +397,7 @@ describe('SendGrid adapter: parsing', () => {
   });
 
   it('records an unknown event under its own word, but never as a lifecycle status', () => {
-    expect(statusesOf(batchOf({ event: 'machine_opened' }), )).toMatchObject([{ status: 'machine_opened' }]);
+    expect(statusesOf(batchOf({ event: 'machine_opened' }))).toMatchObject([{ status: 'machine_opened' }]);
     expect(statusesOf(batchOf({ event: 'sent' }))).toEqual([]);
     expect(statusesOf(batchOf({ event: '<script>' }))).toEqual([]);
   });
@@ -386,7 +436,9 @@ describe('SendGrid adapter: parsing', () => {
     const body = JSON.stringify([1, ...good.slice(0, 2), { email: 'a@example.com' }, null, 'x', ...good.slice(2)]);
     const result = adapter.parse(signedRequest(body), channel, receivedAt);
     expect(result).toMatchObject({ ok: true, events: { skipped: { unreadable_item: 4 } } });
-    expect(result.ok && result.events.statuses.map((status) => status.event_id)).toEqual(statusesOf(batchFixture).map((status) => status.event_id));
+    expect(result.ok && result.events.statuses.map((status) => status.event_id)).toEqual(
+      statusesOf(batchFixture).map((status) => status.event_id),
+    );
     // A clean batch reports nothing skipped.
     const clean = adapter.parse(signedRequest(batchFixture), channel, receivedAt);
     expect(clean.ok && clean.events.skipped).toBeUndefined();
@@ -408,7 +460,10 @@ describe('SendGrid adapter: parsing', () => {
     );
     fc.assert(
       fc.property(
-        fc.oneof(fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)), fc.array(event, { maxLength: 4 }).map((value) => Buffer.from(JSON.stringify(value)))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 128 }).map((bytes) => Buffer.from(bytes)),
+          fc.array(event, { maxLength: 4 }).map((value) => Buffer.from(JSON.stringify(value))),
+        ),
         (rawBody) => {
           const result = adapter.parse({ method: 'POST', url: '/', headers: {}, rawBody }, channel, receivedAt);
           if (result.ok) {

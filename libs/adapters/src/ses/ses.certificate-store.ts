@@ -1,4 +1,4 @@
-import { KeyObject, X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { HttpStatusError } from '../shared/http-status-error';
 
 /** What the verifier needs of an SNS signing certificate. */
@@ -76,7 +76,8 @@ export class SnsCertificateStore {
       pem = await this.httpGetText(url);
     } catch (error) {
       // Only "not there" is an answer about the certificate; 403, 408 or 429 may be throttling.
-      if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410)) throw new CertificateNotFoundError(error.status);
+      if (error instanceof HttpStatusError && (error.status === 404 || error.status === 410))
+        throw new CertificateNotFoundError(error.status);
       throw new CertificateUnavailableError((error as Error)?.message ?? 'fetch failed');
     }
     const certificate = new X509Certificate(pem);

@@ -1,4 +1,4 @@
-import { isJsonObject, JsonObject, parseJsonBody } from '../shared/json-reader';
+import { isJsonObject, type JsonObject, parseJsonBody } from '../shared/json-reader';
 import type { SnsEnvelope } from './ses.types';
 
 const ENVELOPE_FIELDS = [

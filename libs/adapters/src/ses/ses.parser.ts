@@ -1,7 +1,7 @@
 import type { ChannelContext, ParseResult, WebhookRequest } from '../shared/adapter.types';
 import {
   isJsonObject,
-  JsonObject,
+  type JsonObject,
   parseJsonText,
   readObject,
   readObjectArray,
@@ -62,7 +62,8 @@ export function parseSesWebhook(request: WebhookRequest, channel: ChannelContext
   const notificationKey = envelope.MessageId ? [envelope.MessageId] : [event.kind, messageId, mapped.time ?? ''];
   const timestamp =
     isoFromProviderTime(mapped.time) ?? isoFromProviderTime(event.mail.timestamp) ?? isoFromProviderTime(envelope.Timestamp) ?? received;
-  const targets = mapped.recipients.length > 0 ? mapped.recipients : withAddress(event.mail.destination.map((emailAddress) => ({ emailAddress })));
+  const targets =
+    mapped.recipients.length > 0 ? mapped.recipients : withAddress(event.mail.destination.map((emailAddress) => ({ emailAddress })));
   const recipients: Array<SesRecipientDiagnostic | undefined> = targets.length > 0 ? uniqueByAddress(targets) : [undefined];
   const statuses = recipients.map((recipient) =>
     buildStatusEvent(channel, received, {

@@ -19,7 +19,10 @@ export const sesProvider = {
       // Required: an SNS signature proves only that AWS sent a call, not that it came from this
       // channel's topic; the gateway accepts and confirms only the topics listed here.
       if (!(isTopicArn(arns) || (Array.isArray(arns) && arns.length > 0 && arns.every(isTopicArn)))) {
-        throw new CredentialsError(credentialField('topic_arn'), "is required: the SNS topic ARN (or a list of them) that publishes this channel's SES events");
+        throw new CredentialsError(
+          credentialField('topic_arn'),
+          "is required: the SNS topic ARN (or a list of them) that publishes this channel's SES events",
+        );
       }
       return credentials;
     },

@@ -102,7 +102,12 @@ export class SnsSignatureVerifier {
     if (!(nowMs >= certificate.validFromMs && nowMs <= certificate.validToMs)) {
       return { ok: false, reason: 'untrusted_certificate', detail: 'certificate is not valid now' };
     }
-    const valid = verifySignature(algorithm, Buffer.from(stringToSign, 'utf8'), certificate.publicKey, Buffer.from(envelope.Signature, 'base64'));
+    const valid = verifySignature(
+      algorithm,
+      Buffer.from(stringToSign, 'utf8'),
+      certificate.publicKey,
+      Buffer.from(envelope.Signature, 'base64'),
+    );
     if (!valid) return { ok: false, reason: 'bad_signature' };
 
     if (envelope.Type === 'SubscriptionConfirmation') return this.confirmSubscription(envelope.SubscribeURL);

@@ -1,4 +1,4 @@
-import { createSign, KeyObject } from 'node:crypto';
+import { createSign, type KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -13,7 +13,7 @@ import { deterministicEventId } from '../shared/event-id';
 import { HttpStatusError } from '../shared/http-status-error';
 import { createSesAdapter } from './ses.adapter';
 import { NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS } from './ses.certificate-store';
-import { createSelfSignedCertificate, TestCertificate } from './testing/self-signed-certificate';
+import { createSelfSignedCertificate, type TestCertificate } from './testing/self-signed-certificate';
 
 // sns-validator ships no types; this is the part of its API the cross-check uses.
 type SnsMessageValidator = { validate(message: Record<string, string>, callback: (error: Error | null) => void): void };
@@ -111,7 +111,10 @@ function sesEventOf(eventType: string, detail: Record<string, unknown> = {}): Re
 
 /** Runs sns-validator against a message, with https.get stubbed to serve our certificate. */
 async function officialValidate(message: Envelope, certificatePem = awsCertificate.certificatePem): Promise<Error | null> {
-  const spy = jest.spyOn(https, 'get').mockImplementation(((url: string, callback: (response: PassThrough & { statusCode: number }) => void) => {
+  const spy = jest.spyOn(https, 'get').mockImplementation(((
+    url: string,
+    callback: (response: PassThrough & { statusCode: number }) => void,
+  ) => {
     const response = Object.assign(new PassThrough(), { statusCode: url.endsWith('.pem') ? 200 : 404 });
     process.nextTick(() => {
       callback(response);
@@ -149,14 +152,19 @@ describe('SES adapter: SNS signature', () => {
     await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     const withoutSubject: Envelope = { ...message };
     delete withoutSubject.Subject;
-    await expect(adapterWith(fakeAws()).verify(requestOf(withoutSubject), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(withoutSubject), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('confirms a verified SubscriptionConfirmation by fetching its SubscribeURL', async () => {
     const message = signed(fixture('subscription-confirmation.json'), { version: '1' });
     await expect(officialValidate(message)).resolves.toBeNull();
     const aws = fakeAws();
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: 'arn:aws:sns:us-west-2:123456789012:MyTopic' })).resolves.toEqual({
+    await expect(
+      adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: 'arn:aws:sns:us-west-2:123456789012:MyTopic' }),
+    ).resolves.toEqual({
       ok: true,
     });
     expect(aws).toHaveBeenCalledWith(message.SubscribeURL);
@@ -173,13 +181,22 @@ describe('SES adapter: SNS signature', () => {
   it('reports a failed confirmation request as retryable instead of accepting the call', async () => {
     const message = signed(fixture('subscription-confirmation.json'));
     const aws = fakeAws({ confirm: () => Promise.reject(new Error('connect ETIMEDOUT')) });
-    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'upstream_unavailable' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'upstream_unavailable',
+    });
   });
 
   it('refuses to confirm through a SubscribeURL off SNS, even when signed', async () => {
-    const message = signed({ ...fixture('subscription-confirmation.json'), SubscribeURL: 'https://evil.example.com/?Action=ConfirmSubscription' });
+    const message = signed({
+      ...fixture('subscription-confirmation.json'),
+      SubscribeURL: 'https://evil.example.com/?Action=ConfirmSubscription',
+    });
     const aws = fakeAws();
-    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'untrusted_certificate',
+    });
     expect(aws).toHaveBeenCalledTimes(1); // the certificate only
   });
 
@@ -202,28 +219,46 @@ describe('SES adapter: SNS signature', () => {
   it('rejects a signature made with a key other than the certificate’s', async () => {
     const message = signed(fixture('notification-bounce.json'), { privateKey: strangerCertificate.privateKey });
     await expect(officialValidate(message)).resolves.toEqual(new Error('The message signature is invalid.'));
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it.each(['Signature', 'SigningCertURL', 'SignatureVersion'])('answers missing_signature without %s', async (field) => {
     const message = signed(fixture('notification-bounce.json'));
     delete message[field];
-    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
   });
 
   it.each(['not json', '[]', '{"Message":"x"}'])('answers missing_signature for the body %p', async (body) => {
-    await expect(adapterWith(fakeAws()).verify(requestOf(body), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'missing_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(body), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'missing_signature',
+    });
   });
 
   it('rejects an unknown message type and an unsupported SignatureVersion', async () => {
     const unknownType = signed({ ...fixture('notification-bounce.json'), Type: 'Notice' });
-    await expect(adapterWith(fakeAws()).verify(requestOf(unknownType), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(unknownType), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
     const version3 = { ...signed(fixture('notification-bounce.json')), SignatureVersion: '3' };
-    await expect(adapterWith(fakeAws()).verify(requestOf(version3), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(version3), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
     await expect(officialValidate(version3)).resolves.toEqual(new Error('The signature version 3 is not supported.'));
     const missingToken = signed(fixture('subscription-confirmation.json'));
     delete missingToken.Token;
-    await expect(adapterWith(fakeAws()).verify(requestOf(missingToken), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapterWith(fakeAws()).verify(requestOf(missingToken), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it.each([
@@ -248,19 +283,31 @@ describe('SES adapter: SNS signature', () => {
   ])('answers untrusted_certificate for %s, without fetching anything', async (_label, url) => {
     const aws = fakeAws();
     const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: url });
-    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'untrusted_certificate',
+    });
     expect(aws).not.toHaveBeenCalled();
   });
 
-  it.each(['us-east-1', 'eu-central-2', 'ap-southeast-4', 'us-gov-west-1', 'il-central-1'])('trusts the certificate host of region %s', async (region) => {
-    const aws = fakeAws();
-    const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: `https://sns.${region}.amazonaws.com/SimpleNotificationService-1.pem` });
-    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
-  });
+  it.each(['us-east-1', 'eu-central-2', 'ap-southeast-4', 'us-gov-west-1', 'il-central-1'])(
+    'trusts the certificate host of region %s',
+    async (region) => {
+      const aws = fakeAws();
+      const message = signed({
+        ...fixture('notification-bounce.json'),
+        SigningCertURL: `https://sns.${region}.amazonaws.com/SimpleNotificationService-1.pem`,
+      });
+      await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    },
+  );
 
   it('accepts the China partition host and upper-case host names (fetching the normalised URL)', async () => {
     const aws = fakeAws();
-    const message = signed({ ...fixture('notification-bounce.json'), SigningCertURL: 'https://SNS.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem' });
+    const message = signed({
+      ...fixture('notification-bounce.json'),
+      SigningCertURL: 'https://SNS.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+    });
     await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     expect(aws).toHaveBeenCalledWith('https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem');
   });
@@ -268,10 +315,14 @@ describe('SES adapter: SNS signature', () => {
   it('enforces the topic allow-list (one ARN or a list) before fetching anything', async () => {
     const message = signed(fixture('notification-bounce.json'));
     for (const allowed of [TOPIC, ['arn:aws:sns:us-east-1:123456789012:other', TOPIC]]) {
-      await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses', topic_arn: allowed })).resolves.toEqual({ ok: true });
+      await expect(adapterWith(fakeAws()).verify(requestOf(message), { provider: 'ses', topic_arn: allowed })).resolves.toEqual({
+        ok: true,
+      });
     }
     const aws = fakeAws();
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: ['arn:aws:sns:us-east-1:123456789012:other'] })).resolves.toEqual({
+    await expect(
+      adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: ['arn:aws:sns:us-east-1:123456789012:other'] }),
+    ).resolves.toEqual({
       ok: false,
       reason: 'topic_not_allowed',
     });
@@ -281,7 +332,10 @@ describe('SES adapter: SNS signature', () => {
   it('does not confirm a subscription to a topic outside the allow-list', async () => {
     const aws = fakeAws();
     const message = signed(fixture('subscription-confirmation.json'));
-    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: TOPIC })).resolves.toEqual({ ok: false, reason: 'topic_not_allowed' });
+    await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses', topic_arn: TOPIC })).resolves.toEqual({
+      ok: false,
+      reason: 'topic_not_allowed',
+    });
     expect(aws).not.toHaveBeenCalled();
   });
 
@@ -338,7 +392,11 @@ describe('SES adapter: SNS signature', () => {
     const adapter = createSesAdapter({ now: () => new Date(nowMs), httpGetText: aws });
     const message = signed(fixture('notification-bounce.json'));
     for (let call = 0; call < 5; call++) {
-      await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'untrusted_certificate', detail: 'no such certificate' });
+      await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+        ok: false,
+        reason: 'untrusted_certificate',
+        detail: 'no such certificate',
+      });
     }
     expect(aws).toHaveBeenCalledTimes(1);
     nowMs += NOT_FOUND_MEMORY_MS;
@@ -360,7 +418,10 @@ describe('SES adapter: SNS signature', () => {
     const real = signed(fixture('notification-bounce.json'));
     await expect(adapter.verify(requestOf(real), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
     for (let n = 0; n < 200; n++) {
-      const bogus = signed({ ...fixture('notification-bounce.json'), SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${n}.pem` });
+      const bogus = signed({
+        ...fixture('notification-bounce.json'),
+        SigningCertURL: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${n}.pem`,
+      });
       await adapter.verify(requestOf(bogus), SES_CREDENTIALS);
     }
     await expect(adapter.verify(requestOf(real), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
@@ -370,18 +431,27 @@ describe('SES adapter: SNS signature', () => {
   it('refuses every notification and confirmation when the channel lists no topic, without fetching anything', async () => {
     const aws = fakeAws();
     for (const message of [signed(fixture('notification-bounce.json')), signed(fixture('subscription-confirmation.json'))]) {
-      await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({ ok: false, reason: 'missing_credentials' });
+      await expect(adapterWith(aws).verify(requestOf(message), { provider: 'ses' })).resolves.toMatchObject({
+        ok: false,
+        reason: 'missing_credentials',
+      });
     }
     // A confirmation for a topic that is not listed is never visited.
     const confirmation = signed(fixture('subscription-confirmation.json'));
-    await expect(adapterWith(aws).verify(requestOf(confirmation), { provider: 'ses', topic_arn: TOPIC })).resolves.toEqual({ ok: false, reason: 'topic_not_allowed' });
+    await expect(adapterWith(aws).verify(requestOf(confirmation), { provider: 'ses', topic_arn: TOPIC })).resolves.toEqual({
+      ok: false,
+      reason: 'topic_not_allowed',
+    });
     expect(aws).not.toHaveBeenCalled();
   });
 
   it('answers untrusted_certificate for a body that is no certificate, and for an expired certificate', async () => {
     const message = signed(fixture('notification-bounce.json'));
     const garbage = adapterWith(fakeAws({ certificatePem: () => '<Error><Code>AccessDenied</Code></Error>' }));
-    await expect(garbage.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
+    await expect(garbage.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({
+      ok: false,
+      reason: 'untrusted_certificate',
+    });
     const later = adapterWith(fakeAws(), new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000));
     await expect(later.verify(requestOf(message), SES_CREDENTIALS)).resolves.toMatchObject({ ok: false, reason: 'untrusted_certificate' });
   });
@@ -390,7 +460,10 @@ describe('SES adapter: SNS signature', () => {
     const adapter = adapterWith(fakeAws());
     await fc.assert(
       fc.asyncProperty(fc.string(), fc.constantFrom<'1' | '2'>('1', '2'), async (text, version) => {
-        const message = signed(notificationOf(sesEventOf('Delivery', { note: text })), { version, privateKey: strangerCertificate.privateKey });
+        const message = signed(notificationOf(sesEventOf('Delivery', { note: text })), {
+          version,
+          privateKey: strangerCertificate.privateKey,
+        });
         await expect(adapter.verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: false, reason: 'bad_signature' });
       }),
       { numRuns: 50 },
@@ -416,10 +489,16 @@ describe('SES adapter: SNS signature', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)), envelope.map((value) => Buffer.from(JSON.stringify(value)))),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
+          envelope.map((value) => Buffer.from(JSON.stringify(value))),
+        ),
         fc.oneof(fc.anything(), fc.record({ topic_arn: fc.anything() })),
         async (rawBody, anyCredentials) => {
-          const result = await adapter.verify({ method: 'POST', url: '/', headers: {}, rawBody }, anyCredentials as Record<string, unknown>);
+          const result = await adapter.verify(
+            { method: 'POST', url: '/', headers: {}, rawBody },
+            anyCredentials as Record<string, unknown>,
+          );
           expect(result.ok).toBe(false);
         },
       ),
@@ -463,17 +542,38 @@ describe('SES adapter: parsing', () => {
 
   it.each([
     ['Send', {}, 'sent'],
-    ['Delivery', { delivery: { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['recipient@example.com'], smtpResponse: '250 ok' } }, 'delivered'],
-    ['Complaint', { complaint: { complainedRecipients: [{ emailAddress: 'recipient@example.com' }], complaintFeedbackType: 'abuse' } }, 'complained'],
+    [
+      'Delivery',
+      { delivery: { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['recipient@example.com'], smtpResponse: '250 ok' } },
+      'delivered',
+    ],
+    [
+      'Complaint',
+      { complaint: { complainedRecipients: [{ emailAddress: 'recipient@example.com' }], complaintFeedbackType: 'abuse' } },
+      'complained',
+    ],
     ['Open', { open: { timestamp: '2017-08-09T22:00:19.652Z', ipAddress: '192.0.2.1', userAgent: 'x' } }, 'read'],
     ['Click', { click: { timestamp: '2017-08-09T23:51:25.570Z', link: 'https://aws.amazon.com/ses/' } }, 'clicked'],
     ['Reject', { reject: { reason: 'Bad content' } }, 'failed'],
-    ['DeliveryDelay', { deliveryDelay: { delayType: 'TransientCommunicationFailure', delayedRecipients: [{ emailAddress: 'recipient@example.com', status: '4.4.1' }] } }, 'deferred'],
+    [
+      'DeliveryDelay',
+      {
+        deliveryDelay: {
+          delayType: 'TransientCommunicationFailure',
+          delayedRecipients: [{ emailAddress: 'recipient@example.com', status: '4.4.1' }],
+        },
+      },
+      'deferred',
+    ],
     ['Rendering Failure', { failure: { errorMessage: 'Attribute name is missing', templateName: 'MyTemplate' } }, 'failed'],
     ['Subscription', {}, 'subscription'],
   ])('maps eventType %s %j to %s', (eventType, detail, status) => {
     expect(statusesOf(notificationOf(sesEventOf(eventType, detail)))).toMatchObject([
-      { status, provider_message_id: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000', metadata: { provider_status: eventType } },
+      {
+        status,
+        provider_message_id: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+        metadata: { provider_status: eventType },
+      },
     ]);
   });
 
@@ -494,25 +594,66 @@ describe('SES adapter: parsing', () => {
   });
 
   it('keeps the event’s own details: click link, delivery response, delay and rendering failure', () => {
-    const [click] = statusesOf(notificationOf(sesEventOf('Click', { click: { timestamp: '2017-08-09T23:51:25.570Z', link: 'https://aws.amazon.com/ses/' } })));
+    const [click] = statusesOf(
+      notificationOf(sesEventOf('Click', { click: { timestamp: '2017-08-09T23:51:25.570Z', link: 'https://aws.amazon.com/ses/' } })),
+    );
     expect(click).toMatchObject({ timestamp: '2017-08-09T23:51:25.570Z', metadata: { link: 'https://aws.amazon.com/ses/' } });
-    const [delivery] = statusesOf(notificationOf(sesEventOf('Delivery', { delivery: { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['recipient@example.com'], smtpResponse: '250 ok' } })));
+    const [delivery] = statusesOf(
+      notificationOf(
+        sesEventOf('Delivery', {
+          delivery: { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['recipient@example.com'], smtpResponse: '250 ok' },
+        }),
+      ),
+    );
     expect(delivery).toMatchObject({ timestamp: '2017-08-05T00:41:01.000Z', metadata: { smtp_response: '250 ok' } });
     const [delay] = statusesOf(
-      notificationOf(sesEventOf('DeliveryDelay', { deliveryDelay: { delayType: 'MailboxFull', timestamp: '2017-08-05T01:00:00.000Z', delayedRecipients: [{ emailAddress: 'r@example.com', status: '4.2.2', diagnosticCode: 'smtp; 452 full' }] } })),
+      notificationOf(
+        sesEventOf('DeliveryDelay', {
+          deliveryDelay: {
+            delayType: 'MailboxFull',
+            timestamp: '2017-08-05T01:00:00.000Z',
+            delayedRecipients: [{ emailAddress: 'r@example.com', status: '4.2.2', diagnosticCode: 'smtp; 452 full' }],
+          },
+        }),
+      ),
     );
-    expect(delay).toMatchObject({ status: 'deferred', error_code: '4.2.2', error_message: 'smtp; 452 full', metadata: { delay_type: 'MailboxFull', recipient: 'r@example.com' } });
-    const [rendering] = statusesOf(notificationOf(sesEventOf('Rendering Failure', { failure: { errorMessage: 'Attribute name is missing', templateName: 'MyTemplate' } })));
-    expect(rendering).toMatchObject({ status: 'failed', error_message: 'Attribute name is missing', timestamp: '2017-08-05T00:40:02.012Z', metadata: { template_name: 'MyTemplate' } });
+    expect(delay).toMatchObject({
+      status: 'deferred',
+      error_code: '4.2.2',
+      error_message: 'smtp; 452 full',
+      metadata: { delay_type: 'MailboxFull', recipient: 'r@example.com' },
+    });
+    const [rendering] = statusesOf(
+      notificationOf(
+        sesEventOf('Rendering Failure', { failure: { errorMessage: 'Attribute name is missing', templateName: 'MyTemplate' } }),
+      ),
+    );
+    expect(rendering).toMatchObject({
+      status: 'failed',
+      error_message: 'Attribute name is missing',
+      timestamp: '2017-08-05T00:40:02.012Z',
+      metadata: { template_name: 'MyTemplate' },
+    });
   });
 
   it('reads older identity notifications (notificationType) too', () => {
     const identityBounce = {
       notificationType: 'Bounce',
-      bounce: { bounceType: 'Transient', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'a@example.com' }], timestamp: '2016-01-27T14:59:38.237Z' },
-      mail: { messageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000', timestamp: '2016-01-27T14:59:38.237Z', destination: ['a@example.com'] },
+      bounce: {
+        bounceType: 'Transient',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: 'a@example.com' }],
+        timestamp: '2016-01-27T14:59:38.237Z',
+      },
+      mail: {
+        messageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000',
+        timestamp: '2016-01-27T14:59:38.237Z',
+        destination: ['a@example.com'],
+      },
     };
-    expect(statusesOf(notificationOf(identityBounce))).toMatchObject([{ status: 'failed', provider_message_id: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000' }]);
+    expect(statusesOf(notificationOf(identityBounce))).toMatchObject([
+      { status: 'failed', provider_message_id: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000' },
+    ]);
   });
 
   it('makes one status per recipient a bounce, delivery or complaint lists, each with its own diagnosis and id', () => {
@@ -532,7 +673,10 @@ describe('SES adapter: parsing', () => {
     ]);
     expect(new Set(statuses.map((status) => status.event_id)).size).toBe(2);
     const delivery = { timestamp: '2017-08-05T00:41:01.000Z', recipients: ['a@example.com', 'c@example.com'] };
-    expect(statusesOf(notificationOf(sesEventOf('Delivery', { delivery }))).map((status) => status.recipient_address)).toEqual(['a@example.com', 'c@example.com']);
+    expect(statusesOf(notificationOf(sesEventOf('Delivery', { delivery }))).map((status) => status.recipient_address)).toEqual([
+      'a@example.com',
+      'c@example.com',
+    ]);
     // An event that lists no recipient concerns every destination of the message.
     const send = sesEventOf('Send');
     (send['mail'] as Record<string, unknown>)['destination'] = ['a@example.com', 'b@example.com'];
@@ -540,20 +684,33 @@ describe('SES adapter: parsing', () => {
   });
 
   it('gives no status for SES notifications that name no message', () => {
-    expect(statusesOf(notificationOf({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'You have successfully subscribed' }))).toEqual([]);
+    expect(
+      statusesOf(notificationOf({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'You have successfully subscribed' })),
+    ).toEqual([]);
   });
 
   it('gives the same ids when the same call is parsed twice, and distinct ids for distinct notifications', () => {
     const first = statusesOf(fixture('notification-bounce.json'))[0].event_id;
     expect(statusesOf(fixture('notification-bounce.json'))[0].event_id).toBe(first);
-    expect(statusesOf({ ...fixture('notification-bounce.json'), MessageId: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b' })[0].event_id).not.toBe(first);
+    expect(statusesOf({ ...fixture('notification-bounce.json'), MessageId: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b' })[0].event_id).not.toBe(
+      first,
+    );
   });
 
   it('answers invalid_json, invalid_payload and unsupported_payload for what is not an SES notification', () => {
     const adapter = adapterWith(fakeAws());
-    expect(adapter.parse(requestOf('Type=Notification'), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_json' } });
-    expect(adapter.parse(requestOf('{"Message":"{}"}'), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
-    expect(adapter.parse(requestOf({ Type: 'Notification', MessageId: 'x' }), channel, receivedAt)).toMatchObject({ ok: false, error: { kind: 'invalid_payload' } });
+    expect(adapter.parse(requestOf('Type=Notification'), channel, receivedAt)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_json' },
+    });
+    expect(adapter.parse(requestOf('{"Message":"{}"}'), channel, receivedAt)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_payload' },
+    });
+    expect(adapter.parse(requestOf({ Type: 'Notification', MessageId: 'x' }), channel, receivedAt)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid_payload' },
+    });
     expect(adapter.parse(requestOf(notificationOf({}, { Message: 'Hello from the SNS console' })), channel, receivedAt)).toMatchObject({
       ok: false,
       error: { kind: 'unsupported_payload' },
@@ -569,7 +726,10 @@ describe('SES adapter: parsing', () => {
     const sesEvent = fc.record(
       {
         eventType: fc.oneof(fc.constantFrom('Bounce', 'Delivery', 'Click', 'DeliveryDelay', 'Rendering Failure'), fc.string()),
-        mail: fc.record({ messageId: fc.oneof(fc.string(), fc.jsonValue()), timestamp: fc.string(), destination: fc.jsonValue() }, { requiredKeys: [] }),
+        mail: fc.record(
+          { messageId: fc.oneof(fc.string(), fc.jsonValue()), timestamp: fc.string(), destination: fc.jsonValue() },
+          { requiredKeys: [] },
+        ),
         bounce: fc.record({ bounceType: fc.string(), bouncedRecipients: fc.jsonValue() }, { requiredKeys: [] }),
         delivery: fc.jsonValue(),
         click: fc.jsonValue(),

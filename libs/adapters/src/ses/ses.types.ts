@@ -32,16 +32,7 @@ export interface SnsEnvelope {
  * identity notifications (Bounce, Complaint, Delivery only).
  */
 export type SesEventType =
-  | 'Send'
-  | 'Delivery'
-  | 'Bounce'
-  | 'Complaint'
-  | 'Reject'
-  | 'Open'
-  | 'Click'
-  | 'Rendering Failure'
-  | 'DeliveryDelay'
-  | 'Subscription';
+  'Send' | 'Delivery' | 'Bounce' | 'Complaint' | 'Reject' | 'Open' | 'Click' | 'Rendering Failure' | 'DeliveryDelay' | 'Subscription';
 
 export interface SesMail {
   /** The id SendEmail returned: our provider_message_id (not the Message-ID header). */

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
  * yields the same id and can be recognised downstream.
  */
 export function deterministicEventId(channelId: string, ...parts: Array<string | number>): string {
-  const hash = createHash('sha1').update([channelId, ...parts.map(String)].join('\u0000')).digest();
+  const hash = createHash('sha1')
+    .update([channelId, ...parts.map(String)].join('\u0000'))
+    .digest();
   const bytes = Buffer.from(hash.subarray(0, 16));
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant

@@ -1,7 +1,11 @@
 import { guardedAdapter } from './guarded-adapter';
 
 const request = { method: 'POST', url: 'https://x/webhooks/sms/1', headers: {}, rawBody: Buffer.from('{}') };
-const channel = { id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b', account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', channel_type: 'sms' as const };
+const channel = {
+  id: '0b9f7a4e-2c1d-4e8f-9a6b-3c5d7e9f1a2b',
+  account_id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+  channel_type: 'sms' as const,
+};
 
 describe('guardedAdapter', () => {
   const explode = () => {

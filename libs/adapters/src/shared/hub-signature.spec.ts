@@ -51,7 +51,10 @@ describe.each<[string, MetaCase]>([
     return {
       method: 'POST',
       url: `https://hooks.example.com/webhooks/${route}/c`,
-      headers: signature === undefined ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      headers:
+        signature === undefined
+          ? { 'content-type': 'application/json' }
+          : { 'content-type': 'application/json', 'x-hub-signature-256': signature },
       rawBody: Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody),
     };
   }
@@ -62,7 +65,9 @@ describe.each<[string, MetaCase]>([
 
   it('accepts upper-case hex and the first of repeated headers', async () => {
     const signature = metaSignature(prettyBody);
-    await expect(adapter.verify(request(prettyBody, `sha256=${signature.slice(7).toUpperCase()}`), credentials)).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(request(prettyBody, `sha256=${signature.slice(7).toUpperCase()}`), credentials)).resolves.toEqual({
+      ok: true,
+    });
     await expect(adapter.verify(request(prettyBody, [signature, 'sha256=00']), credentials)).resolves.toEqual({ ok: true });
   });
 
@@ -71,7 +76,10 @@ describe.each<[string, MetaCase]>([
     for (const position of [0, 100, prettyBody.length - 1]) {
       const tampered = Buffer.from(prettyBody);
       tampered[position] ^= 0x01;
-      await expect(adapter.verify(request(tampered, signature), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      await expect(adapter.verify(request(tampered, signature), credentials)).resolves.toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
     }
   });
 
@@ -80,7 +88,10 @@ describe.each<[string, MetaCase]>([
     const signature = metaSignature(escaped);
     await expect(adapter.verify(request(escaped, signature), credentials)).resolves.toEqual({ ok: true });
     const reserialised = JSON.stringify(JSON.parse(escaped));
-    await expect(adapter.verify(request(reserialised, signature), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(request(reserialised, signature), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a signature made with another secret', async () => {

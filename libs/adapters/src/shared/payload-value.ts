@@ -79,6 +79,9 @@ export function withoutUndefined<T extends object>(value: T): T {
 export function statusWord(raw: string): string {
   const lower = raw.toLowerCase();
   if (STATUS_PATTERN.test(lower)) return lower;
-  const cleaned = lower.replace(/[^a-z_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
+  const cleaned = lower
+    .replace(/[^a-z_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 32);
   return STATUS_PATTERN.test(cleaned) ? cleaned : 'unknown';
 }

@@ -176,7 +176,5 @@ export function parseTwilioWebhook(request: WebhookRequest, channel: ChannelCont
   const messageStatus = param(params, 'MessageStatus')?.toLowerCase();
   const smsStatus = param(params, 'SmsStatus')?.toLowerCase();
   const isIncoming = messageStatus === undefined || messageStatus === 'received' || smsStatus === 'received';
-  return isIncoming
-    ? inboundEvent(params, sid, channel, receivedAtIso)
-    : statusEvent(params, sid, messageStatus, channel, receivedAtIso);
+  return isIncoming ? inboundEvent(params, sid, channel, receivedAtIso) : statusEvent(params, sid, messageStatus, channel, receivedAtIso);
 }

@@ -54,7 +54,9 @@ describe('Twilio adapter properties', () => {
       fc.asyncProperty(authToken, authToken, formParams, fc.constantFrom(...urls), async (token, other, pairs, url) => {
         fc.pre(token !== other && pairs.every(([name]) => name !== '__proto__'));
         const signature = twilio.getExpectedTwilioSignature(other, url, asTwilioParams(pairs));
-        const result = await adapter.verify(request(new URLSearchParams(pairs).toString(), { 'x-twilio-signature': signature }, url), { auth_token: token });
+        const result = await adapter.verify(request(new URLSearchParams(pairs).toString(), { 'x-twilio-signature': signature }, url), {
+          auth_token: token,
+        });
         return result.ok === false && result.reason === 'bad_signature';
       }),
     );
@@ -77,10 +79,17 @@ describe('Twilio adapter properties', () => {
   it('parse of Twilio-shaped forms makes only valid events, the same ones each time', () => {
     const twilioForm = fc.record(
       {
-        MessageSid: fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^(SM|MM)[0-9a-f]{32}$/) }, unicodeText, fc.string({ minLength: 600, maxLength: 700 })),
+        MessageSid: fc.oneof(
+          { weight: 4, arbitrary: fc.stringMatching(/^(SM|MM)[0-9a-f]{32}$/) },
+          unicodeText,
+          fc.string({ minLength: 600, maxLength: 700 }),
+        ),
         From: fc.oneof({ weight: 4, arbitrary: fc.constant('+14017122661') }, unicodeText),
         Body: unicodeText,
-        MessageStatus: fc.oneof(fc.constantFrom('queued', 'sent', 'delivered', 'undelivered', 'failed', 'read', 'received', 'canceled'), unicodeText),
+        MessageStatus: fc.oneof(
+          fc.constantFrom('queued', 'sent', 'delivered', 'undelivered', 'failed', 'read', 'received', 'canceled'),
+          unicodeText,
+        ),
         ErrorCode: fc.oneof(fc.constant('30003'), fc.string({ maxLength: 300 })),
         NumMedia: fc.oneof(fc.constantFrom('0', '1', '2', '-1', '1e9', 'x'), unicodeText),
         MediaUrl0: fc.oneof(fc.webUrl(), unicodeText),

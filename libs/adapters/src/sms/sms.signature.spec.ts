@@ -17,7 +17,12 @@ function formRequest(url: string, rawBody: string, signature?: string): WebhookR
 }
 
 function jsonRequest(url: string, rawBody: string, signature: string): WebhookRequest {
-  return { method: 'POST', url, headers: { 'content-type': 'application/json', 'x-twilio-signature': signature }, rawBody: Buffer.from(rawBody, 'utf8') };
+  return {
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', 'x-twilio-signature': signature },
+    rawBody: Buffer.from(rawBody, 'utf8'),
+  };
 }
 
 describe('Twilio signature: documented vectors (docs/PROVIDERS.md, Twilio SMS)', () => {
@@ -26,11 +31,19 @@ describe('Twilio signature: documented vectors (docs/PROVIDERS.md, Twilio SMS)',
 
   it('the form vector, computed by hand with node:crypto and by the official package', async () => {
     const byHand = createHmac('sha1', authToken)
-      .update(url + Object.keys(params).sort().map((name) => name + params[name as keyof typeof params]).join(''))
+      .update(
+        url +
+          Object.keys(params)
+            .sort()
+            .map((name) => name + params[name as keyof typeof params])
+            .join(''),
+      )
       .digest('base64');
     expect(byHand).toBe('0/KCTR6DLpKmkAf8muzZqo1nDgQ=');
     expect(twilio.getExpectedTwilioSignature(authToken, url, params)).toBe(byHand);
-    await expect(adapter.verify(formRequest(url, new URLSearchParams(params).toString(), byHand), credentials)).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(formRequest(url, new URLSearchParams(params).toString(), byHand), credentials)).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it('the JSON vector: bodySHA256 in the URL, the URL alone signed', async () => {
@@ -74,16 +87,25 @@ describe('Twilio signature: form bodies', () => {
   });
 
   it('rejects an added parameter', async () => {
-    await expect(adapter.verify(formRequest(webhookUrl, `${body}&Extra=1`, signature), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(formRequest(webhookUrl, `${body}&Extra=1`, signature), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects another URL (the signature covers it)', async () => {
-    await expect(adapter.verify(formRequest(`${webhookUrl}x`, body, signature), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(formRequest(`${webhookUrl}x`, body, signature), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a signature made with another auth token', async () => {
     const other = twilio.getExpectedTwilioSignature('another-token', webhookUrl, inboundSms);
-    await expect(adapter.verify(formRequest(webhookUrl, body, other), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(formRequest(webhookUrl, body, other), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('a repeated parameter counts each distinct value, sorted, as the official package does', async () => {
@@ -161,7 +183,10 @@ describe('Twilio signature: JSON bodies (bodySHA256)', () => {
   it('rejects a changed bodySHA256 (the URL is signed)', async () => {
     const otherBody = '{"MessageSid":"SM2"}';
     const forgedUrl = `${webhookUrl}?bodySHA256=${twilio.getExpectedBodyHash(otherBody)}`;
-    await expect(adapter.verify(jsonRequest(forgedUrl, otherBody, signature), credentials)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+    await expect(adapter.verify(jsonRequest(forgedUrl, otherBody, signature), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('rejects a signature made with another auth token', async () => {
@@ -175,8 +200,14 @@ describe('Twilio signature: missing pieces', () => {
   const signature = twilio.getExpectedTwilioSignature(authToken, webhookUrl, inboundSms);
 
   it('a missing or empty header is missing_signature, before reading anything else', async () => {
-    await expect(adapter.verify(formRequest(webhookUrl, body), credentials)).resolves.toMatchObject({ ok: false, reason: 'missing_signature' });
-    await expect(adapter.verify(formRequest(webhookUrl, body, ''), credentials)).resolves.toMatchObject({ ok: false, reason: 'missing_signature' });
+    await expect(adapter.verify(formRequest(webhookUrl, body), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'missing_signature',
+    });
+    await expect(adapter.verify(formRequest(webhookUrl, body, ''), credentials)).resolves.toMatchObject({
+      ok: false,
+      reason: 'missing_signature',
+    });
     await expect(adapter.verify(formRequest('not a url', '%%%'), {})).resolves.toMatchObject({ ok: false, reason: 'missing_signature' });
   });
 

@@ -63,7 +63,9 @@ function signatureMatches(authToken: string, signature: string, urls: string[], 
   // Every variant is computed and compared, so timing does not tell which one matched.
   let matched = false;
   for (const url of urls) {
-    const expected = createHmac('sha1', authToken).update(url + params, 'utf8').digest('base64');
+    const expected = createHmac('sha1', authToken)
+      .update(url + params, 'utf8')
+      .digest('base64');
     matched = constantTimeEqual(expected, signature) || matched;
   }
   return matched;

@@ -173,8 +173,14 @@ describe('Twilio status callbacks', () => {
   });
 
   it('WhatsApp and SMS receipt extras go to metadata', () => {
-    const { statuses } = eventsOf(statusCallback('read', { ChannelStatusMessage: 'Message read', EventType: 'READ', RawDlrDoneDate: '2501010000' }));
-    expect(statuses[0].metadata).toMatchObject({ channel_status_message: 'Message read', event_type: 'READ', raw_dlr_done_date: '2501010000' });
+    const { statuses } = eventsOf(
+      statusCallback('read', { ChannelStatusMessage: 'Message read', EventType: 'READ', RawDlrDoneDate: '2501010000' }),
+    );
+    expect(statuses[0].metadata).toMatchObject({
+      channel_status_message: 'Message read',
+      event_type: 'READ',
+      raw_dlr_done_date: '2501010000',
+    });
   });
 
   it('each status of one message is its own event; a retry of one is the same event', () => {

@@ -6,9 +6,15 @@ const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 describe('TelegramBotApi', () => {
   it('calls setWebhook with the URL, secret and the update kinds we parse', async () => {
     const calls: Array<{ url: string; body: unknown }> = [];
-    const post: JsonPost = async (url, body) => (calls.push({ url, body }), { status: 200, data: { ok: true, result: true, description: 'Webhook was set' } });
+    const post: JsonPost = async (url, body) => (
+      calls.push({ url, body }),
+      { status: 200, data: { ok: true, result: true, description: 'Webhook was set' } }
+    );
     const api = new TelegramBotApi('http://127.0.0.1:9/', post);
-    await expect(api.setWebhook(TOKEN, 'https://hooks.example.com/webhooks/telegram/x', 'secret_-1')).resolves.toEqual({ ok: true, result: true });
+    await expect(api.setWebhook(TOKEN, 'https://hooks.example.com/webhooks/telegram/x', 'secret_-1')).resolves.toEqual({
+      ok: true,
+      result: true,
+    });
     expect(calls).toEqual([
       {
         url: `http://127.0.0.1:9/bot${TOKEN}/setWebhook`,
@@ -23,7 +29,10 @@ describe('TelegramBotApi', () => {
   });
 
   it("returns Telegram's own description when it says no", async () => {
-    const api = new TelegramBotApi('http://x', async () => ({ status: 401, data: { ok: false, error_code: 401, description: 'Unauthorized' } }));
+    const api = new TelegramBotApi('http://x', async () => ({
+      status: 401,
+      data: { ok: false, error_code: 401, description: 'Unauthorized' },
+    }));
     await expect(api.deleteWebhook(TOKEN)).resolves.toEqual({ ok: false, error: 'Unauthorized' });
   });
 
@@ -34,7 +43,10 @@ describe('TelegramBotApi', () => {
     const result = await api.getWebhookInfo(TOKEN);
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('AAHdqTcv');
-    expect(result).toEqual({ ok: false, error: 'Telegram could not be reached: connect ECONNREFUSED for http://x/bot<redacted>/getWebhookInfo' });
+    expect(result).toEqual({
+      ok: false,
+      error: 'Telegram could not be reached: connect ECONNREFUSED for http://x/bot<redacted>/getWebhookInfo',
+    });
   });
 
   it('answers an unexpected body by its HTTP status', async () => {

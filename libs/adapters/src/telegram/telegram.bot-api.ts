@@ -8,7 +8,6 @@ import { TELEGRAM_MESSAGE_UPDATE_TYPES } from './telegram.types';
  * server. Bot tokens appear in Bot API URLs: nothing here puts a URL in an error message.
  */
 
-
 export type BotApiResult<T> = { ok: true; result: T } | { ok: false; error: string };
 
 export interface TelegramWebhookInfo {
@@ -34,8 +33,12 @@ export class TelegramBotApi {
   ) {}
 
   setWebhook(botToken: string, url: string, secretToken: string): Promise<BotApiResult<true>> {
-    return this.call(botToken, 'setWebhook', { url, secret_token: secretToken, // Only the update kinds our parser turns into events; Telegram need not send the rest.
-      allowed_updates: TELEGRAM_MESSAGE_UPDATE_TYPES, drop_pending_updates: false });
+    return this.call(botToken, 'setWebhook', {
+      url,
+      secret_token: secretToken, // Only the update kinds our parser turns into events; Telegram need not send the rest.
+      allowed_updates: TELEGRAM_MESSAGE_UPDATE_TYPES,
+      drop_pending_updates: false,
+    });
   }
 
   deleteWebhook(botToken: string): Promise<BotApiResult<true>> {

@@ -10,21 +10,21 @@ import {
   numberValue,
   stringValue,
   truncate,
-  Unchecked,
+  type Unchecked,
   withoutUndefined,
 } from '../shared/payload-value';
 import {
   TELEGRAM_MESSAGE_UPDATE_TYPES,
-  TelegramChat,
-  TelegramContact,
-  TelegramDocument,
-  TelegramLocation,
-  TelegramMessage,
-  TelegramPhotoSize,
-  TelegramSticker,
-  TelegramUpdate,
-  TelegramUser,
-  TelegramVenue,
+  type TelegramChat,
+  type TelegramContact,
+  type TelegramDocument,
+  type TelegramLocation,
+  type TelegramMessage,
+  type TelegramPhotoSize,
+  type TelegramSticker,
+  type TelegramUpdate,
+  type TelegramUser,
+  type TelegramVenue,
 } from './telegram.types';
 
 /** What a message carries besides its text: the event's media_type and metadata about it. */

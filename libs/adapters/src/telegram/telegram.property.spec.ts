@@ -16,7 +16,12 @@ function request(rawBody: Uint8Array | string, headers: WebhookRequest['headers'
 const secretToken = fc.stringMatching(/^[A-Za-z0-9_-]{1,256}$/);
 
 const person = fc.record(
-  { id: fc.oneof(fc.integer(), fc.string(), fc.anything()), first_name: fc.oneof(fc.string(), fc.anything()), last_name: fc.string(), username: fc.string() },
+  {
+    id: fc.oneof(fc.integer(), fc.string(), fc.anything()),
+    first_name: fc.oneof(fc.string(), fc.anything()),
+    last_name: fc.string(),
+    username: fc.string(),
+  },
   { requiredKeys: [] },
 );
 
@@ -33,7 +38,13 @@ const updateLike = fc.record(
           {
             message_id: identifier,
             chat: fc.oneof(
-              { weight: 6, arbitrary: fc.record({ id: identifier, type: fc.string(), title: fc.oneof(fc.string(), fc.anything()) }, { requiredKeys: ['id'] }) },
+              {
+                weight: 6,
+                arbitrary: fc.record(
+                  { id: identifier, type: fc.string(), title: fc.oneof(fc.string(), fc.anything()) },
+                  { requiredKeys: ['id'] },
+                ),
+              },
               fc.anything(),
             ),
             from: fc.oneof(person, fc.anything()),
@@ -42,7 +53,15 @@ const updateLike = fc.record(
             edit_date: fc.oneof(fc.integer(), fc.anything()),
             text: fc.oneof(fc.string(), fc.anything()),
             caption: fc.anything(),
-            photo: fc.oneof(fc.array(fc.record({ file_id: fc.oneof(fc.string(), fc.anything()), width: fc.anything(), height: fc.anything() }, { requiredKeys: [] })), fc.anything()),
+            photo: fc.oneof(
+              fc.array(
+                fc.record(
+                  { file_id: fc.oneof(fc.string(), fc.anything()), width: fc.anything(), height: fc.anything() },
+                  { requiredKeys: [] },
+                ),
+              ),
+              fc.anything(),
+            ),
             document: fc.anything(),
             voice: fc.anything(),
             sticker: fc.anything(),
@@ -85,7 +104,11 @@ describe('Telegram adapter properties', () => {
     await fc.assert(
       fc.asyncProperty(secretToken, secretToken, instant, instant, async (current, previous, now, expiresAt) => {
         fc.pre(current !== previous);
-        const credentials = { webhook_secret: current, previous_webhook_secret: previous, previous_webhook_secret_expires_at: expiresAt.toISOString() };
+        const credentials = {
+          webhook_secret: current,
+          previous_webhook_secret: previous,
+          previous_webhook_secret_expires_at: expiresAt.toISOString(),
+        };
         const result = verifyTelegramSecretToken(request('{}', { 'x-telegram-bot-api-secret-token': previous }), credentials, now);
         return result.ok === expiresAt.getTime() > now.getTime();
       }),

@@ -38,10 +38,12 @@ export const telegramProvider = {
     tidiedCredentials: withoutExpiredPreviousSecret,
     unregisteredCredentials: withoutTelegramSecrets,
     // A registration made with another bot or secret is stale: the change that replaced it records its own.
-    isSameRegistration: (stored, registeredWith) => stored.bot_token === registeredWith.bot_token && stored.webhook_secret === registeredWith.webhook_secret,
+    isSameRegistration: (stored, registeredWith) =>
+      stored.bot_token === registeredWith.bot_token && stored.webhook_secret === registeredWith.webhook_secret,
     async register(api, url, credentials) {
       const secret = credentials.webhook_secret;
-      if (typeof secret !== 'string' || secret === '') throw new Error('a Telegram webhook is registered only with a stored webhook_secret');
+      if (typeof secret !== 'string' || secret === '')
+        throw new Error('a Telegram webhook is registered only with a stored webhook_secret');
       const answer = await new TelegramBotApi(api.baseUrl, api.postJson).setWebhook(botToken(credentials), url, secret);
       return answer.ok
         ? { status: 'registered', url, registered_at: new Date().toISOString() }

@@ -18,7 +18,9 @@ describe('Telegram secret token', () => {
   });
 
   it('takes the first value of a repeated header', async () => {
-    await expect(adapter.verify(request({ 'x-telegram-bot-api-secret-token': [secret, 'other'] }), credentials)).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(request({ 'x-telegram-bot-api-secret-token': [secret, 'other'] }), credentials)).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it('rejects another token, a prefix of it and a longer one', async () => {
@@ -58,7 +60,9 @@ describe('Telegram secret token', () => {
   it('does not cover the body: Telegram signs nothing, a changed body with the right token passes', async () => {
     const tampered = Buffer.from(body);
     tampered[20] ^= 0x01;
-    await expect(adapter.verify(request({ 'x-telegram-bot-api-secret-token': secret }, tampered), credentials)).resolves.toEqual({ ok: true });
+    await expect(adapter.verify(request({ 'x-telegram-bot-api-secret-token': secret }, tampered), credentials)).resolves.toEqual({
+      ok: true,
+    });
   });
 
   describe('after a rotation', () => {
@@ -72,7 +76,8 @@ describe('Telegram secret token', () => {
       previous_webhook_secret_expires_at: expiresAt.toISOString(),
     };
     const adapterAt = (now: Date) => createTelegramAdapter({ now: () => now, httpGetText: async () => '' });
-    const verifyAt = (now: Date, token: string, credentials = rotated) => adapterAt(now).verify(request({ 'x-telegram-bot-api-secret-token': token }), credentials);
+    const verifyAt = (now: Date, token: string, credentials = rotated) =>
+      adapterAt(now).verify(request({ 'x-telegram-bot-api-secret-token': token }), credentials);
 
     it('accepts the current and the previous secret until the previous one expires', async () => {
       for (const now of [rotatedAt, new Date(expiresAt.getTime() - 1)]) {

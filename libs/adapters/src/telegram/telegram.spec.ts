@@ -245,10 +245,27 @@ describe('Telegram message kinds', () => {
   it.each([
     ['audio', { audio: { file_id: 'AUD', file_unique_id: 'a', duration: 200, title: 'Song', mime_type: 'audio/mpeg' } }],
     ['video', { video: { file_id: 'VID', file_unique_id: 'v', width: 640, height: 480, duration: 5, mime_type: 'video/mp4' } }],
-    ['sticker', { sticker: { file_id: 'STK', file_unique_id: 's', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji: '😀' } }],
+    [
+      'sticker',
+      {
+        sticker: {
+          file_id: 'STK',
+          file_unique_id: 's',
+          type: 'regular',
+          width: 512,
+          height: 512,
+          is_animated: false,
+          is_video: false,
+          emoji: '😀',
+        },
+      },
+    ],
     ['video_note', { video_note: { file_id: 'VN', file_unique_id: 'n', length: 240, duration: 7 } }],
     // An animation also sets `document`; it is reported as what it is.
-    ['animation', { animation: { file_id: 'ANI', file_unique_id: 'g', mime_type: 'video/mp4' }, document: { file_id: 'ANI', file_unique_id: 'g' } }],
+    [
+      'animation',
+      { animation: { file_id: 'ANI', file_unique_id: 'g', mime_type: 'video/mp4' }, document: { file_id: 'ANI', file_unique_id: 'g' } },
+    ],
   ])('%s → media_type and file_id', (mediaType, content) => {
     const [event] = inboundOf(update(content));
     expect(event.media_type).toBe(mediaType);
@@ -298,7 +315,9 @@ describe('Telegram message kinds', () => {
   });
 
   it('a reply names the message it answers', () => {
-    const [event] = inboundOf(update({ text: 'yes', reply_to_message: { message_id: 3, chat: { id: -100200, type: 'supergroup' }, date: 1 } }));
+    const [event] = inboundOf(
+      update({ text: 'yes', reply_to_message: { message_id: 3, chat: { id: -100200, type: 'supergroup' }, date: 1 } }),
+    );
     expect(event.metadata['reply_to_message_id']).toBe('3');
   });
 

@@ -13,25 +13,25 @@ import {
   statusWord,
   stringValue,
   truncate,
-  Unchecked,
+  type Unchecked,
   withoutUndefined,
 } from '../shared/payload-value';
 import {
   WHATSAPP_MEDIA_TYPES,
-  WhatsAppChange,
-  WhatsAppChangeValue,
-  WhatsAppContact,
-  WhatsAppEntry,
-  WhatsAppError,
-  WhatsAppInteractive,
-  WhatsAppLocation,
-  WhatsAppMedia,
-  WhatsAppMessage,
-  WhatsAppMessageContext,
-  WhatsAppNotification,
-  WhatsAppReply,
-  WhatsAppSharedContact,
-  WhatsAppStatus,
+  type WhatsAppChange,
+  type WhatsAppChangeValue,
+  type WhatsAppContact,
+  type WhatsAppEntry,
+  type WhatsAppError,
+  type WhatsAppInteractive,
+  type WhatsAppLocation,
+  type WhatsAppMedia,
+  type WhatsAppMessage,
+  type WhatsAppMessageContext,
+  type WhatsAppNotification,
+  type WhatsAppReply,
+  type WhatsAppSharedContact,
+  type WhatsAppStatus,
 } from './whatsapp.types';
 
 /** Fields shared by every event of one call, and what each event says about the business number. */
@@ -162,11 +162,7 @@ function profileNames(value: Unchecked<WhatsAppChangeValue>): Map<string, string
   return names;
 }
 
-function inboundEvent(
-  item: unknown,
-  names: Map<string, string>,
-  call: CallContext,
-): InboundMessageEvent | undefined {
+function inboundEvent(item: unknown, names: Map<string, string>, call: CallContext): InboundMessageEvent | undefined {
   const message = asUnchecked<WhatsAppMessage>(item);
   const wamid = identifierValue(message?.id);
   const from = identifierValue(message?.from);
@@ -260,7 +256,10 @@ export function parseWhatsAppNotification(request: WebhookRequest, channel: Chan
   if (!notification) return { ok: false, error: { kind: 'invalid_payload', detail: 'notification is not a JSON object' } };
   const object = notification.object;
   if (object !== undefined && object !== 'whatsapp_business_account') {
-    return { ok: false, error: { kind: 'unsupported_payload', detail: `object is ${String(object).slice(0, 64)}, not whatsapp_business_account` } };
+    return {
+      ok: false,
+      error: { kind: 'unsupported_payload', detail: `object is ${String(object).slice(0, 64)}, not whatsapp_business_account` },
+    };
   }
   if (!Array.isArray(notification.entry)) return { ok: false, error: { kind: 'invalid_payload', detail: 'entry is not an array' } };
 

@@ -18,7 +18,20 @@ function metaSignature(body: Uint8Array, secret: string): string {
 }
 
 const text = fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1 }) }, fc.string(), fc.anything());
-const messageTypes = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button', 'reaction', 'unsupported'];
+const messageTypes = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'reaction',
+  'unsupported',
+];
 
 const messageLike = fc.record(
   {
@@ -34,7 +47,10 @@ const messageLike = fc.record(
     sticker: fc.anything(),
     location: fc.oneof(fc.record({ latitude: fc.double(), longitude: fc.anything(), name: text }, { requiredKeys: [] }), fc.anything()),
     contacts: fc.oneof(fc.array(fc.anything()), fc.anything()),
-    interactive: fc.oneof(fc.record({ type: text, button_reply: fc.anything(), list_reply: fc.record({ id: text, title: text }) }, { requiredKeys: [] }), fc.anything()),
+    interactive: fc.oneof(
+      fc.record({ type: text, button_reply: fc.anything(), list_reply: fc.record({ id: text, title: text }) }, { requiredKeys: [] }),
+      fc.anything(),
+    ),
     button: fc.anything(),
     reaction: fc.oneof(fc.record({ message_id: text, emoji: text }, { requiredKeys: [] }), fc.anything()),
     context: fc.anything(),
@@ -46,13 +62,20 @@ const messageLike = fc.record(
 const statusLike = fc.record(
   {
     id: text,
-    status: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('sent', 'delivered', 'read', 'failed', 'played') }, fc.string(), fc.anything()),
+    status: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('sent', 'delivered', 'read', 'failed', 'played') },
+      fc.string(),
+      fc.anything(),
+    ),
     timestamp: fc.oneof(fc.integer().map(String), fc.string(), fc.anything()),
     recipient_id: text,
     recipient_participant_id: fc.anything(),
     conversation: fc.anything(),
     pricing: fc.anything(),
-    errors: fc.oneof(fc.array(fc.record({ code: fc.oneof(fc.integer(), fc.anything()), title: text, error_data: fc.anything() }, { requiredKeys: [] })), fc.anything()),
+    errors: fc.oneof(
+      fc.array(fc.record({ code: fc.oneof(fc.integer(), fc.anything()), title: text, error_data: fc.anything() }, { requiredKeys: [] })),
+      fc.anything(),
+    ),
   },
   { requiredKeys: ['id', 'status'] },
 );
@@ -74,7 +97,10 @@ const notificationLike = fc.record({
                   arbitrary: fc.record(
                     {
                       metadata: fc.anything(),
-                      contacts: fc.oneof(fc.array(fc.record({ wa_id: text, profile: fc.oneof(fc.record({ name: text }), fc.anything()) })), fc.anything()),
+                      contacts: fc.oneof(
+                        fc.array(fc.record({ wa_id: text, profile: fc.oneof(fc.record({ name: text }), fc.anything()) })),
+                        fc.anything(),
+                      ),
                       messages: fc.oneof({ weight: 4, arbitrary: fc.array(messageLike, { maxLength: 4 }) }, fc.anything()),
                       statuses: fc.oneof({ weight: 4, arbitrary: fc.array(statusLike, { maxLength: 4 }) }, fc.anything()),
                     },

@@ -26,7 +26,8 @@ export const whatsappProvider = {
       url,
       verify_token: credentials.verify_token,
       subscribe_fields: ['messages'],
-      instructions: 'In the Meta App Dashboard, WhatsApp → Configuration → Webhook: paste the callback URL and the verify token, then subscribe to the "messages" field.',
+      instructions:
+        'In the Meta App Dashboard, WhatsApp → Configuration → Webhook: paste the callback URL and the verify token, then subscribe to the "messages" field.',
     }),
   },
   needsReregistration: neverReregisters,

@@ -380,13 +380,24 @@ describe('WhatsApp message kinds beyond the samples', () => {
     const unsupported = {
       ...base,
       type: 'unsupported',
-      errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+      errors: [
+        {
+          code: 131051,
+          title: 'Message type unknown',
+          message: 'Message type unknown',
+          error_data: { details: 'Message type is currently not supported.' },
+        },
+      ],
     };
     const [event] = eventsOf(withMessage(unsupported)).inbound;
     expect(event).toMatchObject({
       provider_message_id: 'wamid.KIND',
       media_type: 'unsupported',
-      metadata: { message_type: 'unsupported', error_code: '131051', error_message: 'Message type unknown (Message type is currently not supported.)' },
+      metadata: {
+        message_type: 'unsupported',
+        error_code: '131051',
+        error_message: 'Message type unknown (Message type is currently not supported.)',
+      },
     });
   });
 
@@ -407,12 +418,20 @@ describe('WhatsApp message kinds beyond the samples', () => {
   });
 
   it('a lone contact names the sender even when wa_id and from differ', () => {
-    const body = notification({ contacts: [{ profile: { name: 'Ana' }, wa_id: '5511987654321' }], messages: [{ ...base, from: '551187654321', type: 'text', text: { body: 'oi' } }] });
+    const body = notification({
+      contacts: [{ profile: { name: 'Ana' }, wa_id: '5511987654321' }],
+      messages: [{ ...base, from: '551187654321', type: 'text', text: { body: 'oi' } }],
+    });
     expect(eventsOf(body).inbound[0].sender_name).toBe('Ana');
   });
 
   it('a message without id or sender cannot be an event and is left out', () => {
-    const body = notification({ messages: [{ type: 'text', text: { body: 'x' } }, { ...base, type: 'text', text: { body: 'kept' } }] });
+    const body = notification({
+      messages: [
+        { type: 'text', text: { body: 'x' } },
+        { ...base, type: 'text', text: { body: 'kept' } },
+      ],
+    });
     expect(eventsOf(body).inbound.map((event) => event.message_body)).toEqual(['kept']);
   });
 });
@@ -421,7 +440,14 @@ describe('WhatsApp statuses beyond the samples', () => {
   const status = { id: 'wamid.OUT', timestamp: '1750263773', recipient_id: '16505551234' };
 
   it('delivered and read of the same message are distinct events', () => {
-    const { statuses } = eventsOf(notification({ statuses: [{ ...status, status: 'delivered' }, { ...status, status: 'read' }] }));
+    const { statuses } = eventsOf(
+      notification({
+        statuses: [
+          { ...status, status: 'delivered' },
+          { ...status, status: 'read' },
+        ],
+      }),
+    );
     expect(statuses.map((event) => event.status)).toEqual(['delivered', 'read']);
     expect(statuses[0].event_id).not.toBe(statuses[1].event_id);
     expect(statuses[0].provider_message_id).toBe(statuses[1].provider_message_id);
@@ -435,7 +461,12 @@ describe('WhatsApp statuses beyond the samples', () => {
   it('a group status keeps the participant and differs per participant', () => {
     const group = { ...status, status: 'read', recipient_type: 'group', recipient_id: '120363000000000000' };
     const { statuses } = eventsOf(
-      notification({ statuses: [{ ...group, recipient_participant_id: '16505550001' }, { ...group, recipient_participant_id: '16505550002' }] }),
+      notification({
+        statuses: [
+          { ...group, recipient_participant_id: '16505550001' },
+          { ...group, recipient_participant_id: '16505550002' },
+        ],
+      }),
     );
     expect(statuses[0].metadata).toMatchObject({ recipient_type: 'group', recipient_participant_id: '16505550001' });
     expect(statuses[0].event_id).not.toBe(statuses[1].event_id);
@@ -476,7 +507,11 @@ describe('WhatsApp calls', () => {
     const { inbound, statuses } = eventsOf(JSON.stringify({ object: 'whatsapp_business_account', entry: entries }));
     expect(inbound).toHaveLength(120);
     expect(statuses).toHaveLength(180);
-    expect(inbound[0]).toMatchObject({ provider_message_id: 'wamid.in.0.0.0', sender_name: 'User 0', metadata: { waba_id: 'waba-0', phone_number_id: 'pn-0' } });
+    expect(inbound[0]).toMatchObject({
+      provider_message_id: 'wamid.in.0.0.0',
+      sender_name: 'User 0',
+      metadata: { waba_id: 'waba-0', phone_number_id: 'pn-0' },
+    });
     expect(inbound[119]).toMatchObject({ provider_message_id: 'wamid.in.2.1.19', sender_name: 'User 2' });
     expect(new Set([...inbound, ...statuses].map((event) => event.event_id)).size).toBe(300);
   });

@@ -71,7 +71,8 @@ export class CredentialsCipher {
     } else if (parts[0] === SEALED_PREFIX && parts.length === 5) {
       const [, keyId, nonce, ciphertext, tag] = parts;
       const key = this.keysById.get(keyId);
-      if (!key) throw new CredentialsDecryptionError(`credentials of channel ${channelId} are sealed with key ${keyId}, which is not configured`);
+      if (!key)
+        throw new CredentialsDecryptionError(`credentials of channel ${channelId} are sealed with key ${keyId}, which is not configured`);
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
         decipher.setAAD(Buffer.from(channelId, 'utf8'));

@@ -145,7 +145,12 @@ describe('applyStatusUpdate', () => {
         update('failed', 0, ERROR),
         changed({ failed_at: t(0), error_details: ERROR }),
       ],
-      ['delivered, row has no delivered_at', { ...STATES['delivered, unread'], delivered_at: null }, late('delivered'), changed({ delivered_at: t(10) })],
+      [
+        'delivered, row has no delivered_at',
+        { ...STATES['delivered, unread'], delivered_at: null },
+        late('delivered'),
+        changed({ delivered_at: t(10) }),
+      ],
     ];
 
     it.each(table)('%s', (_name, state, incoming, expected) => {
@@ -155,9 +160,7 @@ describe('applyStatusUpdate', () => {
 
   describe('applying the same update twice: the second is a no-op', () => {
     const cases = Object.keys(STATES).flatMap((state) =>
-      [...LIFECYCLE_STATUSES, 'clicked'].flatMap((status) =>
-        [0, 2, 10].map((minute) => [state as StateName, status, minute] as const),
-      ),
+      [...LIFECYCLE_STATUSES, 'clicked'].flatMap((status) => [0, 2, 10].map((minute) => [state as StateName, status, minute] as const)),
     );
 
     it.each(cases)('%s + %s at minute %d', (state, status, minute) => {
@@ -252,7 +255,9 @@ describe('applyStatusUpdate', () => {
 
   it('records a failure without details as nulls', () => {
     expect(applyStatusUpdate(EMPTY, update('failed', 10))).toEqual(
-      changed({ status: 'failed', failed_at: t(10), error_details: { code: null, message: null, provider_status: null } }, ['failed_count']),
+      changed({ status: 'failed', failed_at: t(10), error_details: { code: null, message: null, provider_status: null } }, [
+        'failed_count',
+      ]),
     );
   });
 
@@ -279,9 +284,7 @@ function minuteOf(status: string): number {
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, index) =>
-    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
-  );
+  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
 interface Replay {

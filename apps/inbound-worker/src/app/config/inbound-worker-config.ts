@@ -1,4 +1,12 @@
-import { CONTACT_LOOKUP_VARIABLES, EnvReader, INBOUND_WORKER_DEFAULTS, readVariables, readWorkerConfig, type ValuesOf, type WorkerConfig } from '@inbound/runtime';
+import {
+  CONTACT_LOOKUP_VARIABLES,
+  EnvReader,
+  INBOUND_WORKER_DEFAULTS,
+  readVariables,
+  readWorkerConfig,
+  type ValuesOf,
+  type WorkerConfig,
+} from '@inbound/runtime';
 
 /** How the worker asks the account service for a sender's contact (docs/CONTRACTS.md, ACCOUNT_API_URL). */
 export interface ContactLookupSettings extends ValuesOf<Omit<typeof CONTACT_LOOKUP_VARIABLES, 'baseUrl'>> {

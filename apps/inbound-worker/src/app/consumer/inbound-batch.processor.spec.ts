@@ -34,7 +34,11 @@ function event(overrides: Partial<InboundMessageEvent> = {}): InboundMessageEven
 function delivery(body: unknown): ConsumeMessage {
   const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const messageId = typeof body === 'object' && body !== null ? (body as { event_id?: string }).event_id : undefined;
-  return { content, fields: { routingKey: 'webhook.inbound.sms', exchange: 'webhook.inbound' }, properties: { messageId, headers: {} } } as unknown as ConsumeMessage;
+  return {
+    content,
+    fields: { routingKey: 'webhook.inbound.sms', exchange: 'webhook.inbound' },
+    properties: { messageId, headers: {} },
+  } as unknown as ConsumeMessage;
 }
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -97,7 +101,10 @@ describe('InboundBatchProcessor', () => {
     const settlements = await processor().process([delivery('not json'), delivery(good), delivery({ ...event(), channel_id: 'nope' })]);
 
     expect(settlements).toEqual(['ack', 'ack', 'ack']);
-    expect(failures.deadLetter.mock.calls.map(([, reason]) => reason)).toEqual(['body is not valid JSON', 'invalid event: channel_id: isUuid']);
+    expect(failures.deadLetter.mock.calls.map(([, reason]) => reason)).toEqual([
+      'body is not valid JSON',
+      'invalid event: channel_id: isUuid',
+    ]);
     expect(inserts.map(providerIdsOf)).toEqual([[good.provider_message_id]]);
     expect(await count('worker_events_dead_lettered_total', { reason: 'invalid' })).toBe(2);
   });
@@ -106,17 +113,25 @@ describe('InboundBatchProcessor', () => {
     const events = [event(), event(), event()];
     const poison = events[1].provider_message_id;
     insert = async (rows) => {
-      if (rows.some((row) => row.provider_message_id === poison)) throw pgError('23503', 'violates foreign key constraint "fk_messages_channel"');
+      if (rows.some((row) => row.provider_message_id === poison))
+        throw pgError('23503', 'violates foreign key constraint "fk_messages_channel"');
       return rows.length;
     };
     const settlements = await processor().process(events.map(delivery));
 
     expect(settlements).toEqual(['ack', 'ack', 'ack']);
-    expect(inserts.map(providerIdsOf)).toEqual([events.map((e) => e.provider_message_id), [events[0].provider_message_id], [poison], [events[2].provider_message_id]]);
+    expect(inserts.map(providerIdsOf)).toEqual([
+      events.map((e) => e.provider_message_id),
+      [events[0].provider_message_id],
+      [poison],
+      [events[2].provider_message_id],
+    ]);
     expect(failures.deadLetter).toHaveBeenCalledTimes(1);
     expect(await count('worker_events_dead_lettered_total', { reason: 'database_refused' })).toBe(1);
     expect(failures.deadLetter.mock.calls[0][0].properties.messageId).toBe(events[1].event_id);
-    expect(failures.deadLetter.mock.calls[0][1]).toBe('database refused the event: 23503 violates foreign key constraint "fk_messages_channel"');
+    expect(failures.deadLetter.mock.calls[0][1]).toBe(
+      'database refused the event: 23503 violates foreign key constraint "fk_messages_channel"',
+    );
     expect(await count('worker_events_applied_total')).toBe(2);
   });
 
@@ -196,7 +211,9 @@ describe('InboundBatchProcessor', () => {
   it('writes the contact the resolver found, and no contact when it has none or fails', async () => {
     const known = event({ sender_address: 'known' });
     const unknown = event({ sender_address: 'unknown' });
-    const resolve = jest.fn(async () => new Map([[contactKey({ account_id: ACCOUNT, address: 'known' }), '7c6b5a4f-3e2d-4c1b-8a9f-0e1d2c3b4a5f']]));
+    const resolve = jest.fn(
+      async () => new Map([[contactKey({ account_id: ACCOUNT, address: 'known' }), '7c6b5a4f-3e2d-4c1b-8a9f-0e1d2c3b4a5f']]),
+    );
     contacts = { resolve, close: () => undefined } as unknown as ContactResolver;
     await processor().process([delivery(known), delivery(unknown)]);
 

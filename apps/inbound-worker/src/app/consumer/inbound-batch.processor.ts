@@ -112,7 +112,9 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
       } catch (error) {
         await this.throwIfDatabaseDown(error);
         if (databaseFailureKind(error) === 'permanent') {
-          settlements.push(this.deadLetter(item.message, `database refused the event: ${describeDatabaseError(error)}`, 'database_refused'));
+          settlements.push(
+            this.deadLetter(item.message, `database refused the event: ${describeDatabaseError(error)}`, 'database_refused'),
+          );
         } else {
           // The database, not the event, failed: trying the rest now would only fail again.
           databaseDown = `database unavailable: ${describeDatabaseError(error)}`;
@@ -146,7 +148,10 @@ export class InboundBatchProcessor implements OnApplicationShutdown {
       this.logger.warn({ event_id: message.properties.messageId, reason }, 'event dead-lettered');
       return 'ack';
     } catch (error) {
-      this.logger.error({ event_id: message.properties.messageId, reason, error: (error as Error)?.message }, 'could not dead-letter; rejecting');
+      this.logger.error(
+        { event_id: message.properties.messageId, reason, error: (error as Error)?.message },
+        'could not dead-letter; rejecting',
+      );
       return 'reject';
     }
   }

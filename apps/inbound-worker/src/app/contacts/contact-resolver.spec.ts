@@ -60,7 +60,9 @@ describe('ContactResolver', () => {
   it('asks GET <base>/contacts/lookup with the account and the address, and reads {"id"}', async () => {
     service = await new FakeAccountService((_req, res, url) => {
       const known = url.pathname === '/api/contacts/lookup' && url.searchParams.get('address') === '+1 555 0100';
-      res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' }).end(known ? JSON.stringify({ id: CONTACT.toUpperCase() }) : '{}');
+      res
+        .writeHead(known ? 200 : 404, { 'content-type': 'application/json' })
+        .end(known ? JSON.stringify({ id: CONTACT.toUpperCase() }) : '{}');
     }).start();
     const contacts = await resolverFor(`${service.url}/api/`).resolve([
       { account_id: ACCOUNT, address: '+1 555 0100' },
@@ -131,7 +133,10 @@ describe('ContactResolver', () => {
   it.each([
     ['a 500', (res: ServerResponse) => res.writeHead(500).end('oops')],
     ['a body without an id', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"contact":{}}')],
-    ['an id that is not a UUID', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"42; DROP"}')],
+    [
+      'an id that is not a UUID',
+      (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"42; DROP"}'),
+    ],
     ['a body that is not JSON', (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('<html>')],
     ['a redirect', (res: ServerResponse) => res.writeHead(302, { location: 'http://example.com/' }).end()],
   ])('answers null for %s, counted as an error and not remembered', async (_what, answer) => {

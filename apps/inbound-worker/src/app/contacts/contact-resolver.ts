@@ -47,7 +47,11 @@ export class ContactResolver {
   private readonly lookupUrl: string;
 
   constructor(private readonly options: ContactResolverOptions) {
-    this.cache = new ContactCache({ ttlMs: options.cacheTtlMs, negativeTtlMs: options.negativeCacheTtlMs, maxEntries: options.cacheMaxEntries });
+    this.cache = new ContactCache({
+      ttlMs: options.cacheTtlMs,
+      negativeTtlMs: options.negativeCacheTtlMs,
+      maxEntries: options.cacheMaxEntries,
+    });
     this.slots = new Semaphore(options.concurrency);
     this.breaker = new CircuitBreaker(options.breaker ?? { failureThreshold: 5, openMs: 10_000 });
     this.lookupUrl = `${options.baseUrl.replace(/\/+$/, '')}/contacts/lookup`;

@@ -46,7 +46,11 @@ describe('inboundMessageRow', () => {
     const row = inboundMessageRow({ ...bare, metadata: {} }, null);
     expect(row.message_body).toBeNull();
     expect(row.contact_id).toBeNull();
-    expect(JSON.parse(row.metadata_)).toEqual({ provider_message_id: event.provider_message_id, event_id: event.event_id, received_at: event.received_at });
+    expect(JSON.parse(row.metadata_)).toEqual({
+      provider_message_id: event.provider_message_id,
+      event_id: event.event_id,
+      received_at: event.received_at,
+    });
   });
 
   it('never lets a provider extra replace the key of the unique index', () => {

@@ -8,7 +8,14 @@ const OTHER_CHANNEL = '22222222-2222-4222-8222-222222222222';
 const t = (minute: number): Date => new Date(Date.UTC(2026, 0, 1, 0, minute));
 const iso = (minute: number): string => t(minute).toISOString();
 
-const EMPTY: MessageStatusState = { status: 'sent', sent_at: t(1), delivered_at: null, failed_at: null, read_at: null, error_details: null };
+const EMPTY: MessageStatusState = {
+  status: 'sent',
+  sent_at: t(1),
+  delivered_at: null,
+  failed_at: null,
+  read_at: null,
+  error_details: null,
+};
 
 function row(id: string, state: Partial<MessageStatusState> = {}, extra: Partial<LockedMessage> = {}): LockedMessage {
   return {
@@ -72,7 +79,10 @@ function applied(locked: LockedMessage, write: MessageRowWrite | undefined): Loc
 
 describe('foldStatusBatch', () => {
   it('ignores duplicates inside a batch: counters move once', () => {
-    const folded = foldStatusBatch([update('a', 'delivered', 2), update('a', 'delivered', 2), update('a', 'read', 3), update('a', 'read', 3)], [row('a')]);
+    const folded = foldStatusBatch(
+      [update('a', 'delivered', 2), update('a', 'delivered', 2), update('a', 'read', 3), update('a', 'read', 3)],
+      [row('a')],
+    );
     expect(folded.results).toEqual([
       { kind: 'applied' },
       { kind: 'ignored', reason: 'already_recorded' },
@@ -109,12 +119,18 @@ describe('foldStatusBatch', () => {
   });
 
   it('reports updates whose message was not locked as not found', () => {
-    const folded = foldStatusBatch([update('a', 'delivered', 2), update('zzz', 'delivered', 2), update('a', 'read', 3, { channel_id: OTHER_CHANNEL })], [row('a')]);
+    const folded = foldStatusBatch(
+      [update('a', 'delivered', 2), update('zzz', 'delivered', 2), update('a', 'read', 3, { channel_id: OTHER_CHANNEL })],
+      [row('a')],
+    );
     expect(folded.results).toEqual([{ kind: 'applied' }, { kind: 'not_found' }, { kind: 'not_found' }]);
   });
 
   it('applies an update that names no recipient to every row its provider id names', () => {
-    const folded = foldStatusBatch([update('a', 'delivered', 2)], [row('a1', {}, { provider_message_id: 'pm-a' }), row('a2', {}, { provider_message_id: 'pm-a' })]);
+    const folded = foldStatusBatch(
+      [update('a', 'delivered', 2)],
+      [row('a1', {}, { provider_message_id: 'pm-a' }), row('a2', {}, { provider_message_id: 'pm-a' })],
+    );
     expect(folded.writes.map((write) => write.id)).toEqual(['a1', 'a2']);
   });
 
@@ -125,7 +141,10 @@ describe('foldStatusBatch', () => {
 
     it('applies each update only to its recipient’s row, comparing email addresses without case', () => {
       const folded = foldStatusBatch(
-        [update('x', 'delivered', 2, { ...email, recipient_address: 'A@example.com' }), update('x', 'failed', 3, { ...email, recipient_address: 'b@example.com' })],
+        [
+          update('x', 'delivered', 2, { ...email, recipient_address: 'A@example.com' }),
+          update('x', 'failed', 3, { ...email, recipient_address: 'b@example.com' }),
+        ],
         rows,
       );
       expect(folded.results).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
@@ -217,7 +236,8 @@ describe('foldStatusBatch', () => {
 
     it('keep at most MAX_INFORMATIONAL_KINDS kinds per message', () => {
       let records = {};
-      for (let n = 0; n < MAX_INFORMATIONAL_KINDS; n++) records = recordInformational(records, { status: `kind_${n}`, timestamp: iso(1) }).records;
+      for (let n = 0; n < MAX_INFORMATIONAL_KINDS; n++)
+        records = recordInformational(records, { status: `kind_${n}`, timestamp: iso(1) }).records;
       const beyond = recordInformational(records, { status: 'one_more', timestamp: iso(1) });
       expect(beyond).toEqual({ records, changed: false, limited: true });
       expect(recordInformational(records, { status: 'kind_0', timestamp: iso(2) }).changed).toBe(true);
@@ -238,26 +258,47 @@ describe('foldStatusBatch', () => {
       { status: 'delivered', delivered_at: t(4), read_at: iso(5) },
       { status: 'failed', failed_at: t(4), error_details: { code: 'E0', message: null, provider_status: null } },
     ];
-    const anUpdate = fc.record({ id: fc.constantFrom('a', 'b'), status: fc.constantFrom(...statuses), minute: fc.integer({ min: 0, max: 8 }) });
+    const anUpdate = fc.record({
+      id: fc.constantFrom('a', 'b'),
+      status: fc.constantFrom(...statuses),
+      minute: fc.integer({ min: 0, max: 8 }),
+    });
     fc.assert(
-      fc.property(fc.constantFrom(...initialStates), fc.constantFrom(...initialStates), fc.array(anUpdate, { maxLength: 12 }), (stateA, stateB, sequence) => {
-        const updates = sequence.map(({ id, status, minute }) => update(id, status, minute));
-        const batched = foldStatusBatch(updates, [row('a', stateA), row('b', stateB)]);
+      fc.property(
+        fc.constantFrom(...initialStates),
+        fc.constantFrom(...initialStates),
+        fc.array(anUpdate, { maxLength: 12 }),
+        (stateA, stateB, sequence) => {
+          const updates = sequence.map(({ id, status, minute }) => update(id, status, minute));
+          const batched = foldStatusBatch(updates, [row('a', stateA), row('b', stateB)]);
 
-        let rows = [row('a', stateA), row('b', stateB)];
-        const results = [];
-        const counters: string[] = [];
-        for (const single of updates) {
-          const step = foldStatusBatch([single], rows);
-          results.push(...step.results);
-          rows = rows.map((locked) => applied(locked, step.writes.find((write) => write.id === locked.id)));
-          for (const write of step.writes) counters.push(...write.counters.map((counter) => `${write.id}:${counter}`));
-        }
-        expect(batched.results).toEqual(results);
-        const batchedRows = [row('a', stateA), row('b', stateB)].map((locked) => applied(locked, batched.writes.find((write) => write.id === locked.id)));
-        expect(batchedRows).toEqual(rows);
-        expect(batched.writes.flatMap((write) => write.counters.map((counter) => `${write.id}:${counter}`)).sort()).toEqual(counters.sort());
-      }),
+          let rows = [row('a', stateA), row('b', stateB)];
+          const results = [];
+          const counters: string[] = [];
+          for (const single of updates) {
+            const step = foldStatusBatch([single], rows);
+            results.push(...step.results);
+            rows = rows.map((locked) =>
+              applied(
+                locked,
+                step.writes.find((write) => write.id === locked.id),
+              ),
+            );
+            for (const write of step.writes) counters.push(...write.counters.map((counter) => `${write.id}:${counter}`));
+          }
+          expect(batched.results).toEqual(results);
+          const batchedRows = [row('a', stateA), row('b', stateB)].map((locked) =>
+            applied(
+              locked,
+              batched.writes.find((write) => write.id === locked.id),
+            ),
+          );
+          expect(batchedRows).toEqual(rows);
+          expect(batched.writes.flatMap((write) => write.counters.map((counter) => `${write.id}:${counter}`)).sort()).toEqual(
+            counters.sort(),
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -67,7 +67,11 @@ export function recordInformational(
   };
   if (!existing) {
     if (Object.keys(records).length >= MAX_INFORMATIONAL_KINDS) return { records, changed: false, limited: true };
-    return { records: { ...records, [event.status]: { first_at: event.timestamp, last_at: event.timestamp, ...details } }, changed: true, limited: false };
+    return {
+      records: { ...records, [event.status]: { first_at: event.timestamp, last_at: event.timestamp, ...details } },
+      changed: true,
+      limited: false,
+    };
   }
   const at = Date.parse(event.timestamp);
   const earlier = at < Date.parse(existing.first_at);

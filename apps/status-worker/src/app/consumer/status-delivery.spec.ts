@@ -35,13 +35,27 @@ describe('decodeStatusUpdate', () => {
 
   it('reads the recipient a keyed event names (one provider id, several recipients)', () => {
     const decoded = decodeStatusUpdate(body({ ...VALID, channel_type: 'email', recipient_address: 'a@example.com' }));
-    expect(decoded).toMatchObject({ ok: true, event: { provider_message_id: VALID.provider_message_id, recipient_address: 'a@example.com', channel_type: 'email' } });
+    expect(decoded).toMatchObject({
+      ok: true,
+      event: { provider_message_id: VALID.provider_message_id, recipient_address: 'a@example.com', channel_type: 'email' },
+    });
   });
 
   it('reads a watermark event', () => {
     const { provider_message_id: _id, ...rest } = VALID;
-    const decoded = decodeStatusUpdate(body({ ...rest, channel_type: 'messenger', status: 'read', recipient_address: '6024129854333321', watermark: '2026-03-01T09:59:00.000Z' }));
-    expect(decoded).toMatchObject({ ok: true, event: { recipient_address: '6024129854333321', watermark: '2026-03-01T09:59:00.000Z', status: 'read' } });
+    const decoded = decodeStatusUpdate(
+      body({
+        ...rest,
+        channel_type: 'messenger',
+        status: 'read',
+        recipient_address: '6024129854333321',
+        watermark: '2026-03-01T09:59:00.000Z',
+      }),
+    );
+    expect(decoded).toMatchObject({
+      ok: true,
+      event: { recipient_address: '6024129854333321', watermark: '2026-03-01T09:59:00.000Z', status: 'read' },
+    });
     expect(decoded.ok && decoded.event.provider_message_id).toBeUndefined();
   });
 

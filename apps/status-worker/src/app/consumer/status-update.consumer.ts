@@ -157,7 +157,9 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
       }
       return 'ack';
     } catch (error) {
-      this.logger.error(`could not move status event ${message.properties.messageId ?? '?'} to the retry path: ${describeDatabaseError(error)}`);
+      this.logger.error(
+        `could not move status event ${message.properties.messageId ?? '?'} to the retry path: ${describeDatabaseError(error)}`,
+      );
       return 'reject';
     }
   }

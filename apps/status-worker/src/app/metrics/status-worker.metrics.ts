@@ -17,8 +17,18 @@ export class StatusWorkerMetrics extends WorkerEventMetrics {
   constructor(@Inject(WORKER_METRICS) registry: Registry) {
     super(registry);
     const registers = [registry];
-    this.applied = new Counter({ name: 'worker_events_applied_total', help: 'Status events applied to a message', labelNames: ['status'], registers });
-    this.ignored = new Counter({ name: 'worker_events_ignored_total', help: 'Status events that changed nothing (duplicate or stale)', labelNames: ['reason'], registers });
+    this.applied = new Counter({
+      name: 'worker_events_applied_total',
+      help: 'Status events applied to a message',
+      labelNames: ['status'],
+      registers,
+    });
+    this.ignored = new Counter({
+      name: 'worker_events_ignored_total',
+      help: 'Status events that changed nothing (duplicate or stale)',
+      labelNames: ['reason'],
+      registers,
+    });
     this.batchSeconds = new Histogram({
       name: 'worker_batch_duration_seconds',
       help: 'Time to apply one batch, transaction and acks included',

@@ -29,7 +29,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; d
         forbidNonWhitelisted: true,
         exceptionFactory: (errors) => {
           const first = errors[0];
-          const message = first ? Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid` : 'invalid request';
+          const message = first ? (Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`) : 'invalid request';
           return new BadRequestException({ error: 'invalid_request', field: first?.property, message });
         },
       }),

@@ -1,5 +1,11 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CredentialsError, mergeChannelCredentials, prepareChannelCredentials, type ApiWebhookSetup, type Credentials } from '@inbound/adapters';
+import {
+  CredentialsError,
+  mergeChannelCredentials,
+  prepareChannelCredentials,
+  type ApiWebhookSetup,
+  type Credentials,
+} from '@inbound/adapters';
 import { Channel, CredentialsCipher, CredentialsDecryptionError, type ChannelWebhookState } from '@inbound/domain';
 import { isChannelType, type ChannelType } from '@inbound/contracts';
 import { PinoLogger } from 'nestjs-pino';
@@ -14,7 +20,8 @@ import { WebhookSetup } from './webhook-setup';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(error: unknown): never {
-  if (error instanceof CredentialsError) throw new BadRequestException({ error: 'invalid_request', field: error.field, message: error.message });
+  if (error instanceof CredentialsError)
+    throw new BadRequestException({ error: 'invalid_request', field: error.field, message: error.message });
   throw error;
 }
 
@@ -148,7 +155,9 @@ export class ChannelsService {
       if (!stopped.ok) this.logger.warn({ channel_id: change.channel.id, error: stopped.error }, 'could not remove the old webhook');
     }
     if (setup && change.registerWith) {
-      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, change.registerWith));
+      return this.view(
+        await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, change.registerWith),
+      );
     }
     return this.view(change.channel);
   }
@@ -157,7 +166,8 @@ export class ChannelsService {
     const now = new Date();
     const change = await this.dataSource.transaction(async (manager): Promise<CommittedChange> => {
       const channel = await this.lockedChannel(manager, id);
-      if (!channel.is_active) throw new ConflictException({ error: 'channel_inactive', message: 'activate the channel before registering its webhook' });
+      if (!channel.is_active)
+        throw new ConflictException({ error: 'channel_inactive', message: 'activate the channel before registering its webhook' });
       const type = channel.channel_type as ChannelType;
       const stored = this.openCredentials(channel);
       const setup = this.setup.definition(type, stored).webhook;
@@ -174,12 +184,18 @@ export class ChannelsService {
     this.directory.invalidate(change.channel.id);
     const { setup, registerWith } = change;
     if (setup && registerWith) {
-      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, registerWith)).webhook;
+      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, registerWith))
+        .webhook;
     }
     return this.view(change.channel).webhook;
   }
 
-  private async registerThroughApi(setup: ApiWebhookSetup, type: ChannelType, channelId: string, credentials: Credentials): Promise<Channel> {
+  private async registerThroughApi(
+    setup: ApiWebhookSetup,
+    type: ChannelType,
+    channelId: string,
+    credentials: Credentials,
+  ): Promise<Channel> {
     const webhook = await this.setup.register(setup, type, channelId, credentials);
     if (webhook.status === 'failed') this.logger.warn({ channel_id: channelId, error: webhook.error }, 'webhook registration failed');
     return this.storeWebhookState(setup, channelId, credentials, webhook);
@@ -190,7 +206,12 @@ export class ChannelsService {
    * credentials the registration depends on, or a deactivation): that change records its own
    * outcome. Only the webhook state is written; the credentials stay as the latest change left them.
    */
-  private storeWebhookState(setup: ApiWebhookSetup, channelId: string, registeredWith: Credentials, webhook: ChannelWebhookState): Promise<Channel> {
+  private storeWebhookState(
+    setup: ApiWebhookSetup,
+    channelId: string,
+    registeredWith: Credentials,
+    webhook: ChannelWebhookState,
+  ): Promise<Channel> {
     return this.dataSource.transaction(async (manager) => {
       const channel = await this.lockedChannel(manager, channelId);
       const stored = this.openCredentials(channel);
@@ -209,7 +230,8 @@ export class ChannelsService {
       if (!(error instanceof CredentialsDecryptionError)) throw error;
       throw new ConflictException({
         error: 'credentials_unreadable',
-        message: 'the stored credentials cannot be opened with the configured keys; run npm run credentials:reseal (or configure the key that sealed them)',
+        message:
+          'the stored credentials cannot be opened with the configured keys; run npm run credentials:reseal (or configure the key that sealed them)',
       });
     }
   }
@@ -221,7 +243,9 @@ export class ChannelsService {
   }
 
   private async lockedChannel(manager: EntityManager, id: string): Promise<Channel> {
-    const channel = UUID.test(id) ? await manager.getRepository(Channel).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+    const channel = UUID.test(id)
+      ? await manager.getRepository(Channel).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!channel || !isChannelType(channel.channel_type)) notFound();
     return channel;
   }

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { providerDefinitionFor, type ApiWebhookSetup, type ChannelCredentials, type JsonPost, type ProviderDefinition } from '@inbound/adapters';
+import {
+  providerDefinitionFor,
+  type ApiWebhookSetup,
+  type ChannelCredentials,
+  type JsonPost,
+  type ProviderDefinition,
+} from '@inbound/adapters';
 import type { ChannelWebhookState } from '@inbound/domain';
 import type { ChannelType } from '@inbound/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';

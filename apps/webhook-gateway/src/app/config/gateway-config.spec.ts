@@ -50,7 +50,10 @@ describe('readGatewayConfig', () => {
     [{ CREDENTIALS_KEY: randomBytes(16).toString('base64') }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
     [{ CREDENTIALS_KEY: 'not base64 at all!' }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
     [{ VERIFY_WEBHOOK_SIGNATURES: 'false' }, null],
-    [{ VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development'],
+    [
+      { VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'test' },
+      'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
+    ],
     [
       { VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'production', CREDENTIALS_KEY: randomBytes(32).toString('base64') },
       'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
@@ -61,7 +64,10 @@ describe('readGatewayConfig', () => {
     [{ BODY_LIMIT_BYTES: '10' }, 'Invalid configuration: BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "10")'],
     [{ META_BODY_LIMIT_BYTES: '1e9' }, 'Invalid configuration: META_BODY_LIMIT_BYTES must be an integer from 1024 to 67108864 (got "1e9")'],
     [{ TRUST_PROXY_HOPS: '-1' }, 'Invalid configuration: TRUST_PROXY_HOPS must be an integer from 0 to 10 (got "-1")'],
-    [{ SIGNATURE_FAILURE_WINDOW_MS: '10' }, 'Invalid configuration: SIGNATURE_FAILURE_WINDOW_MS must be an integer from 1000 to 3600000 (got "10")'],
+    [
+      { SIGNATURE_FAILURE_WINDOW_MS: '10' },
+      'Invalid configuration: SIGNATURE_FAILURE_WINDOW_MS must be an integer from 1000 to 3600000 (got "10")',
+    ],
   ])('%p → %p', (env, line) => {
     // Development unless the case says otherwise, so that each case meets only its own rule.
     const withEnv = { NODE_ENV: 'development', ...env };

@@ -31,7 +31,9 @@ export class HealthController {
   async accepting(@Res() reply: FastifyReply): Promise<void> {
     const report = await checkReadiness({ postgres: postgresReadiness(this.dataSource), rabbitmq: () => this.rabbitmqUp() });
     const accepting = Object.values(report.checks).includes('up');
-    await reply.status(accepting ? 200 : 503).send({ status: accepting ? 'accepting' : 'not_accepting', checks: report.checks, service: 'webhook-gateway' });
+    await reply
+      .status(accepting ? 200 : 503)
+      .send({ status: accepting ? 'accepting' : 'not_accepting', checks: report.checks, service: 'webhook-gateway' });
   }
 
   @Get('health/ready')

@@ -49,13 +49,20 @@ describe('parseBoundedJson', () => {
 
   it('never throws, and whatever it accepts is an object within every bound (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json({ depthSize: 'large' }), fc.string(), fc.jsonValue().map((value) => JSON.stringify(value).slice(0, -1))), (text) => {
-        const result = parseBoundedJson(text);
-        if (!result.ok) return;
-        expect(typeof result.value).toBe('object');
-        expect(depthOf(result.value)).toBeLessThanOrEqual(ADMIN_JSON_BOUNDS.maxDepth);
-        expect(JSON.stringify(result.value)).not.toMatch(/"(__proto__|constructor|prototype)":/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json({ depthSize: 'large' }),
+          fc.string(),
+          fc.jsonValue().map((value) => JSON.stringify(value).slice(0, -1)),
+        ),
+        (text) => {
+          const result = parseBoundedJson(text);
+          if (!result.ok) return;
+          expect(typeof result.value).toBe('object');
+          expect(depthOf(result.value)).toBeLessThanOrEqual(ADMIN_JSON_BOUNDS.maxDepth);
+          expect(JSON.stringify(result.value)).not.toMatch(/"(__proto__|constructor|prototype)":/);
+        },
+      ),
       { numRuns: 5_000 },
     );
   });

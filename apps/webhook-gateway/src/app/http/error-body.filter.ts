@@ -29,7 +29,12 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const fields = typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : { message: response };
     const { statusCode: _statusCode, ...rest } = fields;
     const error = typeof rest['error'] === 'string' && /^[a-z_]+$/.test(rest['error']) ? rest['error'] : codeOf(status);
-    const message = typeof rest['message'] === 'string' ? rest['message'] : Array.isArray(rest['message']) ? rest['message'].join('; ') : exception.message;
+    const message =
+      typeof rest['message'] === 'string'
+        ? rest['message']
+        : Array.isArray(rest['message'])
+          ? rest['message'].join('; ')
+          : exception.message;
     void reply.status(status).send({ ...rest, error, message });
   }
 }

@@ -24,7 +24,8 @@ export const ANSWERS = {
   invalid: (detail: string) => json(400, { error: 'invalid_payload', detail: detail.slice(0, 200) }),
   tooLarge: json(413, { error: 'payload_too_large' }),
   // Too many failed signature checks from this address; calls that verify are never refused.
-  throttled: (retryAfterSeconds: number) => json(429, { error: 'too_many_failed_verifications' }, { 'retry-after': String(retryAfterSeconds) }),
+  throttled: (retryAfterSeconds: number) =>
+    json(429, { error: 'too_many_failed_verifications' }, { 'retry-after': String(retryAfterSeconds) }),
   // The provider retries on 503; Retry-After hints when.
   unavailable: json(503, { error: 'unavailable' }, { 'retry-after': '5' }),
   challenge: (value: string): WebhookAnswer => ({ status: 200, contentType: 'text/plain; charset=utf-8', body: value }),

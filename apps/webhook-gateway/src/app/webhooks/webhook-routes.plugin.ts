@@ -50,7 +50,11 @@ export function registerWebhookRoutes(service: WebhookService, limits: WebhookBo
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return send(reply, ANSWERS.tooLarge);
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        return send(reply, { status: error.statusCode, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: 'bad_request' }) });
+        return send(reply, {
+          status: error.statusCode,
+          contentType: 'application/json; charset=utf-8',
+          body: JSON.stringify({ error: 'bad_request' }),
+        });
       }
       request.log.error({ err: error.message, request_id: request.id }, 'webhook handler failed');
       return send(reply, ANSWERS.unavailable);
@@ -60,8 +64,10 @@ export function registerWebhookRoutes(service: WebhookService, limits: WebhookBo
       reply.send({ status: 'healthy', service: 'webhook-gateway', endpoints: service.endpoints(), timestamp: new Date().toISOString() }),
     );
 
-    app.post<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', { bodyLimit: limits.default }, async (request, reply) =>
-      send(reply, await service.receive(toCall(request))),
+    app.post<{ Params: { type: string; channelId: string } }>(
+      '/webhooks/:type/:channelId',
+      { bodyLimit: limits.default },
+      async (request, reply) => send(reply, await service.receive(toCall(request))),
     );
     // A static segment wins over the parametric route above, so these types get their own limit.
     for (const [type, bodyLimit] of Object.entries(limits.larger)) {

@@ -36,7 +36,11 @@ export class WebhookSpool implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('WebhookSpool');
-    this.depth = new Gauge({ name: 'gateway_spool_depth', help: 'Events in the PostgreSQL spool, waiting for RabbitMQ', registers: [registry] });
+    this.depth = new Gauge({
+      name: 'gateway_spool_depth',
+      help: 'Events in the PostgreSQL spool, waiting for RabbitMQ',
+      registers: [registry],
+    });
     this.oldestAge = new Gauge({
       name: 'gateway_spool_oldest_age_seconds',
       help: 'Age of the oldest event in the spool (0 when empty)',
@@ -50,7 +54,12 @@ export class WebhookSpool implements OnApplicationBootstrap, OnApplicationShutdo
     await this.dataSource.query(
       `INSERT INTO webhook_spool (exchange, routing_key, message_id, payload)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [events.map((event) => event.exchange), events.map((event) => event.routingKey), events.map((event) => event.messageId), events.map((event) => event.payload)],
+      [
+        events.map((event) => event.exchange),
+        events.map((event) => event.routingKey),
+        events.map((event) => event.messageId),
+        events.map((event) => event.payload),
+      ],
     );
   }
 
@@ -107,12 +116,15 @@ export class WebhookSpool implements OnApplicationBootstrap, OnApplicationShutdo
         return 0;
       }
       const outcomes = await Promise.allSettled(
-        rows.map((row) => this.publisher.publishRaw(row.exchange, row.routing_key, Buffer.from(row.payload, 'utf8'), { messageId: row.message_id })),
+        rows.map((row) =>
+          this.publisher.publishRaw(row.exchange, row.routing_key, Buffer.from(row.payload, 'utf8'), { messageId: row.message_id }),
+        ),
       );
       const confirmed = rows.filter((_row, index) => outcomes[index].status === 'fulfilled').map((row) => row.id);
       if (confirmed.length > 0) await runner.query(`DELETE FROM webhook_spool WHERE id = ANY($1::bigint[])`, [confirmed]);
       await runner.commitTransaction();
-      if (confirmed.length > 0) this.logger.info({ relayed: confirmed.length, left_in_batch: rows.length - confirmed.length }, 'spooled events published');
+      if (confirmed.length > 0)
+        this.logger.info({ relayed: confirmed.length, left_in_batch: rows.length - confirmed.length }, 'spooled events published');
       // A row that failed stays; the next pass tries it again, oldest first.
       return confirmed.length === rows.length ? rows.length : 0;
     } catch (error) {

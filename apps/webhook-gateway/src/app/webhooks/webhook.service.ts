@@ -1,6 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AdapterRegistry, hasVerificationChallenge, providerDefinitionFor, type ParsedEvents, type WebhookRequest } from '@inbound/adapters';
-import { CHANNEL_TYPES, INBOUND_EXCHANGE, inboundRoutingKey, isChannelType, STATUS_EXCHANGE, statusRoutingKey, type ChannelType } from '@inbound/contracts';
+import {
+  AdapterRegistry,
+  hasVerificationChallenge,
+  providerDefinitionFor,
+  type ParsedEvents,
+  type WebhookRequest,
+} from '@inbound/adapters';
+import {
+  CHANNEL_TYPES,
+  INBOUND_EXCHANGE,
+  inboundRoutingKey,
+  isChannelType,
+  STATUS_EXCHANGE,
+  statusRoutingKey,
+  type ChannelType,
+} from '@inbound/contracts';
 import { ConfirmedPublisher } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -117,11 +131,26 @@ export class WebhookService {
       // relay publishes once the broker is back (duplicates of those that were confirmed carry
       // the same event id). Only when PostgreSQL cannot take them either is the answer 503.
       try {
-        await this.spool.write(publishes.map(({ exchange, key, event }) => ({ exchange, routingKey: key, messageId: event.event_id, payload: JSON.stringify(event) })));
+        await this.spool.write(
+          publishes.map(({ exchange, key, event }) => ({
+            exchange,
+            routingKey: key,
+            messageId: event.event_id,
+            payload: JSON.stringify(event),
+          })),
+        );
         this.metrics.spooled.inc({ channel_type: channel.channel_type }, publishes.length);
-        this.logger.warn({ channel_id: channel.id, request_id: call.requestId, events: publishes.length, err: (publishError as Error).message }, 'events spooled');
+        this.logger.warn(
+          { channel_id: channel.id, request_id: call.requestId, events: publishes.length, err: (publishError as Error).message },
+          'events spooled',
+        );
       } catch (spoolError) {
-        this.reject(call, channel, `publish_failed: ${(publishError as Error).message}; spool_failed: ${(spoolError as Error).message}`, 'error');
+        this.reject(
+          call,
+          channel,
+          `publish_failed: ${(publishError as Error).message}; spool_failed: ${(spoolError as Error).message}`,
+          'error',
+        );
         return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
       }
     }
@@ -158,7 +187,10 @@ export class WebhookService {
       return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
     }
     if (!channel || channel.channel_type !== call.routeType) {
-      this.logger.warn({ reason: 'unknown_channel', channel_id: call.channelId.slice(0, 64), channel_type: call.routeType, request_id: call.requestId }, 'webhook rejected');
+      this.logger.warn(
+        { reason: 'unknown_channel', channel_id: call.channelId.slice(0, 64), channel_type: call.routeType, request_id: call.requestId },
+        'webhook rejected',
+      );
       return { answer: ANSWERS.notFound, outcome: 'not_found' };
     }
     return { channel };
@@ -196,6 +228,9 @@ export class WebhookService {
   }
 
   private reject(call: WebhookCall, channel: ActiveChannel, reason: string, level: 'warn' | 'error'): void {
-    this.logger[level]({ reason, channel_id: channel.id, channel_type: channel.channel_type, request_id: call.requestId }, 'webhook rejected');
+    this.logger[level](
+      { reason, channel_id: channel.id, channel_type: channel.channel_type, request_id: call.requestId },
+      'webhook rejected',
+    );
   }
 }

@@ -30,7 +30,14 @@ async function httpGetText(url: string): Promise<string> {
   providers: [
     {
       provide: CHANNEL_DIRECTORY_OPTIONS,
-      useValue: { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 50_000, staleLimitMs: 10 * 60_000, staleRetryMs: 5_000, staleWaitMs: 500 },
+      useValue: {
+        ttlMs: 30_000,
+        negativeTtlMs: 5_000,
+        maxEntries: 50_000,
+        staleLimitMs: 10 * 60_000,
+        staleRetryMs: 5_000,
+        staleWaitMs: 500,
+      },
     },
     {
       provide: CredentialsCipher,

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, KeyObject, randomBytes, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 
 /**
  * A throw-away RSA key and self-signed X.509 certificate, built at test time so specs and the

@@ -13,7 +13,12 @@ export function specChannel(channel_type: ChannelType): ChannelContext {
 }
 
 export function commonEventFields(channel: ChannelContext) {
-  return { channel_id: channel.id, account_id: channel.account_id, channel_type: channel.channel_type, received_at: SPEC_RECEIVED_AT.toISOString() };
+  return {
+    channel_id: channel.id,
+    account_id: channel.account_id,
+    channel_type: channel.channel_type,
+    received_at: SPEC_RECEIVED_AT.toISOString(),
+  };
 }
 
 /** Every event a successful parse returns passes the consumers' validation; failures are typed. */

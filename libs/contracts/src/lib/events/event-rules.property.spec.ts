@@ -6,7 +6,9 @@ import { dateTime, uuid } from './field-rules';
 import { InboundMessageEvent } from './inbound-message.event';
 import { StatusUpdateEvent } from './status-update.event';
 
-const isoTime = fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const isoTime = fc
+  .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const textUpTo = (max: number) => fc.string({ minLength: 1, maxLength: Math.min(max, 40) });
 
 const inboundEvent = fc.record(
@@ -25,7 +27,19 @@ const inboundEvent = fc.record(
     metadata: fc.dictionary(fc.string(), fc.jsonValue()),
     received_at: isoTime,
   },
-  { requiredKeys: ['event_id', 'channel_id', 'account_id', 'channel_type', 'provider_message_id', 'sender_address', 'timestamp', 'metadata', 'received_at'] },
+  {
+    requiredKeys: [
+      'event_id',
+      'channel_id',
+      'account_id',
+      'channel_type',
+      'provider_message_id',
+      'sender_address',
+      'timestamp',
+      'metadata',
+      'received_at',
+    ],
+  },
 );
 
 const keyedStatusEvent = fc.record(
@@ -43,7 +57,19 @@ const keyedStatusEvent = fc.record(
     received_at: isoTime,
     recipient_address: fc.option(fc.emailAddress(), { nil: undefined }),
   },
-  { requiredKeys: ['event_id', 'channel_id', 'account_id', 'channel_type', 'provider_message_id', 'status', 'timestamp', 'metadata', 'received_at'] },
+  {
+    requiredKeys: [
+      'event_id',
+      'channel_id',
+      'account_id',
+      'channel_type',
+      'provider_message_id',
+      'status',
+      'timestamp',
+      'metadata',
+      'received_at',
+    ],
+  },
 );
 
 // Values no field of either event accepts: a wrong type, or a string every rule of these fields refuses.
@@ -57,9 +83,39 @@ describe('event rules (properties)', () => {
 
   it('refuse a well-formed event with one field spoiled, naming that field', () => {
     const spoiled = <T extends object>(events: fc.Arbitrary<T>, fields: readonly string[]) =>
-      fc.tuple(events, fc.constantFrom(...fields), refusedEverywhere).map(([event, field, value]) => ({ event: { ...event, [field]: value } as Record<string, unknown>, field }));
-    const inboundFields = ['event_id', 'channel_id', 'account_id', 'channel_type', 'provider_message_id', 'sender_address', 'sender_name', 'message_body', 'timestamp', 'media_url', 'media_type', 'metadata', 'received_at'] as const;
-    const statusFields = ['event_id', 'channel_id', 'account_id', 'channel_type', 'provider_message_id', 'status', 'timestamp', 'error_code', 'error_message', 'metadata', 'received_at', 'recipient_address', 'watermark'] as const;
+      fc
+        .tuple(events, fc.constantFrom(...fields), refusedEverywhere)
+        .map(([event, field, value]) => ({ event: { ...event, [field]: value } as Record<string, unknown>, field }));
+    const inboundFields = [
+      'event_id',
+      'channel_id',
+      'account_id',
+      'channel_type',
+      'provider_message_id',
+      'sender_address',
+      'sender_name',
+      'message_body',
+      'timestamp',
+      'media_url',
+      'media_type',
+      'metadata',
+      'received_at',
+    ] as const;
+    const statusFields = [
+      'event_id',
+      'channel_id',
+      'account_id',
+      'channel_type',
+      'provider_message_id',
+      'status',
+      'timestamp',
+      'error_code',
+      'error_message',
+      'metadata',
+      'received_at',
+      'recipient_address',
+      'watermark',
+    ] as const;
     fc.assert(
       fc.property(spoiled(inboundEvent, inboundFields), ({ event, field }) => {
         const result = validateEvent(InboundMessageEvent, event);
@@ -81,7 +137,16 @@ describe('event rules (properties)', () => {
     // Each field from zero to just past its largest value, so that the edges come up often.
     const field = (max: number, width = 2) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(width, '0'));
     const candidate = fc
-      .tuple(fc.constantFrom('0000', '0001', '1900', '2000', '2024', '2026', '2100', '9999'), field(13), field(32), field(24), field(60), field(60), fc.constantFrom('', '.5', '.123456'), fc.constantFrom('Z', '+05:30', '-23:59', '+24:00', ''))
+      .tuple(
+        fc.constantFrom('0000', '0001', '1900', '2000', '2024', '2026', '2100', '9999'),
+        field(13),
+        field(32),
+        field(24),
+        field(60),
+        field(60),
+        fc.constantFrom('', '.5', '.123456'),
+        fc.constantFrom('Z', '+05:30', '-23:59', '+24:00', ''),
+      )
       .map(([y, mo, d, h, mi, s, fraction, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${zone}`);
     fc.assert(
       fc.property(candidate, (time) => {
@@ -102,7 +167,12 @@ describe('event rules (properties)', () => {
   it('take as a UUID any RFC 9562 version with its variant, and the nil and max UUIDs', () => {
     fc.assert(fc.property(fc.uuid(), (id) => expect(uuid(id)).toBeUndefined()));
     for (const id of ['00000000-0000-0000-0000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF']) expect(uuid(id)).toBeUndefined();
-    for (const id of ['11111111-1111-0111-8111-111111111111', '11111111-1111-9111-8111-111111111111', '11111111-1111-4111-c111-111111111111', '11111111111141118111111111111111']) {
+    for (const id of [
+      '11111111-1111-0111-8111-111111111111',
+      '11111111-1111-9111-8111-111111111111',
+      '11111111-1111-4111-c111-111111111111',
+      '11111111111141118111111111111111',
+    ]) {
       expect(uuid(id)).toBe('isUuid');
     }
   });

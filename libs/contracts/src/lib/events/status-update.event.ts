@@ -52,7 +52,9 @@ function namingProblems(event: Readonly<Record<string, unknown>>): string[] {
     return ['provider_message_id: names no message (no provider_message_id, no watermark with recipient_address)'];
   }
   const status = event['status'];
-  return typeof status === 'string' && !isWatermarkStatus(status) ? [`status: a watermark update must be delivered or read, not ${status}`] : [];
+  return typeof status === 'string' && !isWatermarkStatus(status)
+    ? [`status: a watermark update must be delivered or read, not ${status}`]
+    : [];
 }
 
 export const StatusUpdateEvent: EventContract<StatusUpdateEvent> = {

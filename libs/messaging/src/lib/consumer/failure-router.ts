@@ -1,7 +1,13 @@
 import type { Message } from 'amqplib';
-import { ConfirmedPublisher } from '../publisher/confirmed-publisher';
+import type { ConfirmedPublisher } from '../publisher/confirmed-publisher';
 import { deadLetterQueueName, retryQueueName } from '@inbound/contracts';
-import { HEADER_ATTEMPT, HEADER_FAILURE_REASON, HEADER_FIRST_FAILED_AT, HEADER_ORIGINAL_EXCHANGE, HEADER_ORIGINAL_ROUTING_KEY } from '../topology/failure-headers';
+import {
+  HEADER_ATTEMPT,
+  HEADER_FAILURE_REASON,
+  HEADER_FIRST_FAILED_AT,
+  HEADER_ORIGINAL_EXCHANGE,
+  HEADER_ORIGINAL_ROUTING_KEY,
+} from '../topology/failure-headers';
 
 export type FailureOutcome = { action: 'retried'; attempt: number; delayMs: number } | { action: 'dead_lettered'; reason: string };
 

@@ -201,18 +201,21 @@ export class ConfirmedPublisher {
         },
       };
       this.pending.add(entry);
-      const timer = setTimeout(
-        () => entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout')),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout')), timeoutMs);
       try {
-        channel.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true, mandatory: true, ...options }, (error) => {
-          const returned = this.takeReturned(options.messageId);
-          if (error) entry.settle(confirmError(error));
-          else if (returned) {
-            entry.settle(new PublishError(`no queue is bound for ${exchange} ${routingKey}: the message was returned`, 'unroutable'));
-          } else entry.settle();
-        });
+        channel.publish(
+          exchange,
+          routingKey,
+          body,
+          { contentType: 'application/json', persistent: true, mandatory: true, ...options },
+          (error) => {
+            const returned = this.takeReturned(options.messageId);
+            if (error) entry.settle(confirmError(error));
+            else if (returned) {
+              entry.settle(new PublishError(`no queue is bound for ${exchange} ${routingKey}: the message was returned`, 'unroutable'));
+            } else entry.settle();
+          },
+        );
       } catch (error) {
         // amqplib throws synchronously when the channel is already closing.
         entry.settle(new PublishError(`publish failed: ${(error as Error).message}`, 'closed'));

@@ -1,7 +1,16 @@
 import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import { AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS, deadLetterPolicyCommand } from './dead-letter-policy';
-import { deadLetterQueueName, INBOUND_BINDING, INBOUND_EXCHANGE, INBOUND_QUEUE, retryQueueName, STATUS_BINDING, STATUS_EXCHANGE, STATUS_QUEUE } from '@inbound/contracts';
+import {
+  deadLetterQueueName,
+  INBOUND_BINDING,
+  INBOUND_EXCHANGE,
+  INBOUND_QUEUE,
+  retryQueueName,
+  STATUS_BINDING,
+  STATUS_EXCHANGE,
+  STATUS_QUEUE,
+} from '@inbound/contracts';
 
 export * from './dead-letter-policy';
 
@@ -111,7 +120,9 @@ class DeadLetteringQueueDeclarer {
 
   async declare(queue: string, argumentsOfQueue: Record<string, unknown>): Promise<void> {
     try {
-      await (await this.channel()).assertQueue(queue, {
+      await (
+        await this.channel()
+      ).assertQueue(queue, {
         durable: true,
         arguments: { ...argumentsOfQueue, ...AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS },
       });

@@ -1,4 +1,4 @@
-import { EnvReader } from './env-reader';
+import type { EnvReader } from './env-reader';
 import { readVariables, type EnvVariables, type ValuesOf } from './env-variable';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;

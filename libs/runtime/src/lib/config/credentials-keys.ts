@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { ConfigError, type EnvReader } from './env-reader';
 import { readVariable, type EnvVariables } from './env-variable';
 
 export const CREDENTIALS_KEY_VARIABLES = {
@@ -32,7 +32,8 @@ function decodeKey(name: string, value: string): Buffer {
 export function readCredentialsKeys(env: EnvReader, nodeEnv: string): CredentialsKeys {
   const variables = CREDENTIALS_KEY_VARIABLES;
   const current = readVariable(env, variables.current);
-  if (current === undefined && nodeEnv === 'production') throw new ConfigError(variables.current.name, 'is required when NODE_ENV=production');
+  if (current === undefined && nodeEnv === 'production')
+    throw new ConfigError(variables.current.name, 'is required when NODE_ENV=production');
   const previous = readVariable(env, variables.previous);
   return {
     current: current === undefined ? undefined : decodeKey(variables.current.name, current),

@@ -73,7 +73,10 @@ describe('readWorkerConfig', () => {
   it.each([
     [{ PREFETCH_COUNT: '0' }, 'Invalid configuration: PREFETCH_COUNT must be an integer from 1 to 10000 (got "0")'],
     [{ HEALTH_PORT: '-1' }, 'Invalid configuration: HEALTH_PORT must be an integer from 0 to 65535 (got "-1")'],
-    [{ RETRY_FIRST_DELAY_MS: '5000', RETRY_WINDOW_MS: '1000' }, 'Invalid configuration: RETRY_WINDOW_MS must be at least RETRY_FIRST_DELAY_MS'],
+    [
+      { RETRY_FIRST_DELAY_MS: '5000', RETRY_WINDOW_MS: '1000' },
+      'Invalid configuration: RETRY_WINDOW_MS must be at least RETRY_FIRST_DELAY_MS',
+    ],
   ])('rejects %p with one line', (env, line) => {
     expect(problem(() => readWorkerConfig(env, { healthPort: 3001, prefetchCount: 200 }))).toBe(line);
   });

@@ -13,7 +13,14 @@ const VARIABLES = {
 describe('readVariables', () => {
   it('reads each declaration under its key; an optional URL or text without a value is undefined', () => {
     const values = readVariables(new EnvReader({ MODE: ' safe ', RETRIES: '0' }), VARIABLES);
-    expect(values).toEqual({ origin: 'https://example.com', callback: undefined, token: undefined, mode: 'safe', retries: 0, enabled: true });
+    expect(values).toEqual({
+      origin: 'https://example.com',
+      callback: undefined,
+      token: undefined,
+      mode: 'safe',
+      retries: 0,
+      enabled: true,
+    });
     const mode: 'fast' | 'safe' = values.mode;
     expect(mode).toBe('safe');
   });

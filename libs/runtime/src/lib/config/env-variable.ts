@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { ConfigError, type EnvReader } from './env-reader';
 
 /**
  * One environment variable, declared once: the readers read it through `readVariable`, and the
@@ -72,7 +72,9 @@ function readValue(env: EnvReader, variable: EnvVariable): string | number | boo
       return env.oneOf(variable.name, variable.default, variable.allowed);
     case 'url': {
       const url =
-        variable.default === undefined ? env.optionalUrl(variable.name, variable.schemes) : env.url(variable.name, variable.default, variable.schemes);
+        variable.default === undefined
+          ? env.optionalUrl(variable.name, variable.schemes)
+          : env.url(variable.name, variable.default, variable.schemes);
       return url !== undefined && variable.dropTrailingSlash ? url.replace(/\/+$/, '') : url;
     }
     case 'text': {

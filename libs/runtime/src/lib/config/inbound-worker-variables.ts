@@ -24,7 +24,14 @@ export const CONTACT_LOOKUP_VARIABLES = {
     max: 60_000,
     meaning: "one look-up's deadline; also the most a batch waits for its look-ups",
   },
-  concurrency: { name: 'CONTACT_LOOKUP_CONCURRENCY', kind: 'integer', default: 16, min: 1, max: 256, meaning: 'look-ups in flight, across all batches' },
+  concurrency: {
+    name: 'CONTACT_LOOKUP_CONCURRENCY',
+    kind: 'integer',
+    default: 16,
+    min: 1,
+    max: 256,
+    meaning: 'look-ups in flight, across all batches',
+  },
   cacheTtlMs: {
     name: 'CONTACT_CACHE_TTL_MS',
     kind: 'integer',

@@ -44,7 +44,14 @@ export function workerVariables(defaults: WorkerDefaults) {
       constraint: 'at least `RETRY_FIRST_DELAY_MS`',
       meaning: 'total time in the retry path before dead-lettering',
     },
-    databasePoolSize: { name: 'DATABASE_POOL_SIZE', kind: 'integer', default: 10, min: 1, max: 200, meaning: 'PostgreSQL connections this process may hold' },
+    databasePoolSize: {
+      name: 'DATABASE_POOL_SIZE',
+      kind: 'integer',
+      default: 10,
+      min: 1,
+      max: 200,
+      meaning: 'PostgreSQL connections this process may hold',
+    },
     pauseHoldLimitMs: {
       name: 'PAUSE_HOLD_LIMIT_MS',
       kind: 'integer',

@@ -36,10 +36,17 @@ describe('BatchScheduler', () => {
     const scheduler = new BatchScheduler<number>({ maxBatchSize: 3, maxConcurrentBatches: 2, handle, onError: () => undefined });
     for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) scheduler.add(n);
     await turn();
-    expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(scheduler.waiting).toBe(2);
     await finishNext();
-    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8],
+    ]);
     expect(scheduler.inFlight).toBe(2);
   });
 

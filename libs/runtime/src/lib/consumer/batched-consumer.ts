@@ -134,7 +134,9 @@ export class BatchedConsumer {
     await this.opening?.catch(() => undefined);
     const active = this.active;
     if (active?.consumerTag && !active.closed) {
-      await active.channel.cancel(active.consumerTag).catch((error: unknown) => this.options.logger.warn(`cancelling the consumer: ${describeDatabaseError(error)}`));
+      await active.channel
+        .cancel(active.consumerTag)
+        .catch((error: unknown) => this.options.logger.warn(`cancelling the consumer: ${describeDatabaseError(error)}`));
     }
     await this.scheduler.whenIdle();
     this.held = [];
@@ -304,7 +306,9 @@ export class BatchedConsumer {
       }
     }
     if (kept.length > 0) this.hold(kept);
-    this.options.logger.warn(`released ${held.length - kept.length} held deliveries back to ${this.options.queue} after ${this.holdLimitMs} ms paused`);
+    this.options.logger.warn(
+      `released ${held.length - kept.length} held deliveries back to ${this.options.queue} after ${this.holdLimitMs} ms paused`,
+    );
   }
 
   private ack(delivery: Delivery): void {

@@ -1,4 +1,11 @@
-import { databaseFailureKind, DatabaseUnavailableError, describeDatabaseError, isPermanentDataError, isTransactionConflict, sqlStateOf } from './database-error';
+import {
+  databaseFailureKind,
+  DatabaseUnavailableError,
+  describeDatabaseError,
+  isPermanentDataError,
+  isTransactionConflict,
+  sqlStateOf,
+} from './database-error';
 
 const pgError = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -28,9 +35,9 @@ describe('databaseFailureKind', () => {
 
 describe('describeDatabaseError', () => {
   it('gives the SQLSTATE and the message', () => {
-    expect(describeDatabaseError(pgError('23503', 'insert or update on table "messages" violates foreign key constraint "fk_messages_channel"'))).toBe(
-      '23503 insert or update on table "messages" violates foreign key constraint "fk_messages_channel"',
-    );
+    expect(
+      describeDatabaseError(pgError('23503', 'insert or update on table "messages" violates foreign key constraint "fk_messages_channel"')),
+    ).toBe('23503 insert or update on table "messages" violates foreign key constraint "fk_messages_channel"');
     expect(describeDatabaseError(new Error('Connection terminated unexpectedly'))).toBe('Connection terminated unexpectedly');
   });
 });

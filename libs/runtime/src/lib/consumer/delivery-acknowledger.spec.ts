@@ -6,7 +6,8 @@ function recordingChannel() {
   const frames: string[] = [];
   const channel = Object.assign(new EventEmitter(), {
     ack: (message: Message, multiple: boolean) => frames.push(`ack ${message.fields.deliveryTag}${multiple ? ' multiple' : ''}`),
-    nack: (message: Message, _multiple: boolean, requeue: boolean) => frames.push(`nack ${message.fields.deliveryTag}${requeue ? ' requeue' : ''}`),
+    nack: (message: Message, _multiple: boolean, requeue: boolean) =>
+      frames.push(`nack ${message.fields.deliveryTag}${requeue ? ' requeue' : ''}`),
   });
   return { channel: channel as unknown as Channel & EventEmitter, frames };
 }

@@ -15,7 +15,9 @@ export interface HealthServerOptions {
  * The workers' small HTTP port: `/health/live`, `/health/ready` and `/metrics`, the same
  * routes as the gateway's, so probes and scrapes are configured alike for all three apps.
  */
-export async function startHealthServer(options: HealthServerOptions): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+export async function startHealthServer(
+  options: HealthServerOptions,
+): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type });

@@ -19,8 +19,18 @@ export class WorkerEventMetrics {
 
   constructor(protected readonly registry: Registry) {
     const registers = [registry];
-    this.retried = new Counter({ name: 'worker_events_retried_total', help: 'Events sent to the delayed-retry path', labelNames: ['reason'], registers });
-    this.deadLettered = new Counter({ name: 'worker_events_dead_lettered_total', help: 'Events sent to the dead-letter queue', labelNames: ['reason'], registers });
+    this.retried = new Counter({
+      name: 'worker_events_retried_total',
+      help: 'Events sent to the delayed-retry path',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.deadLettered = new Counter({
+      name: 'worker_events_dead_lettered_total',
+      help: 'Events sent to the dead-letter queue',
+      labelNames: ['reason'],
+      registers,
+    });
     this.batchSize = new Histogram({
       name: 'worker_batch_size',
       help: 'Events handled together in one database transaction',

@@ -42,7 +42,12 @@ export class WorkerConsumer implements BeforeApplicationShutdown {
   ) {
     this.reachable = postgresReadiness(dataSource);
     const registers = [registry];
-    this.state = new Gauge({ name: 'worker_consumer_state', help: 'The consumer state: 1 for the current one', labelNames: ['state'], registers });
+    this.state = new Gauge({
+      name: 'worker_consumer_state',
+      help: 'The consumer state: 1 for the current one',
+      labelNames: ['state'],
+      registers,
+    });
     this.resubscriptions = new Counter({
       name: 'worker_consumer_resubscriptions_total',
       help: 'Subscriptions after the first: consumer cancelled, channel or connection lost, database back',

@@ -1,7 +1,14 @@
 import { AmqpConnection, RabbitMQModule } from '@golevelup/nestjs-rabbitmq';
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createDataSource } from '@inbound/domain';
-import { ConfirmedPublisher, declareQueueTopology, FailureRouter, retryDelays, workerRabbitConfig, type QueueTopology } from '@inbound/messaging';
+import {
+  ConfirmedPublisher,
+  declareQueueTopology,
+  FailureRouter,
+  retryDelays,
+  workerRabbitConfig,
+  type QueueTopology,
+} from '@inbound/messaging';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { WorkerConfig } from '../config/worker-config';
@@ -12,7 +19,6 @@ import { WorkerConsumer } from './worker-consumer';
 import { WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_METRICS, WORKER_SERVICE, WORKER_TOPOLOGY } from './worker-tokens';
 
 export { WORKER_CONFIG, WORKER_DATA_SOURCE, WORKER_METRICS, WORKER_SERVICE, WORKER_TOPOLOGY } from './worker-tokens';
-
 
 export interface WorkerInfrastructureOptions {
   service: string;
@@ -90,7 +96,8 @@ export class WorkerInfrastructureModule {
         {
           provide: ConfirmedPublisher,
           // The retry and dead-letter queues it publishes to are declared on each (re)connect.
-          useFactory: () => new ConfirmedPublisher({ url: config.rabbitmqUrl, setup: (channel) => declareQueueTopology(channel, topology, delays) }),
+          useFactory: () =>
+            new ConfirmedPublisher({ url: config.rabbitmqUrl, setup: (channel) => declareQueueTopology(channel, topology, delays) }),
         },
         {
           provide: FailureRouter,
@@ -100,7 +107,17 @@ export class WorkerInfrastructureModule {
         WorkerConsumer,
         WorkerLifecycle,
       ],
-      exports: [WORKER_CONFIG, WORKER_TOPOLOGY, WORKER_METRICS, WORKER_DATA_SOURCE, ConfirmedPublisher, FailureRouter, WorkerConsumer, WorkerLifecycle, RabbitMQModule],
+      exports: [
+        WORKER_CONFIG,
+        WORKER_TOPOLOGY,
+        WORKER_METRICS,
+        WORKER_DATA_SOURCE,
+        ConfirmedPublisher,
+        FailureRouter,
+        WorkerConsumer,
+        WorkerLifecycle,
+        RabbitMQModule,
+      ],
     };
   }
 }
