@@ -2,21 +2,26 @@
 // `npm start`: the whole local pipeline. Installs dependencies if missing, makes sure
 // PostgreSQL and RabbitMQ answer at DATABASE_URL / RABBITMQ_URL (starting the local services,
 // or docker/compose.yml where Docker is present), migrates, builds, and runs the gateway and
-// both workers with prefixed, readable logs until Ctrl-C.
+// both workers with prefixed, readable logs until Ctrl-C. An admin token and a credentials key
+// are generated once and kept in `.env` (local-env.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { localEnvironment } from './local-env.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
+const local = localEnvironment(root, process.env);
 const env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/messaging',
   RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
   // The apps default to production when NODE_ENV is unset; the local pipeline is development.
   NODE_ENV: 'development',
-  ...process.env,
+  ...local.env,
 };
+// Any UUID will do as the account of local demo channels.
+const DEMO_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
 
 function run(command, args, options = {}) {
@@ -139,7 +144,15 @@ async function main() {
     });
     return child;
   });
-  say(`gateway on http://localhost:${env.PORT ?? 3000} (health: /health/ready); Ctrl-C stops everything`);
+  const gateway = `http://localhost:${env.PORT ?? 3000}`;
+  if (local.generated.length > 0) say(`generated ${local.generated.join(' and ')} into .env (kept for the next start)`);
+  say(`gateway on ${gateway} (health: /health/ready); Ctrl-C stops everything`);
+  say(`admin API token: ${env.ADMIN_API_TOKEN}`);
+  say('create a channel:');
+  say(`  curl -s -X POST ${gateway}/channels -H 'authorization: Bearer ${env.ADMIN_API_TOKEN}' -H 'content-type: application/json' \\`);
+  say(
+    `    -d '{"account_id":"${DEMO_ACCOUNT_ID}","channel_type":"whatsapp","name":"demo","credentials":{"app_secret":"demo-app-secret"}}'`,
+  );
 
   let stopping = false;
   function shutdown(code) {

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MODULE = join(__dirname, 'local-env.mjs');
+
+interface LocalEnvironment {
+  env: Record<string, string>;
+  generated: string[];
+}
+
+/** Runs localEnvironment in a fresh node process, as `npm start` does, with only `env` set. */
+function localEnvironment(root: string, env: Record<string, string> = {}): LocalEnvironment {
+  const script = `import(${JSON.stringify(MODULE)}).then((m) => process.stdout.write(JSON.stringify(m.localEnvironment(${JSON.stringify(root)}, process.env))))`;
+  const result = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as LocalEnvironment;
+}
+
+describe('the local environment npm start keeps in .env', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'local-env-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('generates an admin token and a credentials key once, readable only by the owner, and reuses them', () => {
+    const first = localEnvironment(root);
+    expect(first.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(first.env.ADMIN_API_TOKEN).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(Buffer.from(first.env.CREDENTIALS_KEY, 'base64')).toHaveLength(32);
+    expect(statSync(join(root, '.env')).mode & 0o777).toBe(0o600);
+
+    const second = localEnvironment(root);
+    expect(second.generated).toEqual([]);
+    expect(second.env.ADMIN_API_TOKEN).toBe(first.env.ADMIN_API_TOKEN);
+    expect(second.env.CREDENTIALS_KEY).toBe(first.env.CREDENTIALS_KEY);
+  });
+
+  it('lets the environment win over the file, and writes nothing it was given', () => {
+    writeFileSync(join(root, '.env'), 'ADMIN_API_TOKEN=from-the-file-0123456789\nPORT=4000\n');
+    const result = localEnvironment(root, {
+      ADMIN_API_TOKEN: 'from-the-environment-0123',
+      CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(result.generated).toEqual([]);
+    expect(result.env).toMatchObject({ ADMIN_API_TOKEN: 'from-the-environment-0123', PORT: '4000' });
+    expect(readFileSync(join(root, '.env'), 'utf8')).toBe('ADMIN_API_TOKEN=from-the-file-0123456789\nPORT=4000\n');
+  });
+
+  it('adds what is missing on lines of its own, after a last line without a newline, a comment, quotes and blank values', () => {
+    writeFileSync(join(root, '.env'), '# mine\nexport LOG_LEVEL="debug"\nCREDENTIALS_KEY=\nPORT=4000');
+    const result = localEnvironment(root);
+    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(result.env).toMatchObject({ LOG_LEVEL: 'debug', PORT: '4000' });
+    const lines = readFileSync(join(root, '.env'), 'utf8').split('\n');
+    expect(lines.slice(0, 4)).toEqual(['# mine', 'export LOG_LEVEL="debug"', 'CREDENTIALS_KEY=', 'PORT=4000']);
+    expect(lines.slice(4)).toEqual([`ADMIN_API_TOKEN=${result.env.ADMIN_API_TOKEN}`, `CREDENTIALS_KEY=${result.env.CREDENTIALS_KEY}`, '']);
+    expect(localEnvironment(root).env.CREDENTIALS_KEY).toBe(result.env.CREDENTIALS_KEY);
+  });
+});
