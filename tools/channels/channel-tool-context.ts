@@ -1,6 +1,6 @@
-import { TelegramBotApi } from '@inbound/adapters';
+import { providerDefinitionFor, TelegramBotApi } from '@inbound/adapters';
 import { CredentialsCipher, createDataSource } from '@inbound/domain';
-import { EnvReader, GATEWAY_VARIABLES, readCommonConfig, readCredentialsKeys, readVariable } from '@inbound/runtime';
+import { EnvReader, GATEWAY_VARIABLES, providerVariables, readCommonConfig, readCredentialsKeys, readVariable } from '@inbound/runtime';
 import axios from 'axios';
 import type { DataSource } from 'typeorm';
 
@@ -16,7 +16,7 @@ export async function channelToolContext(source: NodeJS.ProcessEnv): Promise<Cha
   const env = new EnvReader(source);
   const common = readCommonConfig(env);
   const keys = readCredentialsKeys(env, common.nodeEnv);
-  const telegramBaseUrl = env.url('TELEGRAM_API_BASE_URL', 'https://api.telegram.org', ['http', 'https']);
+  const telegramBaseUrl = readVariable(env, telegramApiOrigin());
   const dataSource = createDataSource({ url: common.databaseUrl, poolSize: 2, applicationName: 'channel-tools' });
   await dataSource.initialize();
   return {
@@ -28,6 +28,13 @@ export async function channelToolContext(source: NodeJS.ProcessEnv): Promise<Cha
     }),
     webhookBaseUrl: readVariable(env, GATEWAY_VARIABLES.webhookBaseUrl),
   };
+}
+
+/** The Bot API origin's declaration, as the gateway reads it (from Telegram's provider definition). */
+function telegramApiOrigin() {
+  const webhook = providerDefinitionFor('telegram', {})?.webhook;
+  if (webhook?.kind !== 'api') throw new Error('the Telegram provider registers no webhook through an API');
+  return providerVariables({ apiSettings: [webhook.api], bodyLimits: [] }).apiBaseUrls[0];
 }
 
 /** Runs a command's main: one summary line on success, one error line and exit 1 on failure. */

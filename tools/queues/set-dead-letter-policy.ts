@@ -10,6 +10,7 @@
  * policy and the policies; otherwise, or with --print, it prints the command to run there.
  */
 import { deadLetterPolicyCommand, deadLetterPolicyRabbitmqctlArgs, shellQuote } from '@inbound/messaging';
+import { COMMON_VARIABLES, EnvReader, readVariable } from '@inbound/runtime/config';
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -40,7 +41,7 @@ function option(args: readonly string[], name: string): string | undefined {
 }
 
 async function main(args: readonly string[]): Promise<void> {
-  const vhost = option(args, '--vhost') ?? vhostFromUrl(process.env.RABBITMQ_URL) ?? '/';
+  const vhost = option(args, '--vhost') ?? vhostFromUrl(readVariable(new EnvReader(process.env), COMMON_VARIABLES.rabbitmqUrl)) ?? '/';
   if (args.includes('--print') || !onPath('rabbitmqctl')) {
     process.stdout.write(
       `Run on a RabbitMQ node:\n\n  ${deadLetterPolicyCommand(vhost)}\n\nthen check:\n\n  rabbitmqctl list_queues -p ${shellQuote(vhost)} name policy arguments\n  rabbitmqctl list_policies -p ${shellQuote(vhost)}\n`,
