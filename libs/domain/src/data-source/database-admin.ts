@@ -6,7 +6,6 @@ export function databaseNameOf(url: string): string {
   return name;
 }
 
-/** The same server and credentials, pointed at the maintenance database `postgres`. */
 export function maintenanceDatabaseUrl(url: string): string {
   const parsed = new URL(url);
   parsed.pathname = '/postgres';

@@ -10,7 +10,6 @@ export const STATUS_RANK = {
   delivered: 3,
 } as const satisfies Record<Exclude<MessageStatus, 'failed'>, number>;
 
-/** Statuses from which the message can still become delivered or failed. */
 export const OPEN_STATUSES = ['pending', 'queued', 'sent'] as const satisfies readonly MessageStatus[];
 
 export interface MessageErrorDetails {
