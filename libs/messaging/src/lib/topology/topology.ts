@@ -113,7 +113,6 @@ class DeadLetteringQueueDeclarer {
         arguments: { ...argumentsOfQueue, ...AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS },
       });
     } catch (error) {
-      // A refused declaration has closed the spare channel; anything else may have too.
       await this.close();
       if (!refusedAtLeastOnceArguments(error)) throw error;
       await (await this.channel()).checkQueue(queue);
