@@ -29,7 +29,7 @@ interface Pending extends InFlightNode {
   settle: (error?: Error) => void;
 }
 
-// amqplib fails outstanding confirms with 'channel closed' when the channel goes away.
+// amqplib fails outstanding confirms with 'channel closed' when the channel goes away, with another error on a nack.
 function confirmError(error: Error): PublishError {
   return /closed/i.test(error.message)
     ? new PublishError('publish not confirmed: channel closed', 'closed')
