@@ -1,18 +1,11 @@
 /**
- * Inbound worker drain benchmark (issue #8). Publishes BENCH_EVENTS (default 100,000)
- * inbound events to `webhook.inbound` first, then starts the built worker and lets it drain
- * them into PostgreSQL; once without contact look-ups, once with ACCOUNT_API_URL pointing at
- * a local account service (answering in this process: a contact for half the senders, 404
- * for the rest). Each run has its own database and vhost.
+ * Inbound worker drain benchmark (issue #8): docs/BENCHMARKS.md, "Inbound worker: message intake". The rate is
+ * measured by the database (created_at), so the worker's boot is not counted.
  *
  *   npx nx build inbound-worker
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/inbound-worker.bench.ts
  *
- * The rate is rows / (last row's created_at − first row's created_at), measured by the
- * database, so the worker's boot is not counted. BENCH_SENDERS (default 10,000) distinct
- * senders spread over the events; BENCH_ROUNDS (default 1) alternating rounds of both
- * modes; BENCH_PREFETCH sets PREFETCH_COUNT (default: the worker's). Target: ≥ 10,000
- * events/s without look-ups.
+ * BENCH_EVENTS (default 100,000), BENCH_SENDERS (10,000), BENCH_ROUNDS (1), BENCH_PREFETCH (the worker's default).
  */
 import { Channel, createDataSource } from '@inbound/domain';
 import { deadLetterQueueName, INBOUND_EXCHANGE, INBOUND_QUEUE, inboundRoutingKey, type InboundMessageEvent } from '@inbound/contracts';

@@ -1,11 +1,6 @@
 /**
- * An open-loop load generator: calls are sent on a fixed schedule (rate per second, evenly
- * spaced), whatever the server's answers do, and each call's latency is measured from the
- * moment the schedule said it should start. A server that stalls therefore pays for every
- * call the stall held back, not only for the few that were already on the wire.
- *
- * Why not autocannon's `overallRate`: docs/BENCHMARKS.md, "Gateway: signed WhatsApp status
- * calls at 50 connections".
+ * Open loop: calls go on a fixed schedule and latency counts from the scheduled start, so a stall pays for every call it
+ * held back. Why not autocannon's `overallRate`: docs/BENCHMARKS.md, "Gateway: signed WhatsApp status calls at 50 connections".
  */
 import { Agent, request } from 'node:http';
 
@@ -26,11 +21,9 @@ export interface PacedLoadOptions {
 
 export interface PacedLoadFigures {
   sent: number;
-  /** Calls answered 2xx. */
   accepted: number;
   non2xx: number;
   errors: number;
-  /** Achieved answer rate over the run. */
   rps: number;
   /** Latencies in milliseconds, measured from each call's scheduled start. */
   p50: number;

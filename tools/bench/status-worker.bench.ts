@@ -61,11 +61,7 @@ function procTimes(pid: number | string): { own: number; children: number; comm:
   }
 }
 
-/**
- * CPU seconds used so far by PostgreSQL (every backend, and those already gone through the
- * postmaster's reaped-children time), RabbitMQ (beam.smp) and the whole machine. Linux only;
- * the machine figure includes whatever else runs on it.
- */
+/** CPU seconds so far of PostgreSQL (backends, reaped ones included), RabbitMQ (beam.smp) and the machine. Linux only. */
 function cpuSnapshot(): { postgres: number; rabbitmq: number; machineBusy: number } | undefined {
   if (!existsSync('/proc/stat')) return undefined;
   let postgres = 0;

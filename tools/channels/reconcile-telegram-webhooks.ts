@@ -1,10 +1,6 @@
 /**
- * Makes every active Telegram channel's webhook point at us, exactly once:
- * getWebhookInfo per bot; setWebhook only where the URL differs (or no secret is stored).
- * Safe to run again and again: a second run finds everything in place and changes nothing.
- *
- * Secrets and row locks follow docs/GATEWAY.md, "Telegram secret rotation": Telegram is always
- * given the stored secret, and no lock is held during Bot API calls.
+ * Points every active Telegram channel's webhook at us: setWebhook only where getWebhookInfo differs (or no secret is
+ * stored), so reruns change nothing. Secrets and locks: docs/GATEWAY.md, "Telegram secret rotation".
  *
  *   DATABASE_URL=… CREDENTIALS_KEY=… WEBHOOK_BASE_URL=https://… npm run channels:reconcile-telegram
  */

@@ -1,14 +1,5 @@
-/**
- * Offline validation of Kubernetes objects against the API's OpenAPI schemas, as shipped
- * by the kubernetes-models package (no cluster, no download):
- *
- * - validateAgainstSchema: the package's compiled JSON-schema validators (required
- *   fields, types, formats: a number where the API wants a string fails here).
- * - findUnknownFields: the OpenAPI schemas allow unknown fields, which the API server
- *   drops or refuses (a typo such as `readinesProbe` would pass the above). The package's
- *   TypeScript interfaces list the known fields, so each object is type-checked as an object
- *   literal of its kind's interface: excess-property errors name every unknown field.
- */
+// Offline validation against kubernetes-models' schemas (no cluster). The OpenAPI schemas allow unknown fields, which the
+// API server drops or refuses, so findUnknownFields type-checks each object as a literal of its kind's interface.
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import type { K8sObject } from './kustomize-build';

@@ -1,7 +1,6 @@
 /**
- * Switches queues declared before at-least-once dead-lettering to it in place, with a policy:
- * their arguments cannot be changed, and deleting them would lose what they hold. Applies to
- * the consumer queues and their retry queues in one virtual host.
+ * Switches old queues to at-least-once dead-lettering with a policy: their arguments cannot change, and deleting them
+ * would lose what they hold (docs/DEPLOYMENT.md, "Dead-lettering at least once").
  *
  *   npm run queues:dead-letter-policy -- [--vhost <vhost>] [--print]
  *

@@ -10,15 +10,10 @@ export interface CallStreamOptions {
   maxInFlight?: number;
   /** A call without an answer by then counts as 'error'. */
   timeoutMs?: number;
-  /** Makes call number `index` and returns its HTTP status. */
   call: (index: number, signal: AbortSignal) => Promise<number>;
 }
 
-/**
- * A steady stream of calls at a fixed rate, for tests that break something while traffic
- * flows. Call numbers run from 0; each one's answer is kept by number, so a test can tell
- * exactly which calls were accepted and check that each of those took effect.
- */
+/** Calls at a fixed rate while a test breaks something; answers kept by call number, so each accepted call can be checked. */
 export class CallStream {
   private readonly answers: CallAnswer[] = [];
   private launched = 0;

@@ -12,11 +12,7 @@ import { waitFor } from './wait-for';
 const run = promisify(execFile);
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * The distribution's own scripts. On Debian, /usr/sbin/rabbitmq-server and rabbitmqctl are
- * wrappers that switch to the rabbitmq user, its home and so the shared node's cookie; the
- * scripts behind them take everything from the environment we give them.
- */
+/** Debian's /usr/sbin wrappers switch to the rabbitmq user and the shared node's cookie; the scripts behind them do not. */
 function rabbitmqScript(name: 'rabbitmq-server' | 'rabbitmqctl'): string {
   const path = join(process.env.RABBITMQ_SCRIPTS_DIR ?? '/usr/lib/rabbitmq/bin', name);
   return existsSync(path) ? path : name;
@@ -42,11 +38,8 @@ export interface DisposableRabbitMqOptions {
 }
 
 /**
- * A RabbitMQ node of a test's own, so a test can stop, kill and restart a broker without
- * touching the shared one: its own node name, AMQP port, distribution port, epmd (on a port
- * of its own too), cookie, config, data and logs, all in one temporary folder, and no
- * plugins. `start()` after `stop()` or `kill()` boots the same node on the same folder and
- * port, so durable queues and the messages they held come back.
+ * A node of a test's own (name, ports, epmd, cookie, data in one temporary folder), never touching the shared one.
+ * `start()` after `stop()` or `kill()` boots it on the same folder, so durable queues come back.
  */
 export class DisposableRabbitMq {
   readonly nodeName = `fault-${randomBytes(4).toString('hex')}@localhost`;
@@ -243,7 +236,6 @@ export class DisposableRabbitMq {
   }
 }
 
-/** A RabbitMQ node of the caller's own (see DisposableRabbitMq); call `remove()` in afterAll. */
 export function startDisposableRabbitMq(options?: DisposableRabbitMqOptions): Promise<DisposableRabbitMq> {
   return DisposableRabbitMq.start(options);
 }

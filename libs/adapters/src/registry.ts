@@ -12,10 +12,7 @@ import { smsProvider } from './sms/sms.provider';
 import { telegramProvider } from './telegram/telegram.provider';
 import { whatsappProvider } from './whatsapp/whatsapp.provider';
 
-/**
- * Every provider the platform takes webhooks from. Adding a provider is adding its folder and
- * one line here; the gateway finds everything else through the functions below.
- */
+/** Adding a provider is adding its folder and one line here (docs/ADDING-A-PROVIDER.md, "3. Register it"). */
 export const PROVIDER_DEFINITIONS = [
   telegramProvider,
   whatsappProvider,
@@ -62,12 +59,7 @@ export function providerDefinitionFor(channelType: ChannelType, credentials: Cha
   );
 }
 
-/**
- * Checks a channel's credentials for its type (docs/CONTRACTS.md, "Credentials") and returns
- * them as they are to be stored: generated values filled in. Throws CredentialsError naming the
- * first bad field, `credentials.provider` when the type's providers are picked by it and it
- * names none of them.
- */
+/** Checks credentials (docs/CONTRACTS.md, "Credentials") and fills in generated values; throws CredentialsError naming the first bad field. */
 export function prepareChannelCredentials(channelType: ChannelType, input: Credentials): Credentials {
   const definition = providerDefinitionFor(channelType, input);
   if (!definition) {
@@ -77,11 +69,7 @@ export function prepareChannelCredentials(channelType: ChannelType, input: Crede
   return definition.credentials.prepare({ ...input });
 }
 
-/**
- * A PATCH's credentials merged key by key into the stored ones and checked as
- * prepareChannelCredentials does; the keys the server owns are carried over from the stored
- * credentials untouched.
- */
+/** A PATCH merged key by key, then checked; the server-owned keys are kept from the stored credentials. */
 export function mergeChannelCredentials(channelType: ChannelType, stored: Credentials, patch: Credentials): Credentials {
   const owned = new Set(providerDefinitionsOf(channelType).flatMap((definition) => definition.credentials.serverOwnedKeys));
   const callerSet = Object.fromEntries(Object.entries(stored).filter(([key]) => !owned.has(key)));
@@ -124,7 +112,6 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-/** Builds each provider's adapter once, from the injected dependencies. */
 export class AdapterRegistry {
   private readonly cache = new Map<string, ProviderAdapter>();
 
@@ -135,7 +122,6 @@ export class AdapterRegistry {
     return this.resolveProvider(channelType, credentials)?.adapter;
   }
 
-  /** A channel's provider definition with its adapter, found with one look-up. */
   resolveProvider(
     channelType: ChannelType,
     credentials: ChannelCredentials,

@@ -8,10 +8,7 @@ export interface ChannelRef {
 
 const unique = () => randomUUID().replace(/-/g, '').slice(0, 16);
 
-/**
- * Inbound events as the gateway's adapters publish them (libs/adapters/src/<provider>
- * parsers), one per chat channel type, each with a fresh provider message id.
- */
+/** As the gateway's adapters publish them, one per chat channel type, each with a fresh provider message id. */
 export const inboundEvents = {
   telegram(channel: ChannelRef, overrides: Partial<InboundMessageEvent> = {}): InboundMessageEvent {
     const chatId = String(100_000_000 + Math.floor(Math.random() * 800_000_000));

@@ -166,10 +166,7 @@ export async function startInProcessWorker(env: Record<string, string> = {}): Pr
   return { app, config, healthPort: app.get(WorkerLifecycle).healthPort as number, metric, stop: () => app.close() };
 }
 
-/**
- * Asserts a metric's value once it has settled: counters move just after the commit or the
- * publish a test can already observe, so the value is awaited before it is asserted.
- */
+/** Counters move just after the commit or publish a test can observe, so the value is awaited. */
 export async function expectMetric(
   worker: InProcessWorker,
   name: string,
@@ -187,10 +184,7 @@ export interface AccountAnswer {
   hang?: boolean;
 }
 
-/**
- * A stand-in for the account service: answers `GET /contacts/lookup` from a table keyed by
- * address (404 for unknown addresses) and records what it was asked.
- */
+/** A stand-in for the account service: `GET /contacts/lookup` from a table by address (404 otherwise); records requests. */
 export class AccountServer {
   readonly answers = new Map<string, AccountAnswer>();
   readonly requests: Array<{ account_id: string | null; address: string | null }> = [];

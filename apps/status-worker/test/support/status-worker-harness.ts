@@ -12,10 +12,7 @@ import { StatusWorkerModule } from '../../src/app/status-worker.module';
 
 export const ACCOUNT_ID = '0b7c4c2e-6a8f-4b51-9d1e-3f2a5c7e9b10';
 
-/**
- * A database and a RabbitMQ vhost of this test file's own. Jest may run files in parallel,
- * and a worker started by one file would otherwise consume the events another publishes.
- */
+/** Per test file: Jest runs files in parallel, and one file's worker would consume another's events. */
 export interface FileInfra {
   databaseUrl: string;
   rabbitmqUrl: string;
@@ -62,7 +59,6 @@ export interface OutboundMessageSpec {
   createdAt?: string;
 }
 
-/** Rows for a test: channels, campaigns and outbound messages, and reads of their state. */
 export class StatusFixtures {
   constructor(readonly dataSource: DataSource) {}
 
@@ -182,10 +178,7 @@ export class StatusBus {
     return (await this.channel.checkQueue(queue)).messageCount;
   }
 
-  /**
-   * Takes every message now in the dead-letter queue (acking it) and returns message id →
-   * failure reason. Tests look up their own events in it.
-   */
+  /** Takes (acks) every dead-lettered message; returns message id → failure reason. */
   async drainDeadLetters(into: Map<string, string> = new Map()): Promise<Map<string, string>> {
     for (;;) {
       const message = await this.channel.get(deadLetterQueueName(STATUS_QUEUE), { noAck: true });

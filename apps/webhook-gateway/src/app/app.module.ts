@@ -14,9 +14,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(
-          // No per-request logging middleware: its async context hooks slow every promise in
-          // the process, the webhook hot path included. Webhook rejections and admin changes
-          // are logged where they happen, with the request or channel id.
+          // No per-request logging middleware: its async context hooks slow every promise, the webhook hot path
+          // included. Rejections and admin changes are logged where they happen.
           loggerParams('webhook-gateway', config.logLevel, []),
         ),
         InfrastructureModule.forRoot(config),

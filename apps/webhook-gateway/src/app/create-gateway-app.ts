@@ -38,7 +38,6 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   return app;
 }
 
-/** The default limit, and the larger ones of routes whose providers document larger batches. */
 function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
   return {
     default: config.bodyLimitBytes,
@@ -52,13 +51,8 @@ function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
 const DRAIN_LIMIT_MS = 20_000;
 
 /**
- * Stops the gateway in the order that loses nothing: stop accepting and let in-flight
- * calls finish (their publishes are confirmed before they answer), then close RabbitMQ and
- * PostgreSQL through the application's shutdown hooks.
- *
- * A keep-alive connection that finishes its call while we drain would otherwise hold the
- * server open until the client lets go of it; such idle connections are closed as they
- * appear, and whatever is still open at the drain limit is cut.
+ * Stops accepting and drains in-flight calls (idle keep-alive sockets closed as they appear, the rest cut at
+ * DRAIN_LIMIT_MS), then closes RabbitMQ and PostgreSQL through the shutdown hooks.
  */
 export async function stopGatewayApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();

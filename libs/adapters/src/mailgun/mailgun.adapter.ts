@@ -3,11 +3,7 @@ import { guardedAdapter } from '../shared/guarded-adapter';
 import { parseMailgunWebhook } from './mailgun.parser';
 import { MailgunSignatureVerifier } from './mailgun.signature';
 
-/**
- * Mailgun webhooks for an `email` channel whose credentials name `provider: mailgun`.
- * One instance holds the replay guard, so the registry's one-adapter-per-provider cache
- * makes it shared by every Mailgun channel of the process.
- */
+/** Holds the replay guard; the registry builds one adapter per provider, so every Mailgun channel shares it. */
 export function createMailgunAdapter(deps: AdapterDependencies): ProviderAdapter {
   const verifier = new MailgunSignatureVerifier(deps.now);
   return guardedAdapter({

@@ -4,10 +4,7 @@ import { epochToIso } from '../shared/payload-value';
 import { buildStatusEvent, type MappedStatus, informationalStatusFrom, usableMessageId, readJsonStatusCall } from '../shared/status-event';
 import type { MailgunDeliveryStatus, MailgunEventData } from './mailgun.types';
 
-/**
- * One Mailgun webhook call → at most one status event (its `event-data`). Events naming no
- * message (mailing-list events, `stored` inbound mail) give none.
- */
+/** At most one status event; events naming no message (mailing lists, `stored` mail) give none. */
 export function parseMailgunWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const body = readJsonStatusCall(request, receivedAt);
   if (!body.ok) return body;

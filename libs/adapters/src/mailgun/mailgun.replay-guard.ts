@@ -1,17 +1,10 @@
-/**
- * Tokens of recently accepted Mailgun calls, so the same signed call is accepted once.
- *
- * Per process: each gateway replica remembers only what it saw itself, so a replay that
- * lands on another replica passes here. The deterministic event_id still lets the status
- * worker recognise it; this guard only narrows the window cheaply.
- */
+/** Per process, so it only narrows the replay window cheaply: the deterministic event_id catches the rest. */
 export class MailgunReplayGuard {
   /** token → the time (ms) after which the timestamp check alone rejects a replay. Insertion order ≈ expiry order. */
   private readonly expiries = new Map<string, number>();
 
   constructor(private readonly maxEntries: number) {}
 
-  /** True when the token belongs to a call accepted earlier and its lifetime has not ended. */
   seen(token: string, nowMs: number): boolean {
     this.forgetExpired(nowMs);
     const known = this.expiries.get(token);

@@ -11,12 +11,7 @@ const REPLAY_MARGIN_SECONDS = 60;
 // Tokens of signed calls only are remembered; ~100 bytes each.
 const MAX_REMEMBERED_TOKENS = 200_000;
 
-/**
- * Mailgun's check: hex HMAC-SHA256 keyed with the webhook signing key over `timestamp + token`,
- * both taken from the `signature` object of the JSON body; timestamp within ±5 minutes; a
- * token accepted once is refused afterwards.
- * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks
- */
+/** HMAC over `timestamp + token`, ±5 min, each token once. https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks */
 export class MailgunSignatureVerifier {
   private readonly replayGuard = new MailgunReplayGuard(MAX_REMEMBERED_TOKENS);
   /** The token of each call that verified, until the gateway says whether it was accepted. */
@@ -50,11 +45,7 @@ export class MailgunSignatureVerifier {
     return { ok: true };
   }
 
-  /**
-   * Remembers the token of a call the gateway accepted (its events are durable). Recording it
-   * at verification instead would refuse, as a replay, the provider's retry of a call that was
-   * answered 503. The request is the one verify saw, so its body is not read a second time.
-   */
+  /** Remembered only once accepted: at verification it would refuse, as a replay, the retry of a call answered 503. */
   accepted(request: WebhookRequest): void {
     const verified = this.verified.get(request);
     if (!verified) return;

@@ -1,7 +1,4 @@
-/**
- * Mailgun webhook payloads (JSON): the signature travels in the body beside the event.
- * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads
- */
+/** The signature travels in the body beside the event: https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads */
 
 export interface MailgunSignature {
   /** 50 random characters, new for every call. */

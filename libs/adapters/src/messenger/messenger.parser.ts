@@ -25,7 +25,6 @@ import type {
   MessengerRead,
 } from './messenger.types';
 
-/** What every event built from one messaging item shares. */
 interface ItemContext {
   channel: ChannelContext;
   receivedAt: string;
@@ -100,10 +99,7 @@ function postbackEvent(postback: Unchecked<MessengerPostback>, item: ItemContext
   });
 }
 
-/**
- * `mids`, when present, name the delivered messages; otherwise the watermark says that
- * everything sent to this user up to then was delivered.
- */
+/** `mids` name the delivered messages when present; otherwise the watermark covers everything before it. */
 function deliveryEvents(delivery: Unchecked<MessengerDelivery>, item: ItemContext): StatusUpdateEvent[] {
   const mids = asArray(delivery.mids)
     .map((mid) => identifierValue(mid))
@@ -154,11 +150,7 @@ function readEvent(read: Unchecked<MessengerRead>, item: ItemContext): StatusUpd
   };
 }
 
-/**
- * A Messenger notification into events; what becomes an event and what is left out (counted):
- * docs/PROVIDERS.md, "Messenger". One Meta app can serve the pages of several channels, hence
- * the `page_id` check.
- */
+/** What becomes an event: docs/PROVIDERS.md, "Messenger". One Meta app can serve several channels, hence the `page_id` check. */
 export function parseMessengerNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);
   if (!decoded.ok) return decoded;

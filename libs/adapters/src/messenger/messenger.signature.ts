@@ -2,10 +2,7 @@ import type { ChannelCredentials, VerifyResult, WebhookRequest } from '../shared
 import { verifyHubSignature } from '../shared/hub-signature';
 import { isJsonObject } from '../shared/json-reader';
 
-/**
- * `X-Hub-Signature-256` over the raw body with the Meta app secret
- * (https://developers.facebook.com/docs/messenger-platform/webhooks#validate-payloads).
- */
+/** https://developers.facebook.com/docs/messenger-platform/webhooks#validate-payloads */
 export function verifyMessengerSignature(request: WebhookRequest, credentials: ChannelCredentials): VerifyResult {
   return verifyHubSignature(request, isJsonObject(credentials) ? credentials['app_secret'] : undefined);
 }

@@ -1,8 +1,4 @@
-/**
- * Messenger Platform webhook payloads (docs/PROVIDERS.md, Messenger), from Meta's reference:
- * https://developers.facebook.com/docs/messenger-platform/reference/webhook-events
- * Only what the adapter reads is typed. Times are Unix milliseconds.
- */
+/** Only what the adapter reads; times are Unix ms. https://developers.facebook.com/docs/messenger-platform/reference/webhook-events */
 
 export interface MessengerNotification {
   /** `page`. */
@@ -61,7 +57,6 @@ export interface MessengerRead {
   watermark: number;
 }
 
-/** Each event carries one of message, postback, delivery, read, reaction, … */
 export interface MessengerEvent {
   sender: MessengerParty;
   recipient: MessengerParty;

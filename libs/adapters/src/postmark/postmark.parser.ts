@@ -13,14 +13,12 @@ import { POSTMARK_BOUNCE_TYPE_CODES, type PostmarkBounceType, type PostmarkRecor
 interface PostmarkStatus extends MappedStatus {
   /** Postmark sends no event id: the record type, message, time and what tells records apart. */
   eventKey: Array<string | number>;
-  /** The record's own time field, as sent. */
   time?: string;
   recipient?: string;
   providerStatus: string;
   providerEventId?: string;
 }
 
-/** What a bounce of each type means for the message. */
 const BOUNCE_OUTCOMES: Readonly<Record<PostmarkBounceType, string>> = {
   HardBounce: 'failed',
   BadEmailAddress: 'failed',
@@ -48,10 +46,7 @@ const BOUNCE_OUTCOMES: Readonly<Record<PostmarkBounceType, string>> = {
   OpenRelayTest: 'open_relay_test',
 };
 
-/**
- * One Postmark webhook call → at most one status event. A payload without `RecordType` is
- * not an outbound event (Postmark's inbound-email webhook has none): unsupported.
- */
+/** At most one status event; a payload without `RecordType` (the inbound-email webhook) is unsupported. */
 export function parsePostmarkWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const body = readJsonStatusCall(request, receivedAt);
   if (!body.ok) return body;

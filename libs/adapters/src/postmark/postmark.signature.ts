@@ -6,11 +6,7 @@ import { isStrictBase64 } from '../shared/signature-input';
 
 const BASIC_AUTHORIZATION = /^basic +(\S+)\s*$/i;
 
-/**
- * Postmark signs nothing; its webhook URL carries HTTP Basic credentials
- * (`https://user:pass@host/…`), which arrive as an `Authorization: Basic` header.
- * https://postmarkapp.com/developer/webhooks/webhooks-overview#protecting-your-webhook
- */
+/** Postmark signs nothing: HTTP Basic credentials in the webhook URL. https://postmarkapp.com/developer/webhooks/webhooks-overview#protecting-your-webhook */
 export class PostmarkBasicAuthVerifier {
   verify(request: WebhookRequest, credentials: ChannelCredentials): VerifyResult {
     const authorization = headerValue(request.headers, 'authorization');

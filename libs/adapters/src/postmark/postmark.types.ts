@@ -1,7 +1,4 @@
-/**
- * Postmark outbound webhook payloads, one record per call, told apart by `RecordType`.
- * https://postmarkapp.com/developer/webhooks/webhooks-overview
- */
+/** One record per call, told apart by `RecordType`. https://postmarkapp.com/developer/webhooks/webhooks-overview */
 
 export type PostmarkRecordType = 'Delivery' | 'Bounce' | 'SpamComplaint' | 'Open' | 'Click' | 'SubscriptionChange';
 
@@ -33,7 +30,6 @@ export const POSTMARK_BOUNCE_TYPE_CODES = {
 
 export type PostmarkBounceType = keyof typeof POSTMARK_BOUNCE_TYPE_CODES;
 
-/** The fields of every record type that we read; each record type fills its own. */
 export interface PostmarkRecord {
   RecordType: string;
   /** The id the send API returned: our provider_message_id. */

@@ -13,10 +13,7 @@ import type { ResendEmailEventData, ResendWebhookEvent } from './resend.types';
 
 const EMAIL_EVENT_PREFIX = 'email.';
 
-/**
- * One Resend webhook call → at most one status event. Events about no sent email
- * (`contact.*`, `domain.*`, `email.received`, …) and events without an `email_id` give none.
- */
+/** At most one status event; events about no sent email (`contact.*`, `domain.*`, …) give none. */
 export function parseResendWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const body = readJsonStatusCall(request, receivedAt);
   if (!body.ok) return body;

@@ -22,11 +22,7 @@ export function readResendSignatureHeaders(headers: WebhookRequest['headers']): 
   return undefined;
 }
 
-/**
- * Standard Webhooks (Svix) check as Resend uses it: base64 HMAC-SHA256 keyed with the decoded
- * `whsec_` secret over `${id}.${timestamp}.${raw body}`, timestamp within ±5 minutes.
- * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
- */
+/** Standard Webhooks: HMAC over `${id}.${timestamp}.${body}`, ±5 min. https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md */
 export class ResendSignatureVerifier {
   constructor(private readonly now: () => Date) {}
 

@@ -1,7 +1,4 @@
-/**
- * Resend webhook payloads, delivered through Svix (Standard Webhooks).
- * Shapes follow the official SDK's `WebhookEvent` union: https://resend.com/docs/dashboard/webhooks/event-types
- */
+/** Delivered through Svix; shapes as the SDK's `WebhookEvent`. https://resend.com/docs/dashboard/webhooks/event-types */
 
 /** The three signature headers; Resend sends the `svix-` family, Standard Webhooks names the `webhook-` one. */
 export interface ResendSignatureHeaders {

@@ -6,12 +6,7 @@ import { countSkipped, eventsWithSkipped, type SkippedTally } from '../shared/sk
 import { buildStatusEvent, type MappedStatus, informationalStatusFrom, usableMessageId, readJsonStatusCall } from '../shared/status-event';
 import type { SendGridEvent } from './sendgrid.types';
 
-/**
- * One SendGrid batch → one status event per event that names a message. Events that name
- * none (`account_status_change`, asynchronous bounces without ids) could update nothing and
- * are left out, and so is an element that cannot be read as an event (counted): SendGrid
- * resends a refused batch for 24 hours and then drops it, good events and all.
- */
+/** Events naming no message and unreadable elements are left out (counted): SendGrid resends a refused batch for 24 h, then drops it all. */
 export function parseSendGridWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const body = readJsonStatusCall(request, receivedAt);
   if (!body.ok) return body;
@@ -95,10 +90,7 @@ function sendGridStatusOf(event: SendGridEvent): MappedStatus | undefined {
   }
 }
 
-/**
- * The X-Message-Id the sender stored: `sg_message_id` up to its first dot, else the local
- * part of `smtp-id` up to its first dot (the same value, present on more events).
- */
+/** `sg_message_id` up to its first dot, else the local part of `smtp-id` up to its first dot (the same value). */
 function xMessageIdOf(event: SendGridEvent): string | undefined {
   if (event.sg_message_id) return event.sg_message_id.split('.')[0] || undefined;
   const smtpId = event['smtp-id']?.match(/^<?([^@>]+)@/)?.[1];

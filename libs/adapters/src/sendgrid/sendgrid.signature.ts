@@ -8,11 +8,7 @@ import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid
 // One entry per distinct verification key in use; the bound only guards against churn.
 const MAX_CACHED_KEYS = 1000;
 
-/**
- * SendGrid's signed Event Webhook: ECDSA P-256 / SHA-256 over the timestamp header followed
- * by the raw body bytes (a trailing CRLF included), timestamp within ±5 minutes.
- * https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features
- */
+/** ECDSA P-256 over timestamp + raw body (trailing CRLF included), ±5 min. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features */
 export class SendGridSignatureVerifier {
   /** Parsed public keys by the credential string; null remembers a key that does not parse. */
   private readonly keys = new Map<string, KeyObject | null>();
@@ -54,10 +50,7 @@ export class SendGridSignatureVerifier {
   }
 }
 
-/**
- * The key as SendGrid's console shows it (base64 DER SubjectPublicKeyInfo), or the same key
- * pasted as PEM. Only an EC key on P-256 is accepted.
- */
+/** Base64 DER as SendGrid's console shows it, or PEM; only an EC key on P-256. */
 function parseP256PublicKey(text: string): KeyObject | undefined {
   try {
     const key = text.includes('-----BEGIN') ? createPublicKey({ key: text, format: 'pem' }) : parseDerKey(text.replace(/\s+/g, ''));

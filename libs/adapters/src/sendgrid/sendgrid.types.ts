@@ -1,7 +1,4 @@
-/**
- * SendGrid Event Webhook payloads: the body is a JSON array of events.
- * https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event
- */
+/** The body is a JSON array of events. https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event */
 
 /** Base64 DER (ASN.1) ECDSA P-256 signature over `timestamp + raw body`. */
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';

@@ -1,7 +1,6 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { HttpStatusError } from '../shared/http-status-error';
 
-/** What the verifier needs of an SNS signing certificate. */
 export interface SnsSigningCertificate {
   publicKey: KeyObject;
   validFromMs: number;
@@ -31,12 +30,8 @@ export const NOT_FOUND_MEMORY_MS = 10 * 60_000;
 export const UNAVAILABLE_MEMORY_MS = 5_000;
 
 /**
- * SNS signing certificates by URL. A URL names one certificate for its whole life (AWS
- * rotates by publishing a new URL), so a certificate is fetched and parsed once; calls that
- * arrive together before the first fetch ends share that fetch. A failure is remembered
- * (NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS), then the URL is fetched again. Failures are
- * kept apart from the certificates, each with its own bound, so a caller who sends many
- * bogus certificate URLs cannot push the real certificates out.
+ * One fetch per URL for its life (AWS rotates by publishing a new URL), shared by concurrent callers. Failures are
+ * remembered for a while in their own bounded map, so bogus URLs cannot push real certificates out.
  */
 export class SnsCertificateStore {
   private readonly certificates = new Map<string, Promise<SnsSigningCertificate>>();
@@ -89,7 +84,6 @@ export class SnsCertificateStore {
   }
 }
 
-/** Drops the oldest entries (Maps iterate in insertion order) past the bound. */
 function bounded<V>(map: Map<string, V>, maxEntries: number): void {
   while (map.size > maxEntries) {
     const oldest = map.keys().next();

@@ -15,10 +15,7 @@ const ENVELOPE_FIELDS = [
   'Token',
 ] as const;
 
-/**
- * The signed fields per message type, in the order SNS signs them.
- * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
- */
+/** In the order SNS signs them. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html */
 const SIGNED_FIELDS: Readonly<Record<string, readonly (keyof SnsEnvelope)[]>> = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
   // AWS signs Token for both confirmation types (sns-validator 0.3.5 omits it for Unsubscribe).
@@ -40,10 +37,7 @@ export function readSnsEnvelope(rawBody: Buffer): SnsEnvelope | undefined {
   return envelope;
 }
 
-/**
- * `Name\nValue\n` for each signed field of the message type; undefined for an unknown type or
- * when a required field is missing (only Subject is optional).
- */
+/** `Name\nValue\n` per signed field; undefined for an unknown type or a missing required field (only Subject is optional). */
 export function snsStringToSign(envelope: SnsEnvelope): string | undefined {
   if (!Object.prototype.hasOwnProperty.call(SIGNED_FIELDS, envelope.Type)) return undefined;
   let text = '';

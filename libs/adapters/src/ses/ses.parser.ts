@@ -20,19 +20,12 @@ import { readSnsEnvelope } from './ses.envelope';
 import type { SesEvent, SesRecipientDiagnostic } from './ses.types';
 
 interface SesStatus extends MappedStatus {
-  /** The event's own time field, as sent. */
   time?: string;
   /** The recipients this event is about, with their own diagnosis (one SNS message may cover several). */
   recipients: SesRecipientDiagnostic[];
 }
 
-/**
- * One SNS call → the status events of one SES event: one per recipient the event lists (a
- * bounce, delivery, complaint or delay names the recipients it is about; one message id can
- * cover several), or one for every destination when it lists none (a send, open, click,
- * reject or rendering failure concerns the whole message). Subscription and unsubscription
- * confirmations give none (verify already confirmed the subscription).
- */
+/** One status event per recipient the SES event lists, or per destination when it lists none; confirmations give none. */
 export function parseSesWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const received = isoFromDate(receivedAt);
   if (!received) return { ok: false, error: { kind: 'invalid_payload', detail: 'receivedAt is not a valid date' } };
@@ -111,8 +104,7 @@ function sesStatusOf(event: SesEvent): SesStatus | undefined {
     case 'Bounce': {
       const bounce = event.bounce;
       return {
-        // Every bounce is final: SES reports a transient or undetermined one only after it has
-        // stopped retrying (a delay still being retried is DeliveryDelay). The type stays in the error.
+        // Every bounce is final: SES reports transient ones only after it stopped retrying (DeliveryDelay is the retry).
         status: 'failed',
         time: bounce?.timestamp,
         recipients: withAddress(bounce?.bouncedRecipients),

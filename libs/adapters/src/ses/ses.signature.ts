@@ -8,17 +8,13 @@ import { readSnsEnvelope, snsStringToSign } from './ses.envelope';
 // SNS signs with a handful of certificates (one per region and rotation); the bound guards against churn.
 const MAX_CACHED_CERTIFICATES = 64;
 
-// `sns.<region>.amazonaws.com[.cn]` with a region's own shape (us-east-1, us-gov-west-1,
-// cn-north-1): other `sns.*` names on amazonaws.com are not SNS (sns.s3.amazonaws.com is an S3
-// bucket anyone can create, sns.execute-api… an API Gateway).
+// `sns.<region>.amazonaws.com[.cn]` with a real region's shape: other `sns.*` hosts on amazonaws.com are S3 buckets or
+// API Gateways anyone can create.
 const SNS_HOST = /^sns\.[a-z]{2}(?:-[a-z]+)+-\d{1,2}\.amazonaws\.com(?:\.cn)?$/;
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = { '1': 'sha1', '2': 'sha256' };
 
-/**
- * An https URL on an SNS host, or undefined. Only what WHATWG parsing yields is judged, and
- * callers fetch the normalised `href`, so no other parser can read the text differently.
- */
+/** Judges only the WHATWG-parsed URL, and callers fetch its normalised `href`, so no other parser reads it differently. */
 export function trustedSnsUrl(text: string | undefined, kind: 'certificate' | 'subscribe'): URL | undefined {
   if (text === undefined) return undefined;
   let url: URL;
@@ -35,11 +31,7 @@ export function trustedSnsUrl(text: string | undefined, kind: 'certificate' | 's
 
 type TopicAllowList = { ok: true; topics: readonly string[] } | { ok: false };
 
-/**
- * `topic_arn`: one ARN or a non-empty list of ARNs, required. An SNS signature proves only that
- * AWS sent the call, not whose topic it came from: without the list, any AWS account could
- * subscribe a channel's URL to its own topic and publish forged events.
- */
+/** Required: a signature proves AWS sent the call, not whose topic; without the list anyone could publish forged events. */
 function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
   if (!isJsonObject(credentials)) return { ok: false };
   const value = Object.prototype.hasOwnProperty.call(credentials, 'topic_arn') ? credentials['topic_arn'] : undefined;
@@ -50,13 +42,7 @@ function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
   return { ok: false };
 }
 
-/**
- * Amazon SNS message signatures (SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA) with
- * the certificate from `SigningCertURL`, which must be on an SNS host; the channel's topic
- * allow-list, for notifications and subscription confirmations alike; and the confirmation of
- * a verified SubscriptionConfirmation.
- * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
- */
+/** SignatureVersion 1 or 2, certificate from an SNS host, topic allow-list, subscription confirmation. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html */
 export class SnsSignatureVerifier {
   private readonly certificates: SnsCertificateStore;
 
@@ -114,11 +100,7 @@ export class SnsSignatureVerifier {
     return { ok: true };
   }
 
-  /**
-   * Visiting SubscribeURL confirms the subscription. Done here because verify is the async step
-   * with dependencies; parse stays pure. An UnsubscribeConfirmation is never visited: that would
-   * subscribe again.
-   */
+  /** Done in verify, the async step; parse stays pure. An UnsubscribeConfirmation is never visited: that would resubscribe. */
   private async confirmSubscription(subscribeUrlText: string | undefined): Promise<VerifyResult> {
     const subscribeUrl = trustedSnsUrl(subscribeUrlText, 'subscribe');
     if (!subscribeUrl) return { ok: false, reason: 'untrusted_certificate', detail: 'SubscribeURL is not an SNS confirmation URL' };

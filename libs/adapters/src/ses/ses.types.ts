@@ -1,7 +1,5 @@
 /**
- * Amazon SES events delivered by an Amazon SNS HTTPS subscription: an SNS envelope (posted
- * as text/plain JSON) whose `Message` is the SES event as a JSON string.
- * https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html
+ * An SNS envelope (text/plain JSON) whose `Message` is the SES event as a JSON string.
  * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
  */
 
@@ -27,10 +25,7 @@ export interface SnsEnvelope {
   Token?: string;
 }
 
-/**
- * `eventType` of configuration-set event publishing, or `notificationType` of the older
- * identity notifications (Bounce, Complaint, Delivery only).
- */
+/** `eventType` of configuration-set publishing, or `notificationType` of identity notifications. */
 export type SesEventType =
   'Send' | 'Delivery' | 'Bounce' | 'Complaint' | 'Reject' | 'Open' | 'Click' | 'Rendering Failure' | 'DeliveryDelay' | 'Subscription';
 

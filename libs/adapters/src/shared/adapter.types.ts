@@ -1,6 +1,5 @@
 import type { ChannelType, InboundMessageEvent, StatusUpdateEvent } from '@inbound/contracts';
 
-/** One provider call as the gateway received it. */
 export interface WebhookRequest {
   method: string;
   /** The public URL the provider called: WEBHOOK_BASE_URL + path + query. */
@@ -11,16 +10,11 @@ export interface WebhookRequest {
   rawBody: Buffer;
 }
 
-/** What an adapter may know of the channel a call is for. */
 export interface ChannelContext {
   id: string;
   account_id: string;
   channel_type: ChannelType;
-  /**
-   * The channel's credentials, for the checks that tie a payload to this channel (a WhatsApp
-   * `phone_number_id`, a Messenger `page_id`): one Meta app, and so one app secret, can serve
-   * many numbers and pages.
-   */
+  /** For the checks tying a payload to this channel: one Meta app secret can serve many numbers and pages. */
   credentials?: ChannelCredentials;
 }
 
@@ -43,10 +37,7 @@ export type VerifyResult = { ok: true } | { ok: false; reason: RejectionReason; 
 export interface ParsedEvents {
   inbound: InboundMessageEvent[];
   statuses: StatusUpdateEvent[];
-  /**
-   * Items of a batch left out, by reason. The rest of the call is still accepted: refusing a
-   * whole batch for one item makes the provider resend every good item with it, then drop them.
-   */
+  /** Items left out, by reason; the rest is accepted (refusing all makes the provider resend, then drop, the good ones). */
   skipped?: Partial<Record<SkipReason, number>>;
 }
 
@@ -67,30 +58,19 @@ export interface ParseError {
 
 export type ParseResult = { ok: true; events: ParsedEvents } | { ok: false; error: ParseError };
 
-/**
- * The same small interface for every provider. `verify` and `parse` never throw, whatever
- * the input: every failure is a value the gateway maps to a status code.
- */
+/** `verify` and `parse` never throw, whatever the input: every failure is a value. */
 export interface ProviderAdapter {
   /** `telegram`, `whatsapp`, `messenger`, `sms`, or the email provider's name. */
   readonly provider: string;
   verify(request: WebhookRequest, credentials: ChannelCredentials): Promise<VerifyResult>;
   /** `receivedAt` is when the gateway received the call; parse itself reads no clock. */
   parse(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult;
-  /**
-   * Told once the call's events are durable and the call is answered 2xx (a replay guard
-   * remembers it only then). Never throws.
-   */
+  /** Told once the call's events are durable and answered 2xx (a replay guard remembers it only then). Never throws. */
   accepted(request: WebhookRequest): void;
 }
 
-/** Outside effects an adapter may need, injected so tests can stand in for the provider. */
 export interface AdapterDependencies {
-  /** Current time, for replay windows. */
   now: () => Date;
-  /**
-   * HTTPS GET returning the body as text (SNS certificates, subscription confirmation). Rejects
-   * with an HttpStatusError for a non-2xx answer, with any other error when none came.
-   */
+  /** Rejects with an HttpStatusError for a non-2xx answer, with any other error when none came. */
   httpGetText: (url: string) => Promise<string>;
 }

@@ -1,9 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 
-/**
- * Constant-time equality of two strings. Unequal lengths return false without comparing;
- * the length of a signature is no secret.
- */
+/** Unequal lengths return false without comparing: a signature's length is no secret. */
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');

@@ -11,11 +11,7 @@ export interface AdapterParts {
 export const UNCHECKED_REQUEST_DETAIL = 'request could not be checked';
 export const UNREAD_PAYLOAD_DETAIL = 'payload could not be read';
 
-/**
- * Builds an adapter that keeps the interface's promise, "never throws, whatever the input":
- * an exception from a check or parser nobody foresaw becomes a rejection or a parse error,
- * never a 500.
- */
+/** Keeps "never throws": an unforeseen exception from a check or parser becomes a rejection or parse error, not a 500. */
 export function guardedAdapter(parts: AdapterParts): ProviderAdapter {
   return {
     provider: parts.provider,

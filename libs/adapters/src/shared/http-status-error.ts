@@ -1,8 +1,4 @@
-/**
- * What `AdapterDependencies.httpGetText` rejects with when the server answered with a status
- * other than 2xx, so that an adapter can tell "there is no such thing" (4xx) from "the
- * service did not answer" (a network error, 5xx).
- */
+/** httpGetText's rejection for a non-2xx answer, so an adapter can tell "no such thing" (4xx) from "no answer". */
 export class HttpStatusError extends Error {
   constructor(readonly status: number) {
     super(`HTTP ${status}`);

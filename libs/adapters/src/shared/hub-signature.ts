@@ -6,12 +6,7 @@ export const HUB_SIGNATURE_HEADER = 'x-hub-signature-256';
 
 const HUB_SIGNATURE_FORMAT = /^sha256=([0-9a-f]{64})$/i;
 
-/**
- * Meta's `X-Hub-Signature-256: sha256=<hex>` (WhatsApp Cloud API and Messenger): HMAC-SHA256
- * of the body bytes exactly as received, keyed with the app secret. Meta signs its own
- * escaped-unicode serialisation, so re-serialised JSON would not match.
- * https://developers.facebook.com/docs/messenger-platform/webhooks#validate-payloads
- */
+/** HMAC-SHA256 of the body bytes as received: Meta signs its own escaped-unicode serialisation, so re-serialised JSON fails. */
 export function verifyHubSignature(request: WebhookRequest, appSecret: unknown): VerifyResult {
   const header = headerValue(request.headers, HUB_SIGNATURE_HEADER);
   if (header === undefined || header === '') return { ok: false, reason: 'missing_signature' };

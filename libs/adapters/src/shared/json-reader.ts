@@ -1,7 +1,4 @@
-/**
- * Reading untrusted JSON without `any`: every reader returns undefined for a missing field
- * or one of the wrong type, so parsers never throw on a surprising payload.
- */
+// Readers return undefined for a missing or wrongly typed field, so parsers never throw on a surprising payload.
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -32,13 +29,11 @@ function own(object: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
 
-/** A non-empty string field. */
 export function readString(object: JsonObject, key: string): string | undefined {
   const value = own(object, key);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** A finite number field. */
 export function readNumber(object: JsonObject, key: string): number | undefined {
   const value = own(object, key);
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;

@@ -2,16 +2,9 @@ import { constantTimeEqual } from './constant-time';
 import { generatedToken, optionalString, type Credentials } from './credential-rules';
 import type { VerificationChallenge, WebhookBodyLimit } from './provider-definition';
 
-/**
- * What WhatsApp and Messenger share as Meta platform webhooks: the subscription handshake, the
- * verify token, and the larger bodies.
- */
+// What WhatsApp and Messenger share: the subscription handshake, the verify token, the larger bodies.
 
-/**
- * Meta's subscription check when a callback URL is saved: `hub.mode=subscribe` and the channel's
- * verify token (compared in constant time) get `hub.challenge` echoed.
- * https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests
- */
+/** https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests (verify token compared in constant time). */
 export const META_SUBSCRIPTION_CHALLENGE: VerificationChallenge = {
   answer(query, credentials) {
     const mode = query['hub.mode'];

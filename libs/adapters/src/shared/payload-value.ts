@@ -2,11 +2,7 @@ import { FIELD_LIMITS, STATUS_PATTERN } from '@inbound/contracts';
 import type { ParseError } from './adapter.types';
 import { isJsonObject, parseJsonBody } from './json-reader';
 
-/**
- * Reading provider JSON that nobody has checked yet. A provider type describes the documented
- * shape; `Unchecked<T>` keeps its field names (so typos fail to compile) but types every field
- * `unknown`, so each value is checked where it is read.
- */
+/** The documented field names (so typos fail to compile), every value `unknown` until checked where it is read. */
 export type Unchecked<T> = { readonly [K in keyof T]?: unknown };
 
 /** The value as an unchecked `T` when it is a JSON object, else undefined. */
@@ -45,11 +41,7 @@ export function truncate(value: string | undefined, maxLength: number): string |
 const LAST_ISO_MILLISECOND = 253_402_300_799_999;
 const EPOCH_TEXT = /^\d{1,16}(\.\d+)?$/;
 
-/**
- * A Unix time (number, or digits in a string as WhatsApp sends them; fractions kept to the
- * millisecond) as an ISO-8601 UTC string; undefined when it is missing, 0 (how payloads say
- * "not set"), or no plausible time, so the caller falls back to the receipt time.
- */
+/** Unix time as ISO UTC; undefined when missing, 0 ("not set") or implausible, so the caller falls back to receipt time. */
 export function epochToIso(value: unknown, unit: 'seconds' | 'milliseconds'): string | undefined {
   const amount = typeof value === 'string' && EPOCH_TEXT.test(value) ? Number(value) : value;
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) return undefined;
@@ -72,10 +64,7 @@ export function withoutUndefined<T extends object>(value: T): T {
   return copy;
 }
 
-/**
- * A provider's status word as an event status: lower case, other characters as `_`, and
- * `unknown` when nothing usable is left. Used for informational kinds we do not map.
- */
+/** Lower case, other characters as `_`, `unknown` when nothing usable is left. */
 export function statusWord(raw: string): string {
   const lower = raw.toLowerCase();
   if (STATUS_PATTERN.test(lower)) return lower;

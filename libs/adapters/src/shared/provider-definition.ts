@@ -16,12 +16,7 @@ export type WebhookState =
 /** What a person pastes into the provider's console, with the values the console asks for. */
 export type ManualWebhookState = { status: 'manual'; url: string; instructions: string; [detail: string]: unknown };
 
-/**
- * A channel's credentials rules: `prepare` checks what a caller sent and returns what is to be
- * stored (generated values filled in); it throws CredentialsError naming the first bad field.
- * `serverOwnedKeys` are written only by the server: a caller setting one is refused, and a
- * merge carries the stored values over.
- */
+/** `prepare` throws CredentialsError naming the first bad field; `serverOwnedKeys` may be written by the server only. */
 export interface CredentialRules {
   prepare(input: Credentials): Credentials;
   serverOwnedKeys: readonly string[];
@@ -45,12 +40,7 @@ export interface ProviderApiAccess {
   postJson: JsonPost;
 }
 
-/**
- * A provider whose webhook is registered through its API. The gateway stores the credentials
- * these functions return before any call (a secret the provider is given is never one the
- * database lacks), calls `register` and `unregister` with no lock held, and stores the outcome
- * only while `isSameRegistration` holds for what is stored by then.
- */
+/** Credentials are stored before any call (never a secret the database lacks); the outcome only while `isSameRegistration` holds. */
 export interface ApiWebhookSetup {
   kind: 'api';
   api: ProviderApiSetting;
@@ -67,7 +57,6 @@ export interface ApiWebhookSetup {
 
 export type WebhookSetupDefinition = ManualWebhookSetup | ApiWebhookSetup;
 
-/** The success answer to a provider call, status 200. */
 export interface AcceptedAnswer {
   contentType: string;
   body: string;
@@ -76,10 +65,7 @@ export interface AcceptedAnswer {
 /** The answer most providers expect: any 2xx, here `{"ok":true}`. */
 export const JSON_ACCEPTED_ANSWER: AcceptedAnswer = { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ ok: true }) };
 
-/**
- * A GET handshake on the webhook route before the provider sends anything: `answer` returns the
- * text to echo, or undefined to refuse (403).
- */
+/** A GET handshake before the provider sends anything: the text to echo, or undefined to refuse (403). */
 export interface VerificationChallenge {
   answer(query: Readonly<Record<string, unknown>>, credentials: ChannelCredentials): string | undefined;
 }
@@ -90,18 +76,12 @@ export interface WebhookBodyLimit {
   defaultBytes: number;
 }
 
-/**
- * Everything the platform knows about one provider, in its own folder. Every property is
- * required, so a definition that forgets one does not compile; "none" is written out as null.
- */
+/** Every property required, so a definition that forgets one does not compile; "none" is null. */
 export interface ProviderDefinition {
   /** The folder name, and the adapter's `provider`. */
   name: string;
   channelType: ChannelType;
-  /**
-   * For a channel type several providers serve (email): the `credentials.provider` value that
-   * picks this one. Null when the channel type has this provider only.
-   */
+  /** For a channel type several providers serve (email): the `credentials.provider` picking this one. */
   credentialsProvider: string | null;
   credentials: CredentialRules;
   webhook: WebhookSetupDefinition;

@@ -14,10 +14,7 @@ export function isWithinTolerance(signedSeconds: number, now: Date): boolean {
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/**
- * Canonical base64 only. Node's decoder skips characters it does not know, so without this
- * check different header texts would decode to the same bytes.
- */
+/** Canonical only: Node's decoder skips unknown characters, so different header texts could decode alike. */
 export function isStrictBase64(text: string): boolean {
   return text.length > 0 && STRICT_BASE64.test(text);
 }

@@ -5,7 +5,6 @@ import { decodeJsonBody, withoutUndefined } from './payload-value';
 
 const PROVIDER_WORD = /^[A-Za-z]+(?:[ _-][A-Za-z]+)*$/;
 
-/** What a parser knows about one provider status event. */
 export interface StatusEventFields {
   /** The provider's stable identification of the event; hashed into event_id with the channel id. */
   eventKey: ReadonlyArray<string | number>;
@@ -13,11 +12,7 @@ export interface StatusEventFields {
   status: string;
   /** ISO-8601 UTC. */
   timestamp: string;
-  /**
-   * The recipient the provider says this event is about. One provider id can cover several
-   * recipients (an email request to several addresses); the status worker then applies the
-   * event only to this recipient's row.
-   */
+  /** When one provider id covers several recipients, the status worker applies the event to this one's row only. */
   recipientAddress?: string;
   errorCode?: string;
   errorMessage?: string;
@@ -59,20 +54,13 @@ export function buildStatusEvent(channel: ChannelContext, receivedAt: string, fi
   return event;
 }
 
-/**
- * A provider message id we can publish, or undefined: a longer one could never match the id
- * the sender stored, and would fail the event's validation.
- */
+/** A longer id could never match the one the sender stored, and would fail the event's validation. */
 export function usableMessageId(id: string | undefined): string | undefined {
   return id !== undefined && id.length > 0 && id.length <= FIELD_LIMITS.identifier ? id : undefined;
 }
 
-/**
- * An informational status word derived from a provider's own event name we do not map
- * (`some_new_thing`, `Rendering Failure` → `rendering_failure`, `AutoResponder` → `auto_responder`).
- * Undefined when the name holds anything but letters and separators, is too long, or would
- * be a lifecycle status: an unknown event must never move a message's state.
- */
+/** A provider's unmapped event name as an informational word (`Rendering Failure` → `rendering_failure`); undefined when
+ * it holds odd characters, is too long or would be a lifecycle status: an unknown event must never move state. */
 export function informationalStatusFrom(providerWord: string): string | undefined {
   if (!PROVIDER_WORD.test(providerWord)) return undefined;
   const word = providerWord
@@ -100,10 +88,7 @@ export function isoFromDate(date: Date): string | undefined {
   return date instanceof Date ? normalised(date) : undefined;
 }
 
-/**
- * What every JSON status webhook reads first: the receipt time as ISO (events fall back to
- * it) and the decoded body; a body that is not JSON is the `invalid_json` parse error.
- */
+/** The receipt time as ISO and the decoded body; a body that is not JSON is the `invalid_json` parse error. */
 export function readJsonStatusCall(
   request: WebhookRequest,
   receivedAt: Date,

@@ -81,10 +81,7 @@ function readParams(request: WebhookRequest): ParamsResult {
   return { ok: true, params };
 }
 
-/**
- * Twilio's words mapped onto our lifecycle (docs/CONTRACTS.md, "Status rules"). `accepted` and
- * `scheduled` precede `queued` in Twilio's flow; anything we do not know stays informational.
- */
+/** Twilio's words onto our lifecycle; anything unknown stays informational. */
 function twilioEventStatus(providerStatus: string): string {
   switch (providerStatus) {
     case 'accepted':
@@ -162,10 +159,7 @@ function statusEvent(params: TwilioParams, sid: string, providerStatus: string, 
   return { ok: true, events: { inbound: [], statuses: [event] } };
 }
 
-/**
- * One Twilio Messaging call: an incoming message (`SmsStatus=received`, or no MessageStatus)
- * or a status callback for a message we sent (MessageStatus set).
- */
+/** An incoming message (`SmsStatus=received`, or no MessageStatus) or a status callback (MessageStatus set). */
 export function parseTwilioWebhook(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const read = readParams(request);
   if (!read.ok) return read;

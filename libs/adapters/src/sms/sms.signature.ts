@@ -10,9 +10,8 @@ const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'https:': ':443', 'htt
 const TRAILING_PORT = /:\d*$/;
 
 /**
- * The URL as Twilio may have signed it: without its port and with it (the scheme's default
- * port when none is written), since proxies and Twilio disagree on writing :443 / :80.
- * Works on the string as received; `new URL()` would re-encode characters Twilio signed raw.
+ * With and without the port, since proxies and Twilio disagree on writing :443 / :80. On the raw
+ * string: `new URL()` would re-encode characters Twilio signed raw.
  */
 function twilioUrlVariants(url: string): string[] {
   const schemeEnd = url.indexOf('://');
@@ -31,11 +30,7 @@ function twilioUrlVariants(url: string): string[] {
   return withPort === undefined || withPort === withoutPort ? [withoutPort] : [withoutPort, withPort];
 }
 
-/**
- * POST parameters as Twilio appends them to the URL: names in code-unit order, each followed
- * by its value; a repeated name contributes each distinct value, sorted, as the official
- * `twilio` package does.
- */
+/** Names in code-unit order, each followed by its value; a repeated name's distinct values sorted, as `twilio` does. */
 function twilioSignedParams(formBody: string): string {
   const valuesByName = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(formBody)) {
@@ -72,10 +67,8 @@ function signatureMatches(authToken: string, signature: string, urls: string[], 
 }
 
 /**
- * `X-Twilio-Signature`: base64 HMAC-SHA1 keyed with the auth token over the URL followed by
- * the sorted POST parameters (https://www.twilio.com/docs/usage/security#validating-requests).
- * JSON bodies are signed differently: the URL carries `bodySHA256` (hex SHA-256 of the body)
- * and the signature covers the URL alone.
+ * https://www.twilio.com/docs/usage/security#validating-requests. JSON bodies are signed differently: the URL carries
+ * `bodySHA256` and the signature covers the URL alone.
  */
 export function verifyTwilioSignature(request: WebhookRequest, credentials: ChannelCredentials): VerifyResult {
   const signature = headerValue(request.headers, TWILIO_SIGNATURE_HEADER);

@@ -1,9 +1,4 @@
-/**
- * Twilio Messaging webhook parameters (docs/PROVIDERS.md, Twilio SMS), form-encoded, every value a string:
- * https://www.twilio.com/docs/messaging/guides/webhook-request and the status callback
- * parameters of https://www.twilio.com/docs/messaging/api/message-resource
- * Twilio adds parameters without notice; these are the ones the adapter reads.
- */
+/** Form-encoded, every value a string; Twilio adds parameters without notice. https://www.twilio.com/docs/messaging/guides/webhook-request */
 
 export interface TwilioInboundMessageParams {
   /** 34 characters, `SM…` (SMS) or `MM…` (MMS). */

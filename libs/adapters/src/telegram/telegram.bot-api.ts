@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JsonPost } from '../shared/provider-definition';
 import { TELEGRAM_MESSAGE_UPDATE_TYPES } from './telegram.types';
 
-/**
- * The Bot API calls that manage a bot's webhook (https://core.telegram.org/bots/api#setwebhook).
- * HTTP is injected, so this stays free of any client library and tests can stand in a local
- * server. Bot tokens appear in Bot API URLs: nothing here puts a URL in an error message.
- */
+// https://core.telegram.org/bots/api#setwebhook. Bot tokens appear in Bot API URLs: nothing here puts a URL in an error.
 
 export type BotApiResult<T> = { ok: true; result: T } | { ok: false; error: string };
 

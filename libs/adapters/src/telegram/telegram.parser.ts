@@ -120,11 +120,7 @@ function invalidPayload(detail: string): ParseResult {
   return { ok: false, error: { kind: 'invalid_payload', detail } };
 }
 
-/**
- * One Update (https://core.telegram.org/bots/api#update) into at most one inbound event.
- * Updates that carry no message (callback_query, poll, chat_member, …) are accepted with no
- * event: nothing in them is a message someone wrote to the channel.
- */
+/** Updates without a message (callback_query, poll, …) are accepted with no event. */
 export function parseTelegramUpdate(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);
   if (!decoded.ok) return decoded;
@@ -158,8 +154,7 @@ export function parseTelegramUpdate(request: WebhookRequest, channel: ChannelCon
     channel_type: 'telegram',
     // Telegram message ids are per chat (docs/CONTRACTS.md, "Provider message ids").
     provider_message_id: `${chatId}:${messageId}`,
-    // The chat id, not from.id: it is where a reply goes. In a private chat both are equal;
-    // in a group or channel the reply belongs in the group or channel.
+    // The chat id, not from.id: where a reply goes (the group or channel, in one).
     sender_address: chatId,
     sender_name: truncate(senderName(message, chat), FIELD_LIMITS.identifier),
     message_body: stringValue(message.text) ?? stringValue(message.caption),
@@ -174,8 +169,7 @@ export function parseTelegramUpdate(request: WebhookRequest, channel: ChannelCon
       from_id: identifierValue(from?.id, 64),
       username: stringValue(from?.username),
       reply_to_message_id: identifierValue(replyTo?.message_id, 64),
-      // The inbound table is unique on (channel, provider_message_id), so downstream keeps the
-      // first version of an edited message and drops this one as a duplicate.
+      // Downstream keeps the first version of an edited message (unique provider_message_id).
       edited: edited ? true : undefined,
       edit_date: editDate,
       ...content.details,

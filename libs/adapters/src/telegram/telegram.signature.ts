@@ -9,11 +9,7 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/**
- * The secret a channel had before its last rotation, while it is still to be accepted: calls
- * Telegram sent with it before the rotation may still be arriving. Undefined when absent,
- * expired, or when the expiry cannot be read.
- */
+/** The pre-rotation secret while it is still valid; undefined when absent, expired or unreadable. */
 function previousSecret(credentials: JsonObject, now: Date): string | undefined {
   const secret = readString(credentials, 'previous_webhook_secret');
   const expiresAt = readString(credentials, 'previous_webhook_secret_expires_at');
@@ -23,13 +19,8 @@ function previousSecret(credentials: JsonObject, now: Date): string | undefined 
 }
 
 /**
- * Telegram signs nothing: it echoes the `secret_token` given to setWebhook in a header
- * (https://core.telegram.org/bots/api#setwebhook). The token is a bearer secret, so both
- * sides are hashed first and the comparison takes the same time whatever their lengths.
- *
- * `webhook_secret` is the one Telegram was last given; `previous_webhook_secret` is accepted
- * too until `previous_webhook_secret_expires_at` (an ISO 8601 time), which covers the overlap
- * after the gateway rotated the secret.
+ * Telegram echoes setWebhook's `secret_token` in a header; both sides are hashed so the comparison
+ * takes the same time whatever their lengths. Rotation: docs/GATEWAY.md, "Telegram secret rotation".
  */
 export function verifyTelegramSecretToken(request: WebhookRequest, credentials: ChannelCredentials, now: Date): VerifyResult {
   const received = headerValue(request.headers, TELEGRAM_SECRET_TOKEN_HEADER);

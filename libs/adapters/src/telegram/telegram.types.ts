@@ -1,7 +1,4 @@
-/**
- * The Bot API objects the adapter reads, as documented at https://core.telegram.org/bots/api
- * (docs/PROVIDERS.md, Telegram). Fields we never read are left out; optional ones are marked as such.
- */
+/** https://core.telegram.org/bots/api : only the fields the adapter reads. */
 
 export interface TelegramUser {
   /** Up to 52 significant bits: a safe JSON number. */
@@ -156,6 +153,5 @@ export interface TelegramUpdate {
   callback_query?: TelegramCallbackQuery;
 }
 
-/** The update fields that carry a message we turn into an inbound event. */
 export const TELEGRAM_MESSAGE_UPDATE_TYPES = ['message', 'edited_message', 'channel_post', 'edited_channel_post'] as const;
 export type TelegramMessageUpdateType = (typeof TELEGRAM_MESSAGE_UPDATE_TYPES)[number];

@@ -3,17 +3,10 @@ import { generateTelegramWebhookSecret } from './telegram.bot-api';
 
 // The secret's life: see docs/GATEWAY.md, "Telegram secret rotation" (telegram.signature.ts reads both secrets).
 
-/**
- * How long the secret from before a rotation stays valid. Longer than the 30 s other gateway
- * replicas cache a channel, so calls Telegram sent with the old secret while the new one was
- * being set are still accepted wherever they arrive.
- */
+/** Longer than the 30 s other replicas cache a channel, so calls sent with the old secret pass anywhere. */
 export const PREVIOUS_TELEGRAM_SECRET_LIFETIME_MS = 10 * 60_000;
 
-/**
- * Credentials of a Telegram channel that only the server writes: `webhook_secret` is the
- * secret Telegram was last given, the previous one is accepted too until its expiry (ISO 8601).
- */
+/** Written only by the server. */
 export const TELEGRAM_SECRET_KEYS = ['webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_expires_at'] as const;
 
 function storedSecret(credentials: Credentials): string | undefined {
@@ -39,11 +32,8 @@ export function withoutExpiredPreviousSecret(credentials: Credentials, now: Date
 }
 
 /**
- * The credentials to register a Telegram webhook with. The stored secret is kept, so a retry
- * of a registration tells Telegram what it already has, unless the bot token changed: a new
- * bot gets a new secret, and the one it replaces stays valid for
- * PREVIOUS_TELEGRAM_SECRET_LIFETIME_MS. Without a stored secret a fresh one is made. Returns
- * the same object when nothing changes.
+ * Keeps the stored secret (a retried registration tells Telegram what it has) unless the bot token changed;
+ * makes one when there is none. The same object when nothing changes.
  */
 export function telegramRegistrationCredentials(credentials: Credentials, botTokenChanged: boolean, now: Date): Credentials {
   const current = storedSecret(credentials);

@@ -34,14 +34,12 @@ import {
   type WhatsAppStatus,
 } from './whatsapp.types';
 
-/** Fields shared by every event of one call, and what each event says about the business number. */
 interface CallContext {
   channel: ChannelContext;
   receivedAt: string;
   numberDetails: Record<string, unknown>;
 }
 
-/** What a message carries, shaped for the inbound event. */
 interface MessageContent {
   body?: string;
   mediaType?: string;
@@ -244,11 +242,7 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
   });
 }
 
-/**
- * A WhatsApp Cloud API notification into events: every entry, change, message and status of
- * the call, since Meta batches up to 1000 updates in one POST. What is read and what is left
- * out (counted): docs/PROVIDERS.md, "WhatsApp Cloud API".
- */
+/** Every entry, change, message and status (Meta batches up to 1000); what is left out: docs/PROVIDERS.md, "WhatsApp Cloud API". */
 export function parseWhatsAppNotification(request: WebhookRequest, channel: ChannelContext, receivedAt: Date): ParseResult {
   const decoded = decodeJsonBody(request.rawBody);
   if (!decoded.ok) return decoded;

@@ -1,8 +1,4 @@
-/**
- * WhatsApp Cloud API webhook payloads (docs/PROVIDERS.md, WhatsApp Cloud API), from Meta's webhook reference:
- * https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
- * Only what the adapter reads is typed; optional fields are marked as such.
- */
+/** Only what the adapter reads. https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components */
 
 export interface WhatsAppNotification {
   /** `whatsapp_business_account`. */

@@ -24,10 +24,8 @@ function b64url(bytes: Buffer): string {
 }
 
 /**
- * Seals a channel's credentials with AES-256-GCM (format: docs/CONTRACTS.md, "`channels`"). The
- * channel id is the associated data, so a ciphertext copied onto another channel does not open.
- * `refusePlain` (the gateway in production) refuses to open a `plain.` value: a row written
- * unencrypted, or planted, is not used until the reseal tool has sealed it.
+ * AES-256-GCM with the channel id as associated data (docs/CONTRACTS.md, "`channels`"). With
+ * `refusePlain` (the gateway in production) a `plain.` value is refused until resealed.
  */
 export class CredentialsCipher {
   private readonly keysById = new Map<string, Buffer>();

@@ -3,23 +3,16 @@ import { DOMAIN_ENTITIES } from '../entities/domain-entities';
 import { DOMAIN_MIGRATIONS } from '../migrations/domain-migrations';
 
 export interface DomainDataSourceOptions {
-  /** postgres://user:password@host:port/database */
   url: string;
-  /** Most connections the pool opens. Default 10. */
+  /** Default 10. */
   poolSize?: number;
-  /** Shown in pg_stat_activity, e.g. the app's name. */
   applicationName?: string;
-  /** Give up connecting after this long. Default 10 s. */
+  /** Default 10 s. */
   connectTimeoutMs?: number;
-  /** Log every SQL statement (debugging only). Default false. */
   logging?: boolean;
 }
 
-/**
- * A DataSource over the domain schema, not yet initialised (call `initialize()`).
- * The schema is only ever changed by migrations: never synchronised, never migrated on
- * connect (`npm run db:migrate` or the migration Job does that).
- */
+/** Not initialised yet. Never synchronises nor migrates on connect: migrations own the schema. */
 export function createDataSource(options: DomainDataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -29,8 +22,7 @@ export function createDataSource(options: DomainDataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    // gen_random_uuid() is built in since PostgreSQL 13; without these TypeORM would try to
-    // install uuid-ossp on every connect, which needs a superuser.
+    // gen_random_uuid() is built in (PostgreSQL 13+); else TypeORM installs uuid-ossp on connect, as superuser.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     poolSize: options.poolSize ?? 10,

@@ -6,14 +6,12 @@ export function databaseNameOf(url: string): string {
   return name;
 }
 
-/** The same server and credentials, pointed at the maintenance database `postgres`. */
 export function maintenanceDatabaseUrl(url: string): string {
   const parsed = new URL(url);
   parsed.pathname = '/postgres';
   return parsed.toString();
 }
 
-/** A PostgreSQL identifier in double quotes, safe for any name. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -22,10 +20,7 @@ const DUPLICATE_DATABASE = '42P04';
 // Two CREATE DATABASE racing past the existence check: the loser trips over the catalog index.
 const UNIQUE_VIOLATION = '23505';
 
-/**
- * Creates the database a URL names when it does not exist yet (connecting to `postgres` on
- * the same server). Returns true when it created it. Safe when two processes race to do it.
- */
+/** True when it created the database; safe when two processes race to create it. */
 export async function ensureDatabaseExists(url: string): Promise<boolean> {
   const name = databaseNameOf(url);
   return withMaintenanceClient(url, async (client) => {
@@ -42,10 +37,7 @@ export async function ensureDatabaseExists(url: string): Promise<boolean> {
   });
 }
 
-/**
- * Drops the database a URL names, if it exists, closing its open connections first.
- * For tests and tools only; nothing in the apps drops databases.
- */
+/** Closes the database's connections, then drops it. For tests and tools only. */
 export async function dropDatabaseIfExists(url: string): Promise<void> {
   const name = databaseNameOf(url);
   await withMaintenanceClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));

@@ -1,10 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/**
- * `registered`: done with the provider (e.g. Telegram setWebhook); `manual`: a person must
- * paste values into the provider's console; `failed`: the provider's own error message;
- * `unregistered`: removed from the provider because the channel was deactivated.
- */
+/** What each state holds and means: docs/CONTRACTS.md, "Channel admin API". */
 export type ChannelWebhookState =
   | Record<string, never>
   | { status: 'registered'; url: string; registered_at: string }
@@ -12,10 +8,7 @@ export type ChannelWebhookState =
   | { status: 'failed'; url: string; error: string; failed_at: string }
   | { status: 'unregistered'; url: string; unregistered_at: string };
 
-/**
- * A provider account we receive webhooks for (a Telegram bot, a WhatsApp number, …).
- * Property names are the contract's column names, as everywhere on the bus and the API.
- */
+/** Property names are the contract's column names, as everywhere on the bus and the API. */
 @Entity({ name: 'channels' })
 export class Channel {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_channels' })
@@ -35,7 +28,6 @@ export class Channel {
   @Column({ name: 'credentials', type: 'text' })
   credentials!: string;
 
-  /** Where the webhook registration with the provider stands; see ChannelWebhookState. */
   @Column({ name: 'webhook', type: 'jsonb', default: () => "'{}'" })
   webhook!: ChannelWebhookState;
 

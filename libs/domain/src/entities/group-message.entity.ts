@@ -4,10 +4,7 @@ import { Channel } from './channel.entity';
 export const GROUP_MESSAGE_STATUSES = ['processing', 'completed'] as const;
 export type GroupMessageStatus = (typeof GROUP_MESSAGE_STATUSES)[number];
 
-/**
- * One send to many recipients (a campaign). Its counters are moved by the status worker,
- * each at most once per message (see status-rules.ts).
- */
+/** One send to many recipients; the status worker moves each counter at most once per message. */
 @Entity({ name: 'group_messages' })
 @Check('chk_group_messages_status', `"status" IN ('processing', 'completed')`)
 export class GroupMessage {

@@ -6,7 +6,6 @@ import { GroupMessage } from './group-message.entity';
 export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 
-/** `messages.metadata_`: the provider's message id, the read time, and provider extras. */
 export interface MessageMetadata {
   provider_message_id?: string;
   /** ISO-8601, set by the first read receipt. */
@@ -14,7 +13,6 @@ export interface MessageMetadata {
   [key: string]: unknown;
 }
 
-/** Names of the indexes the workers' queries rely on. */
 export const MESSAGE_INDEXES = {
   /** ((metadata_->>'provider_message_id'), channel_id): the status worker's look-up. */
   providerMessageId: 'idx_messages_provider_msg_id',
@@ -22,17 +20,10 @@ export const MESSAGE_INDEXES = {
   inboundProviderMessageUnique: 'uq_messages_inbound_provider_msg',
   /** (channel_id, delivery_address) for outbound rows: Messenger watermark updates. */
   outboundRecipient: 'idx_messages_outbound_recipient',
-  /** group_message_id, where set. */
   groupMessage: 'idx_messages_group_message_id',
 } as const;
 
-/**
- * A message we received (inbound) or sent (outbound).
- *
- * The two indexes on an expression cannot be described by decorators; they are declared by
- * name with `synchronize: false` so that the schema builder neither creates nor drops them
- * (the migration owns them).
- */
+/** The expression indexes are declared by name with `synchronize: false`: the migration owns them. */
 @Entity({ name: 'messages' })
 @Index(MESSAGE_INDEXES.providerMessageId, { synchronize: false })
 @Index(MESSAGE_INDEXES.inboundProviderMessageUnique, { synchronize: false })

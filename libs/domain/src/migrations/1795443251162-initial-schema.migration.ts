@@ -1,10 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * channels, group_messages and messages as in docs/CONTRACTS.md, "Database".
- * gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed.
- * Written by hand, frozen: later changes are new migrations.
- */
+/** docs/CONTRACTS.md, "Database". Frozen: later changes are new migrations. */
 export class InitialSchema1795443251162 implements MigrationInterface {
   name = 'InitialSchema1795443251162';
 
@@ -64,15 +60,12 @@ export class InitialSchema1795443251162 implements MigrationInterface {
         CONSTRAINT "fk_messages_group_message" FOREIGN KEY ("group_message_id") REFERENCES "group_messages" ("id")
       )`);
 
-    // The status worker finds a message by the provider's id within a channel.
     await queryRunner.query(
       `CREATE INDEX "idx_messages_provider_msg_id" ON "messages" (("metadata_"->>'provider_message_id'), "channel_id")`,
     );
-    // A provider's retry of an inbound message cannot insert it twice.
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_messages_inbound_provider_msg" ON "messages" ("channel_id", ("metadata_"->>'provider_message_id')) WHERE "direction" = 'inbound'`,
     );
-    // Messenger watermarks cover everything sent to one recipient on a channel.
     await queryRunner.query(
       `CREATE INDEX "idx_messages_outbound_recipient" ON "messages" ("channel_id", "delivery_address") WHERE "direction" = 'outbound'`,
     );

@@ -1,10 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Where each channel's webhook registration stands (`registered`, `manual`, `failed` and
- * its details), so GET /channels/:id can answer it and register-webhook can retry it.
- * Not secret: secrets stay in the encrypted credentials.
- */
+/** Each channel's webhook registration state; not secret (secrets stay in the encrypted credentials). */
 export class ChannelWebhookState1795500000000 implements MigrationInterface {
   name = 'ChannelWebhookState1795500000000';
 

@@ -1,10 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * The gateway's spool: events of calls it accepted while RabbitMQ could not take them, kept
- * until its relay has published them with confirms. Written in one statement per call; read
- * oldest first (`id`), by one replica at a time per row (FOR UPDATE SKIP LOCKED).
- */
+/** The gateway's spool (docs/CONTRACTS.md, "`webhook_spool`"); read oldest first with FOR UPDATE SKIP LOCKED. */
 export class WebhookSpool1795600000000 implements MigrationInterface {
   name = 'WebhookSpool1795600000000';
 

@@ -2,8 +2,5 @@ import { InitialSchema1795443251162 } from './1795443251162-initial-schema.migra
 import { ChannelWebhookState1795500000000 } from './1795500000000-channel-webhook-state.migration';
 import { WebhookSpool1795600000000 } from './1795600000000-webhook-spool.migration';
 
-/**
- * Every migration, oldest first. Listed as classes rather than a file glob so that they
- * survive bundling into an app's single main.js.
- */
+/** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [InitialSchema1795443251162, ChannelWebhookState1795500000000, WebhookSpool1795600000000];

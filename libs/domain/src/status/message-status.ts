@@ -1,15 +1,8 @@
-/**
- * Values of `messages.status`. The lifecycle runs pending → queued → sent → delivered;
- * `failed` can end it at any step before delivered. (`read` is not a status: it is
- * `metadata_.read_at` on a delivered message.)
- */
+/** pending → queued → sent → delivered, or `failed` before delivered; read is `metadata_.read_at`, not a status. */
 export const MESSAGE_STATUSES = ['pending', 'queued', 'sent', 'delivered', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/**
- * Position along the lifecycle; an update only moves a message to a higher rank.
- * `failed` has no rank on purpose: it is terminal, yet it does not outrank `delivered`.
- */
+/** An update only raises the rank. `failed` has none: terminal, yet it does not outrank `delivered`. */
 export const STATUS_RANK = {
   pending: 0,
   queued: 1,
@@ -17,10 +10,8 @@ export const STATUS_RANK = {
   delivered: 3,
 } as const satisfies Record<Exclude<MessageStatus, 'failed'>, number>;
 
-/** Statuses from which the message can still become delivered or failed. */
 export const OPEN_STATUSES = ['pending', 'queued', 'sent'] as const satisfies readonly MessageStatus[];
 
-/** What `messages.error_details` holds for a failed message. */
 export interface MessageErrorDetails {
   code: string | null;
   message: string | null;

@@ -1,17 +1,11 @@
 import { isLifecycleStatus } from '@inbound/contracts';
 import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
 
-/**
- * The status rules as pure functions: see docs/CONTRACTS.md, "Status rules". A read receipt
- * after a failure would prove delivery, but the contract keeps `failed` terminal, and the
- * failed counter, once moved, cannot move back.
- */
+// docs/CONTRACTS.md, "Status rules". `failed` stays terminal even after a read receipt, as the failed counter cannot move back.
 
-/** The group_messages counters, by column name. */
 export const GROUP_COUNTERS = ['delivered_count', 'failed_count', 'read_count'] as const;
 export type GroupCounter = (typeof GROUP_COUNTERS)[number];
 
-/** What a message row holds that the rules read. */
 export interface MessageStatusState {
   status: MessageStatus;
   sent_at: Date | null;
@@ -38,20 +32,16 @@ export interface MessageStatusChanges {
   sent_at?: Date;
   delivered_at?: Date;
   failed_at?: Date;
-  /** To be written into `metadata_.read_at`. */
   read_at?: string;
   error_details?: MessageErrorDetails;
 }
 
 /**
- * Why an update changed nothing:
- * - `already_recorded`: the row already knows all it says (a duplicate, or a step behind);
- * - `lifecycle_ended`: the message failed (only an earlier `sent_at` can still be written);
- * - `already_delivered`: a failure reported for a message that was delivered.
+ * `already_recorded`: a duplicate or a step behind; `lifecycle_ended`: the message failed (only an
+ * earlier `sent_at` still applies); `already_delivered`: a failure reported after delivery.
  */
 export type IgnoredReason = 'already_recorded' | 'lifecycle_ended' | 'already_delivered';
 
-/** An informational update as the worker may record it in the message's metadata. */
 export interface InformationalStatusEvent {
   status: string;
   /** The provider's event time, normalised to ISO-8601 UTC. */
@@ -66,10 +56,7 @@ export type StatusUpdateOutcome =
   | { kind: 'ignored'; reason: IgnoredReason }
   | { kind: 'informational'; event: InformationalStatusEvent };
 
-/**
- * Parses an update's time. Throws RangeError for a time that is not a date: events are
- * validated at the edge, so this is a bug to surface, not data to guess about.
- */
+/** Throws RangeError for a time that is not a date: events are validated at the edge, so that is a bug. */
 export function parseStatusTime(timestamp: string): Date {
   const at = new Date(timestamp);
   if (Number.isNaN(at.getTime())) {
@@ -78,16 +65,14 @@ export function parseStatusTime(timestamp: string): Date {
   return at;
 }
 
-/** True when `candidate` is an earlier fact than `recorded` (or nothing is recorded yet). */
 function isEarlier(candidate: Date, recorded: Date | string | null): boolean {
   if (recorded === null) return true;
   return candidate.getTime() < new Date(recorded).getTime();
 }
 
 /**
- * Decides what one status update does to a message. Pure: neither argument is modified.
- * Apply the result with {@link mergeStatusChanges} (in memory) or write `changes` to the row
- * and add 1 to each counter in `counters` in the same transaction.
+ * Pure. Apply the result with {@link mergeStatusChanges}, or write `changes` to the row and add 1
+ * to each counter in `counters` in the same transaction.
  */
 export function applyStatusUpdate(current: MessageStatusState, update: IncomingStatusUpdate): StatusUpdateOutcome {
   const at = parseStatusTime(update.timestamp);
@@ -106,8 +91,7 @@ export function applyStatusUpdate(current: MessageStatusState, update: IncomingS
       break;
 
     case 'sent':
-      // Filling in sent_at after a failure is allowed: a message can be sent and then fail,
-      // and the watermark rule reads sent_at.
+      // sent_at may still be filled in after a failure: the watermark rule reads it.
       if (current.status !== 'failed' && STATUS_RANK[current.status] < STATUS_RANK.sent) changes.status = 'sent';
       if (isEarlier(at, current.sent_at)) changes.sent_at = at;
       break;

@@ -1,13 +1,8 @@
 import type { WatermarkStatus } from '@inbound/contracts';
 
 /**
- * Whether an update of this kind at time `at` would change a messages row, as an SQL boolean
- * over the row's columns: the rule of applyStatusUpdate (status-rules.ts) for that kind,
- * written in SQL. The status worker uses it to lock and load only the rows a watermark can
- * still change, so a recipient's long delivered history is neither locked nor loaded.
- * test/status-update-sql.spec.ts checks it against applyStatusUpdate for every row state.
- *
- * `row` is the row's name or alias in the statement; `at` an SQL timestamptz expression.
+ * applyStatusUpdate's rule for `kind` as an SQL boolean over `row`'s columns (`at`: a timestamptz expression),
+ * so the status worker locks only rows a watermark can still change. test/status-update-sql.spec.ts checks both agree.
  */
 export function changesRowSql(kind: WatermarkStatus, row: string, at: string): string {
   const status = `${row}.status`;

@@ -21,10 +21,7 @@ export interface InboundWorkerConfig extends WorkerConfig {
   contactLookup?: ContactLookupSettings;
 }
 
-/**
- * The worker settings both workers share, plus the contact look-up. A bad value throws a
- * ConfigError naming the variable (one line at start, exit 1).
- */
+/** A bad value throws a ConfigError naming the variable (one line at start, exit 1). */
 export function readInboundWorkerConfig(source: NodeJS.ProcessEnv): InboundWorkerConfig {
   const base = readWorkerConfig(source, INBOUND_WORKER_DEFAULTS);
   // All read even without ACCOUNT_API_URL, so a typo fails at start rather than when enabled.

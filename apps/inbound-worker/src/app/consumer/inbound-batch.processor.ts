@@ -15,17 +15,7 @@ interface AcceptedEvent {
   row: InboundMessageRow;
 }
 
-/**
- * Turns a batch of `webhook.inbound` deliveries into inbound message rows:
- * 1. validate each event (an invalid one is dead-lettered with the reason);
- * 2. resolve the senders' contacts, all at once (never fails: no answer means no contact);
- * 3. insert every row in one statement, skipping rows already stored;
- * 4. if that statement fails while PostgreSQL does not answer, the batch is held and
- *    consumption pauses (DatabaseUnavailableError) without spending retries; otherwise insert
- *    one by one so a poison event fails alone: one the database refuses (permanent) is
- *    dead-lettered; when the database itself fails (transient, yet it answers a probe), that
- *    event and the rest of the batch go to the delayed-retry path.
- */
+/** Validate, resolve contacts, insert in one statement; failures: docs/INBOUND-WORKER.md, "When the insert fails". */
 @Injectable()
 export class InboundBatchProcessor implements OnApplicationShutdown {
   private readonly logger = new Logger(InboundBatchProcessor.name);

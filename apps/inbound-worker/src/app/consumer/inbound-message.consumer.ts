@@ -5,10 +5,7 @@ import { InboundBatchProcessor } from './inbound-batch.processor';
 /** Batches in flight at once: one being written while the next one gathers and resolves contacts. */
 const CONCURRENT_BATCHES = 2;
 
-/**
- * Starts the worker's consumer of `webhook.inbound` (WorkerConsumer: channel, batching, acks,
- * pause while PostgreSQL is away, shutdown) with InboundBatchProcessor handling each batch.
- */
+/** Starts the worker's consumer of `webhook.inbound` with InboundBatchProcessor handling each batch. */
 @Injectable()
 export class InboundMessageConsumer implements OnApplicationBootstrap {
   constructor(

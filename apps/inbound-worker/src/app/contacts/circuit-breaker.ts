@@ -1,9 +1,4 @@
-/**
- * Stops calling a dependency that keeps failing. After `failureThreshold` consecutive
- * failures it opens for `openMs`: calls are refused at once instead of each waiting for its
- * timeout. Then one trial call goes through (half-open); its success closes the breaker,
- * its failure opens it again.
- */
+/** After `failureThreshold` consecutive failures, refuses calls for `openMs`, then lets one trial call through. */
 export class CircuitBreaker {
   private consecutiveFailures = 0;
   private openedAt?: number;

@@ -1,11 +1,7 @@
 /** A remembered answer: the contact's id, or null for "this address has no contact". */
 export type CachedContact = string | null;
 
-/**
- * The account service's answers, kept for a while: found contacts for `ttlMs`, "no contact"
- * for `negativeTtlMs`. Bounded: past `maxEntries` the least recently used entry goes.
- * A Map keeps insertion order, so re-inserting on each hit makes it an LRU list.
- */
+/** Found contacts for `ttlMs`, "no contact" for `negativeTtlMs`; least recently used goes past `maxEntries`. */
 export class ContactCache {
   private readonly entries = new Map<string, { contactId: CachedContact; expiresAt: number }>();
 
@@ -18,7 +14,6 @@ export class ContactCache {
     return this.entries.size;
   }
 
-  /** The remembered answer, or undefined when there is none (or it expired). */
   get(key: string): CachedContact | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;

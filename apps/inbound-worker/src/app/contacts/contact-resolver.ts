@@ -6,12 +6,7 @@ import { CircuitBreaker } from './circuit-breaker';
 import { ContactCache, type CachedContact } from './contact-cache';
 import { Semaphore } from './semaphore';
 
-/**
- * What became of one look-up, as counted in worker_contact_lookups_total{outcome}:
- * `found` / `not_found` (the service answered), `error` (refused connection, 5xx, a body
- * that is not `{"id": "<uuid>"}`), `timeout`, `circuit_open` (not tried: the service kept
- * failing), `skipped` (not tried: the batch's look-up time was spent waiting for a slot).
- */
+/** worker_contact_lookups_total{outcome}. `skipped`: the batch's look-up time ran out waiting for a slot. */
 export type ContactLookupOutcome = 'found' | 'not_found' | 'error' | 'timeout' | 'circuit_open' | 'skipped';
 
 export interface ContactRequest {
@@ -31,12 +26,7 @@ export function contactKey(request: ContactRequest): string {
   return `${request.account_id}\u0000${request.address}`;
 }
 
-/**
- * Finds the contact of each sender through the account service. Never throws, and holds a
- * batch for at most about two look-up timeouts (one waiting for a free slot, one for the
- * answer): whatever is not answered by then resolves to null, so an outage of the account
- * service slows message intake a little, and not at all once the circuit breaker is open.
- */
+/** Never throws; holds a batch for at most about two look-up timeouts (a slot, an answer), then resolves to null. */
 export class ContactResolver {
   private readonly http: AxiosInstance;
   private readonly cache: ContactCache;
@@ -67,10 +57,7 @@ export class ContactResolver {
     });
   }
 
-  /**
-   * The contact id of each request (null: none, or no answer in time), keyed by
-   * `contactKey(request)`. Each (account, address) is looked up at most once per call.
-   */
+  /** Keyed by `contactKey(request)`; null: no contact, or no answer in time. */
   async resolve(requests: readonly ContactRequest[]): Promise<Map<string, string | null>> {
     const deadline = Date.now() + this.options.timeoutMs;
     const unique = new Map<string, ContactRequest>();

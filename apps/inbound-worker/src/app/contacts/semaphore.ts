@@ -1,8 +1,4 @@
-/**
- * Counts permits; `acquire` waits (first come, first served) until one is free or the
- * deadline passes. Bounds the look-ups in flight so a burst of new senders cannot open
- * hundreds of connections to the account service.
- */
+/** First come, first served, with a deadline: bounds look-ups in flight so a burst of senders cannot open hundreds of connections. */
 export class Semaphore {
   private available: number;
   private readonly waiting: Array<{ grant: () => void; timer?: NodeJS.Timeout }> = [];

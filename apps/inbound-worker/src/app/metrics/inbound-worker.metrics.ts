@@ -3,14 +3,9 @@ import { WORKER_METRICS, WorkerEventMetrics } from '@inbound/runtime';
 import { Counter, type Registry } from 'prom-client';
 import type { ContactLookupOutcome } from '../contacts/contact-resolver';
 
-/**
- * Why an event left the normal path, as a bounded label: `invalid` (failed validation),
- * `database_refused` (PostgreSQL rejects its data), `database_unavailable` (the database
- * failed; retried, then dead-lettered when the retries ran out).
- */
+/** `database_unavailable`: retried, then dead-lettered when the retries ran out. */
 export type FailureLabel = 'invalid' | 'database_refused' | 'database_unavailable';
 
-/** The worker's own series beside the shared ones, on the process registry that /metrics serves. */
 @Injectable()
 export class InboundWorkerMetrics extends WorkerEventMetrics {
   /** Rows inserted (a new inbound message). */

@@ -17,12 +17,7 @@ export interface InboundMessageRow {
   provider_message_id: string;
 }
 
-/**
- * The row for an event: direction and status are fixed by the insert. metadata_ carries the
- * provider's extras with our own fields over them, so an extra named like one of ours (say a
- * provider field `provider_message_id`) can never change the key the unique index uses.
- * Every text is made storable (U+0000 replaced), the key the same way inside and outside metadata_.
- */
+/** Our fields go over the provider's extras in metadata_, so an extra can never change the unique key. */
 export function inboundMessageRow(event: InboundMessageEvent, contactId: string | null): InboundMessageRow {
   const metadata = {
     ...event.metadata,
@@ -46,12 +41,7 @@ export function inboundMessageRow(event: InboundMessageEvent, contactId: string 
   };
 }
 
-/**
- * Rows in one fixed order, (channel, provider message id). Concurrent batches (two
- * consumers, or a redelivery racing the original) then wait on each other's keys in the same
- * order and do not deadlock. The sort is stable: of two versions of one message in a batch,
- * the first received is inserted and the second is the duplicate.
- */
+/** In key order so concurrent batches wait on keys alike and do not deadlock; stable, so the first version received wins. */
 export function inIndexOrder(rows: readonly InboundMessageRow[]): InboundMessageRow[] {
   return [...rows].sort((a, b) =>
     a.channel_id === b.channel_id ? compare(a.provider_message_id, b.provider_message_id) : compare(a.channel_id, b.channel_id),

@@ -5,12 +5,7 @@ import type { DataSource } from 'typeorm';
 import { InboundWorkerMetrics } from '../metrics/inbound-worker.metrics';
 import { inIndexOrder, type InboundMessageRow } from './inbound-message-row';
 
-/**
- * One statement for any number of rows: the columns go as seven arrays (unnest), so the
- * parameter count stays 7 whatever the batch size (PostgreSQL allows 65,535 per statement).
- * A row whose (channel, provider message id) is already stored inbound is skipped: that is
- * the idempotence, held by the unique index uq_messages_inbound_provider_msg.
- */
+/** Seven unnest arrays: 7 parameters whatever the batch size (PostgreSQL allows 65,535); the unique index is the idempotence. */
 const INSERT_INBOUND_MESSAGES = `
   INSERT INTO messages (account_id, channel_id, contact_id, direction, status, delivery_address, message_body, metadata_, delivered_at)
   SELECT account_id, channel_id, contact_id, 'inbound', 'delivered', delivery_address, message_body, metadata_, delivered_at
@@ -28,11 +23,7 @@ export class InboundMessageWriter {
     private readonly metrics: InboundWorkerMetrics,
   ) {}
 
-  /**
-   * Inserts the rows in one statement (one transaction) and returns how many were new; the
-   * rest were already stored. Throws the database's error when the statement fails, after
-   * running it again on a deadlock or serialization failure.
-   */
+  /** Returns how many rows were new; reruns on a deadlock or serialization failure, else throws the database's error. */
   async insert(rows: readonly InboundMessageRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const ordered = inIndexOrder(rows);

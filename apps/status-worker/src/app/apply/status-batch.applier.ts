@@ -21,11 +21,7 @@ class LockNotHeldError extends Error {
   readonly code = SERIALIZATION_FAILURE;
 }
 
-/**
- * Applies a batch of status updates in one transaction: lock, fold, write (see
- * docs/STATUS-WORKER.md, "From queue to commit"). A transaction that deadlocks or hits a
- * serialization failure is run again from the start, a few times.
- */
+/** Lock, fold, write (docs/STATUS-WORKER.md, "From queue to commit"); a deadlock or serialization failure reruns it. */
 @Injectable()
 export class StatusBatchApplier {
   constructor(
@@ -72,10 +68,7 @@ export class StatusBatchApplier {
     }
   }
 
-  /**
-   * A watermark that covers no row at all is an unknown message: its messages may not be
-   * committed yet, so it takes the retry path instead of being acked and forgotten.
-   */
+  /** A watermark covering no row may name messages not committed yet: it takes the retry path, not an ack. */
   private async withUncoveredWatermarks(
     runner: QueryRunner,
     updates: readonly StatusUpdate[],

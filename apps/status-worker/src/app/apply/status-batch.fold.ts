@@ -31,7 +31,6 @@ function recipientKey(channelId: string, address: string): string {
   return `${channelId}\u0000${address}`;
 }
 
-/** A row being folded: its state after the updates seen so far, and what changed. */
 interface WorkingRow {
   row: LockedMessage;
   state: MessageStatusState;
@@ -51,10 +50,7 @@ function incoming(update: StatusUpdate): IncomingStatusUpdate {
   };
 }
 
-/**
- * Records one informational report. Idempotent and order-independent: the earliest and the
- * latest time are kept (the latest with its details), so a repeat changes nothing.
- */
+/** Idempotent and order-independent: keeps the earliest and the latest time (the latest with its details). */
 export function recordInformational(
   records: InformationalRecords,
   event: InformationalStatusEvent,
@@ -83,13 +79,8 @@ export function recordInformational(
 }
 
 /**
- * Applies a batch's updates, in arrival order, to the rows the batch locked, with the domain's
- * pure rules. The result is the same as applying the updates one at a time in that order (the
- * rows are locked, so nobody else moves them meanwhile): duplicates inside the batch are
- * ignored by the rules, and of a failed and a delivered/read for one message the first wins.
- *
- * Counter moves come from the row states, never from the updates: the rules report a counter
- * only on the transition that moves it (open → delivered, open → failed, unread → read).
+ * The same result as applying the updates one at a time in arrival order (the rows are locked). Counter moves come
+ * from the rows' transitions, never from the updates.
  */
 export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly LockedMessage[]): FoldedBatch {
   const working = new Map<string, WorkingRow>();
@@ -157,10 +148,8 @@ function targetsOf(
     if (!sharing) return 'not_found';
     const recipient = update.recipient_address;
     if (recipient === undefined) return sharing;
-    // One provider id can cover several recipients (an email request to several addresses):
-    // the update is about the one it names, and moves no other recipient's row, even when that
-    // row is the only one stored under the id. A recipient the sender stored no row for is not
-    // tracked here (a cc, or one row per email): the update is acked, not retried.
+    // One id can cover several recipients: the update moves only the row of the one it names, even when that is the only
+    // row under the id. A recipient with no row (a cc) is not tracked: acked, not retried.
     const recipientRows = sharing.filter((entry) => sameAddress(update.channel_type, entry.row.delivery_address, recipient));
     return recipientRows.length > 0 ? recipientRows : 'recipient_not_tracked';
   }
@@ -171,10 +160,7 @@ function targetsOf(
   return candidates.filter((entry) => (entry.state.sent_at ?? entry.row.created_at).getTime() <= watermark);
 }
 
-/**
- * Email addresses are compared without case (as mail systems route them), and a stored
- * `Name <addr>` by its address; other addresses exactly.
- */
+/** Email addresses without case, a stored `Name <addr>` by its address; other addresses exactly. */
 function sameAddress(channelType: string, stored: string, named: string): boolean {
   return channelType === 'email' ? bareEmail(stored) === bareEmail(named) : stored === named;
 }

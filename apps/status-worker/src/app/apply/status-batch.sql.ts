@@ -29,18 +29,10 @@ const isoTime = (value: string): string => new Date(value).toISOString();
 const watermarkChangesRow = `CASE w.status WHEN 'read' THEN ${changesRowSql('read', 'wm', 'w.at')} ELSE ${changesRowSql('delivered', 'wm', 'w.at')} END`;
 
 /**
- * Finds and locks every outbound row the batch's updates name, in one statement, ordered by id:
- * concurrent batches (this process's and other replicas') then take row locks in the same
- * order and cannot deadlock on messages.
- *
- * Each look-up is a LATERAL subquery with OFFSET 0, which the planner cannot flatten into a
- * join: left to itself it hashes a seq scan of messages once a batch is a sizeable share of a
- * small table, and the cost would grow with the table instead of the batch. The provider-id
- * probe leaves `direction` to the outer query: with it, a table without statistics yet (a
- * fresh database) gets probed through the partial outbound-recipient index instead, which
- * filters every row of the channel for each key.
- *
- * Returns null when there is nothing to look up.
+ * Locks every row the updates name in one statement, in id order, so concurrent batches cannot deadlock. Each look-up is
+ * a LATERAL subquery with OFFSET 0, which the planner cannot flatten into a seq-scan hash join; `direction` stays in the
+ * outer query so a table without statistics is not probed through the partial recipient index. Null when there is
+ * nothing to look up.
  */
 export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStatement | null {
   const keyed = new Map<string, { providerMessageId: string; channelId: string }>();
@@ -114,12 +106,7 @@ export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStat
   };
 }
 
-/**
- * Of the given watermarks, the indexes of those that cover no outbound row at all: nothing was
- * sent to the recipient by then, or its rows are not committed yet. (The lock statement loads
- * only the rows a watermark can still change, so an empty result there can also mean "already
- * applied".) Rare: it runs only for watermarks that changed nothing.
- */
+/** Indexes of the watermarks covering no outbound row at all (nothing sent yet, or not committed); rare. */
 export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): SqlStatement {
   return {
     text: `
@@ -139,21 +126,9 @@ export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): 
 }
 
 /**
- * Writes the folded rows and moves the campaign counters, in one statement:
- *
- * - `changed` updates the message rows (already locked by this transaction). Only changed
- *   fields are sent (NULL keeps the column), so times the rules did not touch keep their full
- *   precision. It is guarded by the status each row was locked with, a check that the lock
- *   held, and returns the rows it changed with the counters each moves: the moves are taken
- *   from the rows that changed, never from the events.
- * - `moves` adds them up per campaign; `locked` locks those campaign rows in id order, the
- *   same order in every transaction, so concurrent batches cannot deadlock on them. The final
- *   UPDATE only reaches a campaign row through its `locked` row, so no campaign lock is taken
- *   out of that order.
- * - A campaign is marked completed once every message it counts has an outcome (delivered or
- *   failed); one without a total stays processing, and a completed one never reopens.
- *
- * Returns one row: how many message rows changed.
+ * Writes the changed fields of the locked rows (guarded by their locked status), then moves the campaign counters taken
+ * from the rows that changed, locking campaign rows in id order so batches cannot deadlock. A campaign whose every message
+ * has an outcome is completed and never reopens. Returns one row: how many message rows changed.
  */
 export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStatement {
   const rows = writes.map((write) => ({

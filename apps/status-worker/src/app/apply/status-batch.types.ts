@@ -17,10 +17,7 @@ export interface StatusUpdate {
   provider_status?: string;
   /** Names the message; when absent, recipient_address + watermark cover many. */
   provider_message_id?: string;
-  /**
-   * With a provider id: the recipient the provider names, which picks that recipient's row when
-   * several rows share the id. With a watermark: whose messages it covers.
-   */
+  /** With a provider id: picks that recipient's row among those sharing it. With a watermark: whose messages it covers. */
   recipient_address?: string;
   watermark?: string;
 }
@@ -29,10 +26,7 @@ export function isWatermarkUpdate(update: StatusUpdate): boolean {
   return update.provider_message_id === undefined;
 }
 
-/**
- * The latest and earliest report of one informational kind, kept in
- * `metadata_.status_events.<kind>`; the details are those of the latest report.
- */
+/** Kept in `metadata_.status_events.<kind>`; the details are those of the latest report. */
 export interface InformationalRecord {
   first_at: string;
   last_at: string;
@@ -68,7 +62,6 @@ export type StatusUpdateResult =
   /** No outbound message with this provider_message_id on this channel (yet). */
   | { kind: 'not_found' };
 
-/** What to write to one message row: only the fields that changed. */
 export interface MessageRowWrite {
   id: string;
   group_message_id: string | null;
@@ -86,7 +79,6 @@ export interface MessageRowWrite {
 }
 
 export interface FoldedBatch {
-  /** One result per update, same order. */
   results: StatusUpdateResult[];
   writes: MessageRowWrite[];
 }

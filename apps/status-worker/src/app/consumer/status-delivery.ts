@@ -7,7 +7,6 @@ export function decodeStatusUpdate(body: Buffer): EventValidationResult<StatusUp
   return decoded.ok ? { ok: true, event: statusUpdateOf(decoded.event) } : decoded;
 }
 
-/** The fields of a validated event the applier reads. */
 function statusUpdateOf(event: StatusUpdateEvent): StatusUpdate {
   const providerStatus = event.metadata['provider_status'];
   return {

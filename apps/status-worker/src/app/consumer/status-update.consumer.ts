@@ -16,11 +16,7 @@ import { isWatermarkUpdate, type StatusUpdate, type StatusUpdateResult } from '.
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
 import { decodeStatusUpdate } from './status-delivery';
 
-/**
- * Batches applied at once per process. Two keep PostgreSQL busy while the next batch is
- * decoded and the last one acked; more would mostly queue on the campaign rows, which nearly
- * every batch of a campaign's status storm updates.
- */
+/** Two keep PostgreSQL busy while the next batch is decoded and the last acked; more would queue on the campaign rows. */
 export const STATUS_BATCH_CONCURRENCY = 2;
 
 /** Each of the concurrent batches may hold an equal share of the prefetch window. */
@@ -30,20 +26,7 @@ export function statusBatchSize(prefetchCount: number): number {
 
 type ApplyOutcome = StatusUpdateResult | { kind: 'error'; error: unknown };
 
-/**
- * Handles the batches of `message.status.update` that the worker's consumer (WorkerConsumer:
- * channel, batching, acks, pause, shutdown) hands it, up to half the prefetch window each,
- * two at a time. Each message's settlement is decided only once its fate is durable:
- * - applied or ignored (duplicate, stale): ack, after the batch's transaction committed;
- * - invalid: dead-lettered with the reason, then ack;
- * - message not found (not committed yet?): sent to the delayed-retry path, then ack; after
- *   the last retry the failure router dead-letters it with the reason;
- * - the batch transaction fails while PostgreSQL does not answer: the whole batch is held
- *   and consumption pauses (DatabaseUnavailableError), spending no retries;
- * - it fails otherwise: its events are applied one by one, so a poison event fails alone;
- *   one that still fails is dead-lettered (its data can never pass) or retried;
- * - the failure path itself fails (broker trouble): reject, and the queue dead-letters it.
- */
+/** Settles each message only once its fate is durable (docs/STATUS-WORKER.md, "When an event cannot be applied"). */
 @Injectable()
 export class StatusUpdateConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(StatusUpdateConsumer.name);
@@ -89,10 +72,7 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
     return settled;
   }
 
-  /**
-   * The whole batch in one transaction; if that fails, each event in a transaction of its own.
-   * A failure that is not the events' (the database does not answer) holds the batch instead.
-   */
+  /** One transaction, else one per event so a poison event fails alone; a database outage holds the batch instead. */
   private async applyIsolatingFailures(updates: StatusUpdate[]): Promise<ApplyOutcome[]> {
     try {
       return await this.applier.apply(updates);
@@ -131,9 +111,8 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
         return 'ack';
       case 'not_found':
         if (isWatermarkUpdate(update) && attemptOf(message) >= this.failures.maxAttempts) {
-          // A watermark still covering nothing after the retry window loses nothing: the next one
-          // covers the same messages again. Dead-lettering it would fill the DLQ for every user
-          // who talks to the page through another app (Page Inbox replies have no row here).
+          // Still covering nothing after the retry window: the next watermark covers the same messages. Dead-lettering
+          // would fill the DLQ for every user on another app (Page Inbox replies have no row here).
           this.metrics.ignored.inc({ reason: 'no_messages_covered' });
           return 'ack';
         }

@@ -2,10 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WORKER_METRICS, WorkerEventMetrics } from '@inbound/runtime';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/**
- * The status worker's own metrics beside the shared ones, on the process registry (which labels everything with
- * `service`). Label values are bounded: lifecycle statuses or `informational`, and fixed reasons.
- */
+/** Label values are bounded: lifecycle statuses or `informational`, and fixed reasons. */
 @Injectable()
 export class StatusWorkerMetrics extends WorkerEventMetrics {
   /** Events that changed a message (status, times, counters, or recorded informational kind). */

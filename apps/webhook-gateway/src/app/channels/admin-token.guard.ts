@@ -4,11 +4,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/**
- * Bearer ADMIN_API_TOKEN for the channel admin API. Without a configured token the API does
- * not exist (404). Tokens are compared as SHA-256 digests in constant time, so neither their
- * content nor their length leaks through timing.
- */
+/** Without ADMIN_API_TOKEN the API does not exist (404); tokens compared as SHA-256 digests, so no length leaks either. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected?: Buffer;

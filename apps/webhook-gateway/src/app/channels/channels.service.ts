@@ -32,7 +32,6 @@ function notFound(): never {
 /** What a change decided under the row lock leaves to do once the lock is released. */
 interface CommittedChange {
   channel: Channel;
-  /** The provider's API registration, when its provider is to be called. */
   setup?: ApiWebhookSetup;
   /** The credentials the provider is to be given (its secrets already stored); absent when it is not told. */
   registerWith?: Credentials;
@@ -41,10 +40,8 @@ interface CommittedChange {
 }
 
 /**
- * Credentials are sealed before they touch the database and never leave it through this service.
- * Every read-modify-write of a channel holds the row lock, so concurrent changes apply one after
- * the other. Provider API calls come after the commit, never under the lock: what they change
- * (a webhook secret) is stored first, and only their outcome (the webhook state) after.
+ * Credentials are sealed before they touch the database. Every read-modify-write holds the row lock; provider API
+ * calls come after the commit: the secret they change is stored first, their outcome after.
  */
 @Injectable()
 export class ChannelsService {
@@ -201,11 +198,7 @@ export class ChannelsService {
     return this.storeWebhookState(setup, channelId, credentials, webhook);
   }
 
-  /**
-   * Stores a registration's outcome, unless a change committed meanwhile made it stale (other
-   * credentials the registration depends on, or a deactivation): that change records its own
-   * outcome. Only the webhook state is written; the credentials stay as the latest change left them.
-   */
+  /** Unless a change committed meanwhile made it stale (that change records its own); writes only the webhook state. */
   private storeWebhookState(
     setup: ApiWebhookSetup,
     channelId: string,

@@ -13,10 +13,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 /** The HTTP POST provider registrations are made with (channels.module.ts). */
 export const PROVIDER_JSON_POST = Symbol('PROVIDER_JSON_POST');
 
-/**
- * Webhook setup as each provider's definition describes it (libs/adapters registry): a
- * registration through the provider's API, or what a person pastes into its console.
- */
+/** A registration through the provider's API, or what a person pastes into its console. */
 @Injectable()
 export class WebhookSetup {
   constructor(

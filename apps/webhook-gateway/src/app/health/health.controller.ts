@@ -21,12 +21,7 @@ export class HealthController {
     return { status: 'ok', service: 'webhook-gateway' };
   }
 
-  /**
-   * Whether this replica can accept webhook calls now: what the Kubernetes readiness probe
-   * asks. It can while either RabbitMQ (publish) or PostgreSQL (the spool, and channels it has
-   * not cached) answers; a probe that required both would take every replica out of the
-   * Service during a blip of either. /health/ready reports each dependency strictly.
-   */
+  /** The readiness probe: true while RabbitMQ or PostgreSQL answers; requiring both would empty the Service on a blip. */
   @Get('health/accepting')
   async accepting(@Res() reply: FastifyReply): Promise<void> {
     const report = await checkReadiness({ postgres: postgresReadiness(this.dataSource), rabbitmq: () => this.rabbitmqUp() });

@@ -2,12 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { parseBoundedJson } from './bounded-json';
 
-/**
- * Replaces Fastify's JSON parser for the routes outside /webhooks (the admin API): every body
- * is bounded (parseBoundedJson) before Nest's ValidationPipe and class-transformer see it, and
- * a refused one is a 400 naming the problem. Other content types are refused (415). The webhook
- * routes keep their own raw-bytes parser.
- */
+/** Admin API: bounded JSON only (400 naming the problem; 415 for other types). The webhook routes keep raw bytes. */
 export function registerBoundedJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
   // JSON only: a text/plain or form body on the admin API is a 415, not a string to validate.
   fastify.removeAllContentTypeParsers();

@@ -6,9 +6,7 @@ export interface JsonBounds {
   maxEntries: number;
   /** Objects, arrays and values in the whole body. */
   maxNodes: number;
-  /** Characters of one string value. */
   maxStringLength: number;
-  /** Characters of one key. */
   maxKeyLength: number;
 }
 
@@ -28,10 +26,8 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 export type BoundedJson = { ok: true; value: Record<string, unknown> } | { ok: false; problem: string };
 
 /**
- * Parses a JSON object body and checks it against the bounds before anything transforms it.
- * The nesting is measured on the text first, so a body of a million `[` is refused without
- * being built; the parsed value is then walked without recursion. Each problem names the
- * place it was found (`credentials.topic_arn[3]`).
+ * Nesting is measured on the text first, so a million `[` is refused unbuilt; the value is then walked without
+ * recursion. Each problem names its place (`credentials.topic_arn[3]`).
  */
 export function parseBoundedJson(text: string, bounds: JsonBounds = ADMIN_JSON_BOUNDS): BoundedJson {
   const depth = nestingDepth(text);

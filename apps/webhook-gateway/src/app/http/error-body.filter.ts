@@ -7,12 +7,7 @@ function codeOf(status: number): string {
   return name.toLowerCase();
 }
 
-/**
- * Every error answer of the Nest routes (admin API, health) has one shape:
- * `{"error": "<code>", "message": "…", …}`, keeping what a handler added (`field`). Anything
- * that is not an HttpException is our fault: 500 with no detail, and the cause in the log,
- * never in the answer.
- */
+/** `{"error": "<code>", "message": "…", …}` for every Nest route; a non-HttpException is a 500 with the cause only in the log. */
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorBodyFilter');

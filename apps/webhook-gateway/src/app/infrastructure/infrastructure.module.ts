@@ -9,11 +9,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
-/**
- * Owns the process's connections: one PostgreSQL pool and one confirm channel to RabbitMQ.
- * Both open at start (a gateway that cannot reach them is not ready) and close last on
- * shutdown, after the HTTP server has finished its in-flight calls.
- */
+/** Both connections open at start (else not ready) and close last, after the HTTP server finished its calls. */
 @Injectable()
 export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -56,9 +52,8 @@ export class InfrastructureModule {
             new ConfirmedPublisher({
               url: config.rabbitmqUrl,
               confirmTimeoutMs: config.publishConfirmTimeoutMs,
-              // Exchanges, queues and bindings (idempotent): a gateway that starts before any
-              // worker on a fresh vhost must not have its confirmed events routed nowhere. The
-              // retry queues are the workers' own.
+              // A gateway that starts before any worker on a fresh vhost must not route confirmed events nowhere.
+              // The retry queues are the workers' own.
               setup: (channel) => declareTopology(channel, []),
               onConfirm: (seconds, outcome) => confirmLatency.observe({ outcome }, seconds),
             }),

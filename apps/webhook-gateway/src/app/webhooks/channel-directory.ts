@@ -5,7 +5,6 @@ import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';
 
-/** What the webhook path needs of a channel, with its credentials already opened. */
 export interface ActiveChannel {
   id: string;
   account_id: string;
@@ -27,29 +26,19 @@ export interface ChannelDirectoryOptions {
   /** How long an unknown or inactive id is remembered, so a flood of bad ids spares the database. */
   negativeTtlMs: number;
   maxEntries: number;
-  /**
-   * While PostgreSQL cannot be read, a channel loaded at most this long ago is still served
-   * (the gateway keeps accepting calls for the channels it has seen during a database blip).
-   */
+  /** While PostgreSQL cannot be read, a channel loaded at most this long ago is still served. */
   staleLimitMs: number;
   /** Between two reload attempts of a stale entry, calls are served from it without waiting. */
   staleRetryMs: number;
-  /**
-   * How long a call waits for a reload when a good stale entry exists: a query that hangs (a
-   * database behind a network partition) must not hold webhook calls until TCP gives up.
-   */
+  /** A reload wait when a good stale entry exists: a hung query must not hold calls until TCP gives up. */
   staleWaitMs: number;
 }
 
 export const CHANNEL_DIRECTORY_OPTIONS = Symbol('CHANNEL_DIRECTORY_OPTIONS');
 
 /**
- * Looks up channels for the webhook path through an in-process cache. Concurrent misses for
- * one id share one query. Only active channels are returned; anything else is null.
- *
- * When a reload fails (PostgreSQL away), the last good entry is served for up to
- * `staleLimitMs` after it was loaded, and reloaded at most every `staleRetryMs`; a channel
- * never seen, or seen longer ago, makes the lookup fail (503).
+ * Only active channels, else null; concurrent misses share one query. When a reload fails, the last good entry
+ * serves up to `staleLimitMs`; anything else fails the lookup (503).
  */
 @Injectable()
 export class ChannelDirectory {

@@ -6,11 +6,7 @@ interface Window {
 /** The verdict on one more failed verification from an address. */
 export type ThrottleVerdict = { throttled: false } | { throttled: true; retryAfterSeconds: number };
 
-/**
- * Failed signature checks per source address in fixed windows: see docs/GATEWAY.md, "Failed
- * verifications". It does not stop a correct guess, which still verifies: the secrets
- * themselves must be long enough that guessing is hopeless.
- */
+/** docs/GATEWAY.md, "Failed verifications". A correct guess still verifies: secrets must be long enough. */
 export class VerificationThrottle {
   private readonly windows = new Map<string, Window>();
 

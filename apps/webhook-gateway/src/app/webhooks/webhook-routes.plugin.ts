@@ -35,12 +35,7 @@ export interface WebhookBodyLimits {
   larger: Readonly<Record<string, number>>;
 }
 
-/**
- * The webhook routes, registered straight on Fastify in their own encapsulated context:
- * every content type arrives as the raw bytes (signatures are over those bytes, and a body
- * that is not JSON must reach the signature check, not a JSON parser's 400), and the hot
- * path skips Nest's per-request pipeline.
- */
+/** Straight on Fastify: raw bytes for every content type (signatures are over them), and no Nest pipeline on the hot path. */
 export function registerWebhookRoutes(service: WebhookService, limits: WebhookBodyLimits) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();

@@ -18,9 +18,8 @@ const RELAY_BATCH = 500;
 const RELAY_INTERVAL_MS = 1_000;
 
 /**
- * The gateway's PostgreSQL spool for broker outages: see docs/GATEWAY.md, "When PostgreSQL or
- * RabbitMQ goes away". A row is deleted only after its confirm, so a crash in between publishes
- * that event again, under the same message id, which the workers recognise.
+ * docs/GATEWAY.md, "When PostgreSQL or RabbitMQ goes away". A row is deleted only after its confirm; a crash in
+ * between republishes it under the same message id, which the workers recognise.
  */
 @Injectable()
 export class WebhookSpool implements OnApplicationBootstrap, OnApplicationShutdown {

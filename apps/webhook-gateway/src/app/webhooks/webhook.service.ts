@@ -47,10 +47,7 @@ interface Publish {
 
 type Outcome = 'accepted' | 'rejected' | 'throttled' | 'invalid' | 'not_found' | 'unavailable';
 
-/**
- * The webhook path: channel (cached) → signature → events → confirmed publish → answer.
- * Every branch ends in one of the contract's answers; nothing a caller sends makes a 500.
- */
+/** Channel → signature → events → confirmed publish → answer; nothing a caller sends makes a 500. */
 @Injectable()
 export class WebhookService {
   private readonly throttle: VerificationThrottle;
@@ -127,9 +124,8 @@ export class WebhookService {
     try {
       await this.publishAll(publishes);
     } catch (publishError) {
-      // The broker could not confirm every event: the call's events go to the spool, which the
-      // relay publishes once the broker is back (duplicates of those that were confirmed carry
-      // the same event id). Only when PostgreSQL cannot take them either is the answer 503.
+      // Not every event was confirmed: all go to the spool (duplicates carry the same event id). Only when
+      // PostgreSQL cannot take them either is the answer 503.
       try {
         await this.spool.write(
           publishes.map(({ exchange, key, event }) => ({
@@ -158,10 +154,7 @@ export class WebhookService {
     return { answer: ANSWERS.accepted(definition.acceptedAnswer), outcome: 'accepted' };
   }
 
-  /**
-   * A provider's GET handshake on its webhook route (Meta's subscription check), as its
-   * definition answers it; routes of providers without one answer 404 before any lookup.
-   */
+  /** A provider's GET handshake (Meta's subscription check); providers without one answer 404 before any lookup. */
   async challenge(call: WebhookCall): Promise<WebhookAnswer> {
     if (!isChannelType(call.routeType) || !hasVerificationChallenge(call.routeType)) return ANSWERS.notFound;
     const found = await this.channelFor(call);
@@ -203,10 +196,7 @@ export class WebhookService {
     ];
   }
 
-  /**
-   * Publishes every event of the call at once on the shared confirm channel and waits for
-   * all confirms: the call is answered 2xx only when each one is durable.
-   */
+  /** All at once on the shared confirm channel; answered 2xx only when each one is durable. */
   private async publishAll(publishes: readonly Publish[]): Promise<void> {
     const results = await Promise.allSettled(
       publishes.map(async ({ exchange, key, event }) => {

@@ -1,10 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 
-/**
- * A throw-away RSA key and self-signed X.509 certificate, built at test time so specs and the
- * benchmark can sign SNS messages as AWS would without any network. Node can make keys but
- * not certificates, hence the few DER helpers below. Not used by the adapter itself.
- */
+/** Built at test time so specs and benchmarks sign SNS messages offline; Node makes keys but not certificates. */
 export interface TestCertificate {
   privateKey: KeyObject;
   certificatePem: string;

@@ -7,11 +7,7 @@ export interface ConsumerConnectionOptions {
   prefetchCount: number;
 }
 
-/**
- * The RabbitMQ module configuration both workers use. A handler error NACKs without
- * requeue (the queue dead-letters it) instead of requeueing, which would loop forever on a
- * message that always fails; handlers route expected failures through FailureRouter first.
- */
+/** A handler error NACKs without requeue (so dead-letters) rather than looping on a message that always fails. */
 export function workerRabbitConfig(options: ConsumerConnectionOptions): RabbitMQConfig {
   return {
     uri: options.url,

@@ -11,22 +11,13 @@ import {
 
 export type FailureOutcome = { action: 'retried'; attempt: number; delayMs: number } | { action: 'dead_lettered'; reason: string };
 
-/** How many times the failure path has already retried this message. */
 export function attemptOf(message: Message): number {
   const value = message.properties.headers?.[HEADER_ATTEMPT];
   const attempt = typeof value === 'number' ? value : Number.parseInt(String(value ?? '0'), 10);
   return Number.isInteger(attempt) && attempt >= 0 ? attempt : 0;
 }
 
-/**
- * Moves a consumed message that could not be applied to where it belongs: a retry queue
- * (the delay grows with each attempt) or, after the last attempt or for a message that can
- * never succeed, the dead-letter queue with its reason in a header.
- *
- * Each move is a confirmed publish; the caller acks the original only after the returned
- * promise resolves, and nacks it (the queue then dead-letters it) if it rejects. So a
- * message is never lost between the two.
- */
+/** Moves a message that failed to a retry queue or the dead-letter queue; ack the original only once this resolves. */
 export class FailureRouter {
   constructor(
     private readonly publisher: ConfirmedPublisher,
@@ -61,12 +52,8 @@ export class FailureRouter {
     return { action: 'dead_lettered', reason };
   }
 
-  /**
-   * Puts a message back at the tail of its own queue as a new message, its attempts and
-   * headers unchanged: for deliveries held through an outage, which were not the events' fault.
-   */
+  /** Republishes to the tail of its own queue, attempts unchanged: for deliveries held through an outage. */
   async requeue(message: Message): Promise<void> {
-    // The broker's own bookkeeping starts afresh for the new message.
     const { 'x-death': _death, 'x-delivery-count': _deliveries, ...headers } = message.properties.headers ?? {};
     await this.publisher.publishRaw('', this.queue, message.content, { ...this.carriedProperties(message), headers });
   }

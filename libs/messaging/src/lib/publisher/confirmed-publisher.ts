@@ -13,14 +13,9 @@ export class PublishError extends Error {
 
 export interface ConfirmedPublisherOptions {
   url: string;
-  /** How long a publish may wait for the broker's confirm before it is given up. */
   confirmTimeoutMs?: number;
-  /** Called with each settled publish's latency, for metrics. */
   onConfirm?: (latencySeconds: number, outcome: 'ack' | 'nack' | 'timeout' | 'closed' | 'unroutable') => void;
-  /**
-   * Runs on every new channel, and again after the broker returned an unroutable message:
-   * declaring the topology there puts back a queue that was deleted or never declared.
-   */
+  /** Runs on every new channel and after an unroutable return: redeclaring puts back a missing queue. */
   setup?: (channel: ConfirmChannel) => Promise<void>;
 }
 
@@ -34,8 +29,7 @@ interface Pending extends InFlightNode {
   settle: (error?: Error) => void;
 }
 
-// amqplib fails outstanding confirms with 'channel closed' when the channel goes away, and
-// with another error when the broker nacks.
+// amqplib fails outstanding confirms with 'channel closed' when the channel goes away, with another error on a nack.
 function confirmError(error: Error): PublishError {
   return /closed/i.test(error.message)
     ? new PublishError('publish not confirmed: channel closed', 'closed')
@@ -43,19 +37,9 @@ function confirmError(error: Error): PublishError {
 }
 
 /**
- * Publishes persistent JSON messages on one shared confirm channel and resolves each publish
- * only when the broker confirms it. Many publishes may be in flight at once: awaiting each
- * confirm in turn would cap throughput at one broker round trip per message.
- *
- * A publish rejects on a broker nack, on the confirm timeout, or when the channel or
- * connection closes before the confirm arrives; it never waits for a reconnect, so the
- * caller can answer 503 and let the provider retry. `connect()` may be called again after a
- * failure to get a fresh connection.
- *
- * Publishes are mandatory: the broker confirms a message that reached no queue too (a queue
- * deleted, or not declared yet on a fresh virtual host), and such a message is gone. It sends
- * the message back (basic.return) before that confirm, so a publish whose message came back
- * rejects as `unroutable` instead of resolving.
+ * Publishes persistent JSON, mandatory, on one shared confirm channel, many in flight at once.
+ * A publish resolves on the broker's confirm and rejects on a nack, the timeout, a close or a
+ * return (`unroutable`), never waiting for a reconnect (docs/CONTRACTS.md, "Durability").
  */
 export class ConfirmedPublisher {
   private connection?: ChannelModel;
@@ -88,11 +72,7 @@ export class ConfirmedPublisher {
     return this.connecting;
   }
 
-  /**
-   * The socket timeout covers the TCP connect and the handshake only; opening the channel and
-   * declaring the topology are broker round trips too. A broker that stalls there must not hold
-   * a webhook call longer than a confirm may take. The late channel, if it comes, is still used.
-   */
+  /** Opening the channel and declaring the topology are round trips the socket timeout does not bound. */
   private withinConfirmTimeout(opening: Promise<ConfirmChannel>): Promise<ConfirmChannel> {
     const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
@@ -104,10 +84,8 @@ export class ConfirmedPublisher {
   }
 
   private async open(): Promise<ConfirmChannel> {
-    // Nagle's algorithm would hold a small publish back until the previous one is acked,
-    // which with delayed ACKs adds up to 40 ms to a webhook's answer. The timeout bounds the
-    // TCP connect and the AMQP handshake: a broker that accepts but never answers must not
-    // hold a webhook call longer than a confirm may take.
+    // No Nagle: with delayed ACKs it adds up to 40 ms to a webhook's answer. The timeout bounds
+    // the TCP connect and the handshake.
     const connection = await connect(this.options.url, { noDelay: true, timeout: this.options.confirmTimeoutMs ?? 5_000 });
     try {
       const channel = await connection.createConfirmChannel();
@@ -160,8 +138,7 @@ export class ConfirmedPublisher {
     if (this.channel === channel) this.channel = undefined;
     if (this.connection === connection) {
       this.connection = undefined;
-      // The channel may close alone (e.g. publishing to a missing exchange); drop its
-      // connection too so the next publish starts clean.
+      // The channel may close alone (e.g. a missing exchange); drop its connection too.
       connection.close().catch(() => undefined);
     }
     // A late close of an old channel must not fail what is in flight on its successor.
@@ -169,7 +146,6 @@ export class ConfirmedPublisher {
     for (const entry of this.pending.toArray()) if (entry.channel === channel) entry.settle(error);
   }
 
-  /** Publishes one event; resolves on the broker's confirm. */
   async publish(exchange: string, routingKey: string, event: PublishableEvent, headers?: Options.Publish['headers']): Promise<void> {
     await this.publishRaw(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
       messageId: event.event_id,
@@ -177,7 +153,6 @@ export class ConfirmedPublisher {
     });
   }
 
-  /** Publishes raw bytes (e.g. a message moved to a retry or dead-letter queue). */
   async publishRaw(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
     if (this.closedByUs) throw new PublishError('publisher is closed', 'not_connected');
     const channel = await this.ensureChannel().catch((error: unknown) => {

@@ -1,8 +1,4 @@
-/**
- * Delays for the delayed-retry path: doubling from the first delay, the last one trimmed
- * so that the delays add up to the whole window. With the defaults (2 s first, 15 min
- * window) that is 2, 4, 8, ... 256 s and a last wait of 390 s: nine retries.
- */
+/** Retry delays doubling from the first, the last trimmed so they add up to the window (defaults: nine retries). */
 export function retryDelays(firstDelayMs = 2_000, totalWindowMs = 15 * 60_000): number[] {
   if (!Number.isInteger(firstDelayMs) || firstDelayMs < 1) {
     throw new RangeError('firstDelayMs must be a positive integer');

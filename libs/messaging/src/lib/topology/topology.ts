@@ -40,20 +40,13 @@ export const ALL_TOPOLOGIES: readonly QueueTopology[] = [INBOUND_TOPOLOGY, STATU
 /** A queue that exists with the arguments of an earlier release, so dead-letters at most once. */
 export interface DeadLetteringWarning {
   queue: string;
-  /** What is wrong and the command that switches the queue in place, for a log line. */
   message: string;
 }
 
 export interface TopologyDeclarationOptions {
-  /**
-   * Opens a spare channel on the caller's connection. The queues that dead-letter are declared
-   * there: a queue left by an earlier release refuses the new arguments with PRECONDITION_FAILED,
-   * and the broker closes the channel that sent the declaration, which must not be the caller's
-   * (a worker's consuming channel, a publisher's confirm channel). Defaults to a channel opened on
-   * the connection of the channel passed in.
-   */
+  /** Opens the spare channel the dead-lettering queues are declared on: a refused declaration closes it, not the caller's. */
   openChannel?: () => Promise<Channel>;
-  /** Called once per queue that keeps its old arguments. Defaults to a warning in the log. */
+  /** Called once per queue that keeps its old arguments; defaults to a log warning. */
   onWarning?: (warning: DeadLetteringWarning) => void;
 }
 
@@ -68,12 +61,7 @@ export async function declareExchanges(channel: Channel): Promise<void> {
 
 type OpenableChannelClass = new (connection: Channel['connection']) => Channel & { open(): Promise<unknown> };
 
-/**
- * amqplib opens channels only through the object connect() returns, which the callers here do
- * not have: @golevelup's AmqpConnection hands out a channel, and so does ConfirmedPublisher's
- * setup hook. amqplib's own createChannel constructs its channel class on the underlying
- * connection and opens it; this does the same on the connection of the given channel.
- */
+/** amqplib's createChannel, done on the connection of a channel we were handed (callers do not hold the connection). */
 function spareChannelOpener(channel: Channel): () => Promise<Channel> {
   return async () => {
     const ChannelClass = channel.constructor as OpenableChannelClass;
@@ -105,10 +93,8 @@ function oldArgumentsWarning(queue: string): DeadLetteringWarning {
 }
 
 /**
- * Declares the queues that dead-letter, on spare channels. A queue left by an earlier release
- * is refused and the channel closed; it is then checked passively on a fresh channel and
- * reported, so that starting after an upgrade does not depend on the queues being migrated.
- * Any other failure is thrown as before.
+ * Declares the dead-lettering queues on spare channels; one left by an earlier release is reported,
+ * not fatal (docs/DEPLOYMENT.md, "Dead-lettering at least once").
  */
 class DeadLetteringQueueDeclarer {
   private spare?: Promise<Channel>;
@@ -127,7 +113,6 @@ class DeadLetteringQueueDeclarer {
         arguments: { ...argumentsOfQueue, ...AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS },
       });
     } catch (error) {
-      // A refused declaration has closed the spare channel; anything else may have too.
       await this.close();
       if (!refusedAtLeastOnceArguments(error)) throw error;
       await (await this.channel()).checkQueue(queue);
@@ -156,16 +141,9 @@ class DeadLetteringQueueDeclarer {
 }
 
 /**
- * Declares one consumer's queue, its dead-letter queue and its retry queues. Idempotent as
- * long as the arguments are the same, which they are: retry queues carry their delay in
- * their name, so a new schedule adds queues instead of conflicting with old ones.
- *
- * - The main queue is a quorum queue; what a consumer rejects without requeue goes to the
- *   dead-letter queue through the default exchange.
- * - A retry queue holds a message for its delay (per-queue TTL), then dead-letters it back
- *   into the main queue. Retry queues have no consumer.
- * - Both dead-letter at least once (AT_LEAST_ONCE_DEAD_LETTERING_ARGUMENTS). One that exists
- *   without those arguments is left as it is and reported to `options.onWarning`.
+ * Declares one consumer's quorum queue, its dead-letter queue and its retry queues (TTL, then
+ * back to the main queue). Idempotent: retry queues carry their delay in their name, so a new
+ * schedule adds queues instead of conflicting (docs/CONTRACTS.md, "Exchanges, keys, queues").
  */
 export async function declareQueueTopology(
   channel: Channel,
@@ -185,8 +163,7 @@ export async function declareQueueTopology(
       'x-queue-type': 'quorum',
       'x-dead-letter-exchange': '',
       'x-dead-letter-routing-key': dlq,
-      // A message that keeps killing its consumer (so is never acked nor nacked) is
-      // dead-lettered after this many deliveries instead of looping forever.
+      // A message that keeps killing its consumer is dead-lettered instead of looping forever.
       'x-delivery-limit': MAX_DELIVERIES,
     });
     for (const delay of new Set(retryDelaysMs)) {
@@ -203,7 +180,6 @@ export async function declareQueueTopology(
   await channel.bindQueue(topology.queue, topology.exchange, topology.binding);
 }
 
-/** Declares everything: both exchanges and both consumers' queues. */
 export async function declareTopology(
   channel: Channel,
   retryDelaysMs: readonly number[],

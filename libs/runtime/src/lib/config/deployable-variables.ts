@@ -9,10 +9,7 @@ import { workerVariables } from './worker-config';
 export const DEPLOYABLES = ['webhook-gateway', 'status-worker', 'inbound-worker', 'migrate'] as const;
 export type Deployable = (typeof DEPLOYABLES)[number];
 
-/**
- * Every variable each deployable reads. `migrate` is tools/db/migrate.ts, the migrate image's
- * entry; the gateway also reads the variables its providers name.
- */
+/** `migrate` is tools/db/migrate.ts; the gateway also reads the variables its providers name. */
 export function deployableVariables(providers: ProviderSettings): Record<Deployable, readonly EnvVariable[]> {
   const { apiBaseUrls, bodyLimits } = providerVariables(providers);
   return {

@@ -15,11 +15,7 @@ function shown(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
 }
 
-/**
- * Reads environment variables into typed values. Each reader throws a ConfigError naming
- * the variable, so a bad value stops the process at start with one clear line. Empty
- * strings count as unset.
- */
+/** Each reader throws a ConfigError naming the variable, so a bad value stops the start; empty strings are unset. */
 export class EnvReader {
   constructor(private readonly env: Env) {}
 

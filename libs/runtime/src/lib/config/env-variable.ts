@@ -1,9 +1,6 @@
 import { ConfigError, type EnvReader } from './env-reader';
 
-/**
- * One environment variable, declared once: the readers read it through `readVariable`, and the
- * deployment tests and docs/CONTRACTS.md ("Configuration") are checked against it.
- */
+/** Declared once: read through `readVariable`, and docs/CONTRACTS.md ("Configuration") is checked against it. */
 interface VariableDeclaration {
   name: string;
   /** What the value sets, as docs/CONTRACTS.md says it. */
@@ -47,7 +44,6 @@ export interface TextVariable extends VariableDeclaration {
 
 export type EnvVariable = IntegerVariable | BooleanVariable | ChoiceVariable | UrlVariable | TextVariable;
 
-/** Declarations keyed by the configuration field each one fills. */
 export type EnvVariables = Readonly<Record<string, EnvVariable>>;
 
 export type ValueOf<V extends EnvVariable> = V extends IntegerVariable
@@ -92,7 +88,6 @@ export function readVariable<V extends EnvVariable>(env: EnvReader, variable: V)
   return readValue(env, variable) as ValueOf<V>;
 }
 
-/** Every variable of the group, in declaration order, under the group's keys. */
 export function readVariables<G extends EnvVariables>(env: EnvReader, group: G): ValuesOf<G> {
   return Object.fromEntries(Object.entries(group).map(([key, variable]) => [key, readVariable(env, variable)])) as ValuesOf<G>;
 }

@@ -67,10 +67,7 @@ export const GATEWAY_VARIABLES = {
   },
 } as const satisfies EnvVariables;
 
-/**
- * What the provider definitions (libs/adapters, which this library may not import) say about
- * the variables the gateway reads for them.
- */
+/** What the provider definitions say about their variables (libs/adapters, which this library may not import). */
 export interface ProviderSettings {
   /** `providerApiSettings()`: one API origin per variable. */
   apiSettings: ReadonlyArray<{ baseUrlVariable: string; defaultBaseUrl: string }>;
@@ -83,7 +80,6 @@ export interface ProviderVariables {
   bodyLimits: IntegerVariable[];
 }
 
-/** The variables the provider definitions name, declared like the gateway's own. */
 export function providerVariables(providers: ProviderSettings): ProviderVariables {
   const routesByLimit = new Map<string, { defaultBytes: number; channelTypes: string[] }>();
   for (const { channelType, limit } of providers.bodyLimits) {

@@ -1,10 +1,7 @@
 import type { EnvVariables } from './env-variable';
 import type { WorkerDefaults } from './worker-config';
 
-/**
- * PREFETCH_COUNT 2000: inbound rows are cheap to insert, and larger batches keep the worker
- * above 10,000 events/s (docs/INBOUND-WORKER.md, benchmark).
- */
+/** PREFETCH_COUNT 2000: larger batches keep the worker above 10,000 events/s (docs/INBOUND-WORKER.md, "Benchmark"). */
 export const INBOUND_WORKER_DEFAULTS: WorkerDefaults = { healthPort: 3002, prefetchCount: 2_000 };
 
 /** How the inbound-worker asks the account service for a sender's contact. */

@@ -2,13 +2,11 @@ import { readCommonConfig, type CommonConfig } from './common-config';
 import { ConfigError, EnvReader } from './env-reader';
 import { readVariables, type EnvVariables, type ValuesOf } from './env-variable';
 
-/** The defaults each worker picks for itself. */
 export interface WorkerDefaults {
   healthPort: number;
   prefetchCount: number;
 }
 
-/** The variables both workers read, with one worker's own defaults. */
 export function workerVariables(defaults: WorkerDefaults) {
   return {
     healthPort: {

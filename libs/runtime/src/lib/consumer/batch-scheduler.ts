@@ -7,12 +7,7 @@ export interface BatchSchedulerOptions<T> {
   onError: (error: unknown, batch: T[]) => void;
 }
 
-/**
- * Groups items that arrive one at a time into batches, without a timer: a batch starts as soon
- * as a slot is free and takes everything waiting (up to the batch size). A lone item is handled
- * at once; under load, items pile up while the running batches work, so batches grow with the
- * load. Items of one I/O turn are grouped (the flush runs on setImmediate).
- */
+/** No timer: a batch starts when a slot is free and takes everything waiting, so batches grow with the load. */
 export class BatchScheduler<T> {
   private pending: T[] = [];
   private running = 0;

@@ -5,11 +5,7 @@ import { BatchScheduler } from './batch-scheduler';
 import { DatabaseUnavailableError, describeDatabaseError } from './database-error';
 import { DeliveryAcknowledger } from './delivery-acknowledger';
 
-/**
- * What the broker is told about one message once its batch is done: `ack` when its fate is
- * durable (applied, ignored, or moved to the retry or dead-letter queue by a confirmed
- * publish); `reject` when it could not be moved, so the queue dead-letters it itself.
- */
+/** `ack` once the message's fate is durable; `reject` when it could not be moved, so the queue dead-letters it. */
 export type Settlement = 'ack' | 'reject';
 
 export type ConsumerState = 'starting' | 'consuming' | 'paused' | 'resubscribing' | 'stopped';
@@ -25,22 +21,13 @@ export interface BatchedConsumerOptions {
   prefetchCount: number;
   maxBatchSize: number;
   maxConcurrentBatches: number;
-  /**
-   * Handles a batch and returns one settlement per message, in order. Throws
-   * DatabaseUnavailableError to hold the batch until the database answers again; any other
-   * throw is a bug, and the batch's messages go back to the queue.
-   */
+  /** One settlement per message, in order. DatabaseUnavailableError holds the batch; any other throw requeues it. */
   handle: (messages: readonly ConsumeMessage[]) => Promise<Settlement[]>;
   /** Whether the database answers now; polled while paused. Must not throw. */
   databaseReachable: () => Promise<boolean>;
   /** Runs on every new channel before consuming (declares the queue again if it was deleted). */
   declare?: (channel: Channel) => Promise<void>;
-  /**
-   * Moves a held message back to its queue as a new message (confirmed), after which it is
-   * acked: a pause longer than `holdLimitMs` must not leave deliveries unacked until the
-   * broker's consumer timeout closes the channel, which would count a delivery against the
-   * queue's delivery limit each time.
-   */
+  /** Republishes a held message (confirmed) so it can be acked: a long pause must not hit the broker's consumer timeout. */
   release: (message: ConsumeMessage) => Promise<void>;
   /** How long held deliveries stay unacked before they are released. Default 5 min. */
   holdLimitMs?: number;
@@ -263,11 +250,7 @@ export class BatchedConsumer {
     this.heldSince ??= Date.now();
   }
 
-  /**
-   * Applies nothing until the database answers. The subscription stays: the prefetch window
-   * already bounds what the broker hands over, and a cancel would race deliveries in flight.
-   * What arrives meanwhile is held, unacked, with the batch that failed.
-   */
+  /** The subscription stays (prefetch bounds it; a cancel would race deliveries in flight); arrivals are held, unacked. */
   private pause(error: DatabaseUnavailableError): void {
     if (this.currentState === 'paused' || this.stopping) return;
     this.options.logger.warn(`${error.message}: pausing ${this.options.queue} until it answers`);
@@ -324,11 +307,8 @@ export class BatchedConsumer {
   }
 
   /**
-   * Closing the channel on acks the broker has not applied yet hands committed messages out
-   * again. One round trip on the same channel proves the broker has read every ack before it
-   * (frames of a channel are read in order); the short pause lets it pass them on to the
-   * quorum queue, which it does asynchronously. Were an ack lost anyway, its message comes
-   * back and changes nothing the second time.
+   * One round trip proves the broker read every ack before the close, the pause lets the quorum queue apply them
+   * (docs/STATUS-WORKER.md, "The consumer engine (both workers)").
    */
   private async acksDelivered(channel: Channel): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,12 +1,6 @@
 /**
- * What a failed statement means for the events in it:
- * - `conflict`: a deadlock or serialization failure (40P01, 40001); running the same
- *   transaction again a moment later normally succeeds.
- * - `permanent`: PostgreSQL refused the data itself: a data exception (class 22, e.g. a
- *   NUL character or a timestamp it cannot read) or an integrity violation (class 23, e.g.
- *   the channel does not exist). The same event will fail the same way forever.
- * - `transient`: anything else (connection lost, too many connections, shutdown, a missing
- *   table while a migration runs): the database, not the event, is the problem.
+ * `conflict`: deadlock or serialization failure (40P01, 40001), passes on a retry; `permanent`: PostgreSQL refused the
+ * data (class 22 or 23), forever; `transient`: anything else, the database's problem, not the event's.
  */
 export type DatabaseFailureKind = 'conflict' | 'permanent' | 'transient';
 
@@ -45,11 +39,7 @@ export function describeDatabaseError(error: unknown): string {
   return code ? `${code} ${message}` : message;
 }
 
-/**
- * Thrown by a batch handler when the database could not be reached: the consumer holds the
- * batch, stops consuming and resumes once the database answers, without spending the events'
- * retry attempts (an outage is not the events' fault).
- */
+/** The consumer holds the batch until the database answers, without spending the events' retries. */
 export class DatabaseUnavailableError extends Error {
   constructor(override readonly cause: unknown) {
     super(`database unavailable: ${describeDatabaseError(cause)}`);
@@ -57,11 +47,7 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/**
- * Tells a failing database from a failing event: a transient failure while the database does
- * not answer a probe becomes DatabaseUnavailableError (the batch is held); anything else
- * returns, for the caller's own handling.
- */
+/** A transient failure while a probe fails becomes DatabaseUnavailableError; anything else returns for the caller. */
 export async function throwIfDatabaseUnreachable(error: unknown, databaseReachable: () => Promise<boolean>): Promise<void> {
   if (databaseFailureKind(error) === 'transient' && !(await databaseReachable())) throw new DatabaseUnavailableError(error);
 }

@@ -1,11 +1,8 @@
 import type { Channel, Message } from 'amqplib';
 
 /**
- * Settles the deliveries of one channel in as few frames as it can: once every delivery up to
- * some tag is settled, one `multiple` ack covers the acked ones among them (the broker and a
- * quorum queue's log then settle them in bulk), and a turn's acks go out together. A delivery
- * settled ahead of an earlier one is acked with it: never before its own commit, at worst a
- * little later. Nacks go out at once.
+ * One `multiple` ack once every earlier tag is settled, a turn's acks together: never before a delivery's commit,
+ * at worst a little later. Nacks go out at once.
  */
 export class DeliveryAcknowledger {
   private nextUnsettled = 1;

@@ -11,10 +11,7 @@ export interface HealthServerOptions {
   checks: Record<string, ReadinessCheck>;
 }
 
-/**
- * The workers' small HTTP port: `/health/live`, `/health/ready` and `/metrics`, the same
- * routes as the gateway's, so probes and scrapes are configured alike for all three apps.
- */
+/** The same routes as the gateway's, so probes and scrapes are configured alike for all three apps. */
 export async function startHealthServer(
   options: HealthServerOptions,
 ): Promise<{ server: Server; port: number; close: () => Promise<void> }> {

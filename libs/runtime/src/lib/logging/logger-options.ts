@@ -3,10 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { LogLevel } from '../config/common-config';
 
-/**
- * Paths pino replaces with "[redacted]": signature headers, bearer tokens and anything
- * called a credential or secret. Message bodies are never logged in the first place.
- */
+/** Replaced with "[redacted]" by pino; message bodies are never logged in the first place. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

@@ -1,16 +1,9 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/**
- * The series both workers report under the same names, labels and buckets, so dashboards and
- * alerts read them alike and can add them up across workers. Each worker extends this with
- * its own series (what "applied" means differs).
- */
+/** The same names, labels and buckets in both workers, so dashboards can add them up. */
 export class WorkerEventMetrics {
-  /** Events sent to the delayed-retry path, by bounded reason. */
   readonly retried: Counter<'reason'>;
-  /** Events sent to the dead-letter queue, by bounded reason. */
   readonly deadLettered: Counter<'reason'>;
-  /** Events handled together in one database transaction. */
   readonly batchSize: Histogram;
   /** From the gateway receiving the call (`received_at`) to the worker's commit. */
   readonly queueLag: Histogram;

@@ -5,11 +5,7 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Starts a process and owns its life: a ConfigError at start prints its one line and exits
- * 1; any other start failure exits 1 with a short line; SIGTERM or SIGINT stops it cleanly
- * and exits 0 (or 1 if stopping failed or took longer than the grace period).
- */
+/** Exits 1 on a start failure (a ConfigError as its one line); on SIGTERM/SIGINT stops, exit 0 or 1 past the grace period. */
 export async function runProcess(service: string, start: () => Promise<RunningProcess>, graceMs = 25_000): Promise<void> {
   let running: RunningProcess;
   try {

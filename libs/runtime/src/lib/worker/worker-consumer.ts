@@ -19,11 +19,7 @@ export interface WorkerBatching {
   maxConcurrentBatches: number;
 }
 
-/**
- * The worker's one consumer, wired to the process's connection, database, topology and failure
- * path (see BatchedConsumer for what it guarantees). A worker calls `start` once it is ready to
- * handle batches; shutdown stops it before the publisher and the database close.
- */
+/** Started by the worker once ready; shutdown stops it before the publisher and the database close. */
 @Injectable()
 export class WorkerConsumer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerConsumer.name);

@@ -2,10 +2,7 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 
-/**
- * Builds a worker as a Nest application context (no HTTP framework; the health port is a
- * plain server) and initialises it: connections open, topology declared, consumers start.
- */
+/** A Nest application context (no HTTP framework), initialised: connections open, topology declared, consumers start. */
 export async function createWorkerContext(module: DynamicModule): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

@@ -27,11 +27,7 @@ export interface WorkerInfrastructureOptions {
   topology: QueueTopology;
 }
 
-/**
- * Opens what a worker needs before it consumes: PostgreSQL, its queue topology (declared
- * idempotently, retry queues included), a confirmed publisher for the retry and
- * dead-letter path, and the health/metrics port. Closes them in reverse on shutdown.
- */
+/** PostgreSQL, the queue topology, a confirmed publisher for retries and dead-letters, the health port; closed in reverse. */
 @Injectable()
 export class WorkerLifecycle implements OnModuleInit, OnApplicationShutdown {
   private closeHealth?: () => Promise<void>;
