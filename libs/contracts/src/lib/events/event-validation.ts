@@ -32,15 +32,17 @@ export function decodeEvent<T>(contract: EventContract<T>, body: Buffer): EventV
   return validateEvent(contract, payload);
 }
 
-/** Runs each field's rule and names the fields that break theirs. */
-export function fieldProblems(
-  event: Readonly<Record<string, unknown>>,
+/** A function naming the fields of an event that break their rule (one pass over a fixed list). */
+export function fieldChecker(
   rules: Readonly<Record<string, (value: unknown) => string | undefined>>,
-): string[] {
-  const problems: string[] = [];
-  for (const field in rules) {
-    const broken = rules[field](event[field]);
-    if (broken !== undefined) problems.push(`${field}: ${broken}`);
-  }
-  return problems;
+): (event: Readonly<Record<string, unknown>>) => string[] {
+  const entries = Object.entries(rules);
+  return (event) => {
+    const problems: string[] = [];
+    for (const [field, rule] of entries) {
+      const broken = rule(event[field]);
+      if (broken !== undefined) problems.push(`${field}: ${broken}`);
+    }
+    return problems;
+  };
 }

@@ -15,11 +15,13 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function isCalendarTime(text: string): boolean {
   const parts = DATE_TIME.exec(text);
   if (parts === null) return false;
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const year = Number(parts[1]);
+  const month = Number(parts[2]);
+  const day = Number(parts[3]);
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false;
-  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (Number(parts[4]) > 23 || Number(parts[5]) > 59 || Number(parts[6]) > 59) return false;
   return parts[7] === undefined || (Number(parts[7]) <= 23 && Number(parts[8]) <= 59);
 }
 

@@ -1,6 +1,6 @@
 import { CHANNEL_TYPES, type ChannelType } from '../channel-type';
 import { FIELD_LIMITS } from '../field-limits';
-import { type EventContract, fieldProblems } from './event-validation';
+import { type EventContract, fieldChecker } from './event-validation';
 import { dateTime, jsonObject, oneOf, optional, text, uuid } from './field-rules';
 
 /**
@@ -42,7 +42,9 @@ const INBOUND_MESSAGE_RULES = {
   received_at: dateTime,
 } satisfies Record<keyof InboundMessageEvent, unknown>;
 
+const checkInbound = fieldChecker(INBOUND_MESSAGE_RULES);
+
 export const InboundMessageEvent: EventContract<InboundMessageEvent> = {
   name: 'InboundMessageEvent',
-  problems: (event) => fieldProblems(event, INBOUND_MESSAGE_RULES),
+  problems: checkInbound,
 };

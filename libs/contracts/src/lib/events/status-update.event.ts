@@ -1,7 +1,7 @@
 import { CHANNEL_TYPES, type ChannelType } from '../channel-type';
 import { FIELD_LIMITS } from '../field-limits';
 import { isWatermarkStatus, STATUS_PATTERN, type StatusKind } from '../message-status';
-import { type EventContract, fieldProblems } from './event-validation';
+import { type EventContract, fieldChecker } from './event-validation';
 import { dateTime, isPresent, jsonObject, oneOf, optional, pattern, text, uuid } from './field-rules';
 
 /**
@@ -45,6 +45,8 @@ const STATUS_UPDATE_RULES = {
   watermark: optional(dateTime),
 } satisfies Record<keyof StatusUpdateEvent, unknown>;
 
+const checkFields = fieldChecker(STATUS_UPDATE_RULES);
+
 /** The rules that tie fields together: what the update names, and what a watermark may say. */
 function namingProblems(event: Readonly<Record<string, unknown>>): string[] {
   if (isPresent(event['provider_message_id'])) return [];
@@ -60,7 +62,7 @@ function namingProblems(event: Readonly<Record<string, unknown>>): string[] {
 export const StatusUpdateEvent: EventContract<StatusUpdateEvent> = {
   name: 'StatusUpdateEvent',
   problems: (event) => {
-    const problems = fieldProblems(event, STATUS_UPDATE_RULES);
+    const problems = checkFields(event);
     return problems.length > 0 ? problems : namingProblems(event);
   },
 };
