@@ -2,6 +2,8 @@ import nx from '@nx/eslint-plugin';
 
 // Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; contracts depend on
 // nothing; adapters are pure functions (no Nest, no database, no broker) over the contracts.
+const OUR_LIBRARIES = ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -22,14 +24,7 @@ export default [
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:contracts',
-                'type:adapters',
-                'type:domain',
-                'type:messaging',
-                'type:runtime',
-                'type:testing',
-              ],
+              onlyDependOnLibsWithTags: OUR_LIBRARIES,
             },
             {
               sourceTag: 'type:contracts',
@@ -65,14 +60,7 @@ export default [
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:messaging', 'type:testing'] },
             {
               sourceTag: 'type:tools',
-              onlyDependOnLibsWithTags: [
-                'type:contracts',
-                'type:adapters',
-                'type:domain',
-                'type:messaging',
-                'type:runtime',
-                'type:testing',
-              ],
+              onlyDependOnLibsWithTags: OUR_LIBRARIES,
             },
             // Test support: databases, vhosts, processes. It must not reach into what it tests.
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },

@@ -11,6 +11,32 @@ const isoTime = fc
   .map((d) => d.toISOString());
 const textUpTo = (max: number) => fc.string({ minLength: 1, maxLength: Math.min(max, 40) });
 
+// Every field of each event, the required ones first.
+const INBOUND_REQUIRED = [
+  'event_id',
+  'channel_id',
+  'account_id',
+  'channel_type',
+  'provider_message_id',
+  'sender_address',
+  'timestamp',
+  'metadata',
+  'received_at',
+] as const;
+const INBOUND_FIELDS = [...INBOUND_REQUIRED, 'sender_name', 'message_body', 'media_url', 'media_type'];
+const STATUS_REQUIRED = [
+  'event_id',
+  'channel_id',
+  'account_id',
+  'channel_type',
+  'provider_message_id',
+  'status',
+  'timestamp',
+  'metadata',
+  'received_at',
+] as const;
+const STATUS_FIELDS = [...STATUS_REQUIRED, 'error_code', 'error_message', 'recipient_address', 'watermark'];
+
 const inboundEvent = fc.record(
   {
     event_id: fc.uuid(),
@@ -27,19 +53,7 @@ const inboundEvent = fc.record(
     metadata: fc.dictionary(fc.string(), fc.jsonValue()),
     received_at: isoTime,
   },
-  {
-    requiredKeys: [
-      'event_id',
-      'channel_id',
-      'account_id',
-      'channel_type',
-      'provider_message_id',
-      'sender_address',
-      'timestamp',
-      'metadata',
-      'received_at',
-    ],
-  },
+  { requiredKeys: [...INBOUND_REQUIRED] },
 );
 
 const keyedStatusEvent = fc.record(
@@ -57,19 +71,7 @@ const keyedStatusEvent = fc.record(
     received_at: isoTime,
     recipient_address: fc.option(fc.emailAddress(), { nil: undefined }),
   },
-  {
-    requiredKeys: [
-      'event_id',
-      'channel_id',
-      'account_id',
-      'channel_type',
-      'provider_message_id',
-      'status',
-      'timestamp',
-      'metadata',
-      'received_at',
-    ],
-  },
+  { requiredKeys: [...STATUS_REQUIRED] },
 );
 
 // Values no field of either event accepts: a wrong type, or a string every rule of these fields refuses.
@@ -86,38 +88,8 @@ describe('event rules (properties)', () => {
       fc
         .tuple(events, fc.constantFrom(...fields), refusedEverywhere)
         .map(([event, field, value]) => ({ event: { ...event, [field]: value } as Record<string, unknown>, field }));
-    const inboundFields = [
-      'event_id',
-      'channel_id',
-      'account_id',
-      'channel_type',
-      'provider_message_id',
-      'sender_address',
-      'sender_name',
-      'message_body',
-      'timestamp',
-      'media_url',
-      'media_type',
-      'metadata',
-      'received_at',
-    ] as const;
-    const statusFields = [
-      'event_id',
-      'channel_id',
-      'account_id',
-      'channel_type',
-      'provider_message_id',
-      'status',
-      'timestamp',
-      'error_code',
-      'error_message',
-      'metadata',
-      'received_at',
-      'recipient_address',
-      'watermark',
-    ] as const;
     fc.assert(
-      fc.property(spoiled(inboundEvent, inboundFields), ({ event, field }) => {
+      fc.property(spoiled(inboundEvent, INBOUND_FIELDS), ({ event, field }) => {
         const result = validateEvent(InboundMessageEvent, event);
         // message_body has no length limit, so only a wrong type spoils it.
         if (field === 'message_body' && typeof event['message_body'] === 'string') return;
@@ -125,7 +97,7 @@ describe('event rules (properties)', () => {
       }),
     );
     fc.assert(
-      fc.property(spoiled(keyedStatusEvent, statusFields), ({ event, field }) => {
+      fc.property(spoiled(keyedStatusEvent, STATUS_FIELDS), ({ event, field }) => {
         const result = validateEvent(StatusUpdateEvent, event);
         expect(result.ok ? '' : result.reason).toMatch(new RegExp(`^invalid event: .*\\b${field}: `));
       }),
