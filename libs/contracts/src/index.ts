@@ -6,3 +6,4 @@ export * from './lib/events/event-validation';
 export * from './lib/events/inbound-message.event';
 export * from './lib/events/status-update.event';
 export { isEventTime } from './lib/events/field-rules';
+export * from './lib/outbound/outbound-event';

@@ -1,6 +1,7 @@
 export * from './entities/channel.entity';
 export * from './entities/group-message.entity';
 export * from './entities/message.entity';
+export * from './entities/webhook-subscription.entity';
 export * from './entities/domain-entities';
 export * from './migrations/domain-migrations';
 export * from './data-source/create-data-source';

@@ -39,8 +39,16 @@ describe('schema (migrations on PostgreSQL)', () => {
         'InitialSchema1795443251162',
         'ChannelWebhookState1795500000000',
         'WebhookSpool1795600000000',
+        'WebhookSubscriptions1795700000000',
       ]);
-      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool']);
+      expect(await tableNames()).toEqual([
+        'channels',
+        'group_messages',
+        'messages',
+        'migrations',
+        'webhook_spool',
+        'webhook_subscriptions',
+      ]);
       expect(await dataSource.showMigrations()).toBe(false);
     });
 
@@ -81,6 +89,8 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('down, one migration at a time, removes every table it created', async () => {
       await dataSource.undoLastMigration();
+      expect(await tableNames()).not.toContain('webhook_subscriptions');
+      await dataSource.undoLastMigration();
       expect(await tableNames()).not.toContain('webhook_spool');
       await dataSource.undoLastMigration();
       const [column] = await dataSource.query(
@@ -94,8 +104,15 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(3);
-      expect(await tableNames()).toEqual(['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool']);
+      expect(applied).toHaveLength(4);
+      expect(await tableNames()).toEqual([
+        'channels',
+        'group_messages',
+        'messages',
+        'migrations',
+        'webhook_spool',
+        'webhook_subscriptions',
+      ]);
       expect(await drift()).toEqual([]);
     });
   });

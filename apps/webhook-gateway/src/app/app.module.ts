@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { ChannelsModule } from './channels/channels.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -21,6 +22,7 @@ export class AppModule {
         InfrastructureModule.forRoot(config),
         WebhooksModule,
         ChannelsModule,
+        SubscriptionsModule,
       ],
       controllers: [HealthController],
     };

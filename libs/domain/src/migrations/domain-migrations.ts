@@ -1,6 +1,12 @@
 import { InitialSchema1795443251162 } from './1795443251162-initial-schema.migration';
 import { ChannelWebhookState1795500000000 } from './1795500000000-channel-webhook-state.migration';
 import { WebhookSpool1795600000000 } from './1795600000000-webhook-spool.migration';
+import { WebhookSubscriptions1795700000000 } from './1795700000000-webhook-subscriptions.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
-export const DOMAIN_MIGRATIONS = [InitialSchema1795443251162, ChannelWebhookState1795500000000, WebhookSpool1795600000000];
+export const DOMAIN_MIGRATIONS = [
+  InitialSchema1795443251162,
+  ChannelWebhookState1795500000000,
+  WebhookSpool1795600000000,
+  WebhookSubscriptions1795700000000,
+];

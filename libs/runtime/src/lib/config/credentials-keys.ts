@@ -6,7 +6,7 @@ export const CREDENTIALS_KEY_VARIABLES = {
     name: 'CREDENTIALS_KEY',
     kind: 'text',
     constraint: 'base64 of exactly 32 bytes; required when `NODE_ENV=production`',
-    meaning: 'seals channel credentials (AES-256-GCM)',
+    meaning: 'seals channel credentials and subscriber webhook secrets (AES-256-GCM)',
   },
   previous: {
     name: 'CREDENTIALS_KEY_PREVIOUS',

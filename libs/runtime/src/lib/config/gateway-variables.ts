@@ -65,6 +65,13 @@ export const GATEWAY_VARIABLES = {
     max: 60_000,
     meaning: 'longest wait for a broker confirm (and for opening a connection) before the events go to the spool',
   },
+  outboundAllowPrivateUrls: {
+    name: 'OUTBOUND_ALLOW_PRIVATE_URLS',
+    kind: 'boolean',
+    default: false,
+    meaning:
+      'accept subscriber URLs whose host is or resolves to a loopback, private (RFC 1918, `fc00::/7`), link-local, CGNAT or unspecified address, over `http` even in production (tests, on-premises); cloud metadata addresses stay refused',
+  },
 } as const satisfies EnvVariables;
 
 /** What the provider definitions say about their variables (libs/adapters, which this library may not import). */
