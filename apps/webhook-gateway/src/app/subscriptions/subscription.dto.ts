@@ -26,9 +26,7 @@ const MAX_EVENTS = OUTBOUND_EVENT_TYPES.length + 1;
 const IfPresent = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
 
 // Shapes only; the rules (URL, event names, retry bounds) are in subscription-input.util.ts.
-export class CreateSubscriptionDto {
-  @IsUUID() account_id!: string;
-  @IsString() @IsNotEmpty() @MaxLength(SUBSCRIPTION_LIMITS.urlLength) url!: string;
+class SubscriptionSettingsDto {
   @IfPresent() @IsArray() @ArrayMaxSize(MAX_EVENTS) events?: unknown[];
   @IsOptional()
   @IsString()
@@ -40,16 +38,13 @@ export class CreateSubscriptionDto {
   @IsOptional() @IsObject() retry?: Record<string, unknown> | null;
 }
 
-export class UpdateSubscriptionDto {
+export class CreateSubscriptionDto extends SubscriptionSettingsDto {
+  @IsUUID() account_id!: string;
+  @IsString() @IsNotEmpty() @MaxLength(SUBSCRIPTION_LIMITS.urlLength) url!: string;
+}
+
+export class UpdateSubscriptionDto extends SubscriptionSettingsDto {
   @IfPresent() @IsString() @IsNotEmpty() @MaxLength(SUBSCRIPTION_LIMITS.urlLength) url?: string;
-  @IfPresent() @IsArray() @ArrayMaxSize(MAX_EVENTS) events?: unknown[];
-  @IsOptional()
-  @IsString()
-  @MaxLength(SUBSCRIPTION_LIMITS.descriptionLength)
-  @Matches(NO_CONTROL_CHARACTERS, CONTROL_CHARACTERS_MESSAGE)
-  description?: string | null;
-  @IfPresent() @IsBoolean() enabled?: boolean;
-  @IsOptional() @IsObject() retry?: Record<string, unknown> | null;
 }
 
 export class ListSubscriptionsQuery {
