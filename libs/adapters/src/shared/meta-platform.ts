@@ -1,6 +1,13 @@
 import { constantTimeEqual } from './constant-time';
-import { generatedToken, optionalString, type Credentials } from './credential-rules';
-import type { VerificationChallenge, WebhookBodyLimit } from './provider-definition';
+import { generatedToken, optionalString, requireString, type Credentials } from './credential-rules';
+import type { ChannelType } from '@inbound/contracts';
+import {
+  JSON_ACCEPTED_ANSWER,
+  neverReregisters,
+  type ProviderDefinition,
+  type VerificationChallenge,
+  type WebhookBodyLimit,
+} from './provider-definition';
 
 // What WhatsApp and Messenger share: the subscription handshake, the verify token, the larger bodies.
 
@@ -29,4 +36,51 @@ export const META_WEBHOOK_BODY_LIMIT: WebhookBodyLimit = { variable: 'META_BODY_
 export function prepareVerifyToken(credentials: Credentials): void {
   optionalString(credentials, 'verify_token', /^[\x21-\x7e]{8,256}$/, 'must be 8 to 256 printable characters');
   credentials.verify_token ??= generatedToken();
+}
+
+/** What differs between the Meta channels; the rest of their definitions is the same. */
+export interface MetaChannelSetup<N extends string, C extends ChannelType> {
+  name: N;
+  channelType: C;
+  /** Checks the channel's own optional credentials (the app secret and verify token are common). */
+  prepareOwnCredentials: (credentials: Credentials) => void;
+  subscribeFields: readonly string[];
+  instructions: string;
+  createAdapter: ProviderDefinition['createAdapter'];
+}
+
+/** A channel set up by hand in the Meta App Dashboard, which checks the URL with a challenge. */
+export function metaPlatformProvider<N extends string, C extends ChannelType>(
+  setup: MetaChannelSetup<N, C>,
+): ProviderDefinition & { name: N; channelType: C } {
+  return {
+    name: setup.name,
+    channelType: setup.channelType,
+    credentialsProvider: null,
+    credentials: {
+      prepare(input) {
+        const credentials = { ...input };
+        requireString(credentials, 'app_secret');
+        prepareVerifyToken(credentials);
+        setup.prepareOwnCredentials(credentials);
+        return credentials;
+      },
+      serverOwnedKeys: [],
+    },
+    webhook: {
+      kind: 'manual',
+      instructions: (url, credentials) => ({
+        status: 'manual',
+        url,
+        verify_token: credentials.verify_token,
+        subscribe_fields: [...setup.subscribeFields],
+        instructions: setup.instructions,
+      }),
+    },
+    needsReregistration: neverReregisters,
+    acceptedAnswer: JSON_ACCEPTED_ANSWER,
+    verificationChallenge: META_SUBSCRIPTION_CHALLENGE,
+    webhookBodyLimit: META_WEBHOOK_BODY_LIMIT,
+    createAdapter: setup.createAdapter,
+  };
 }
