@@ -7,3 +7,4 @@ export * from './lib/events/inbound-message.event';
 export * from './lib/events/status-update.event';
 export { isEventTime } from './lib/events/field-rules';
 export * from './lib/outbound/outbound-event';
+export * from './lib/uuid-text';

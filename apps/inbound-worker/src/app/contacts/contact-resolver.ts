@@ -1,3 +1,4 @@
+import { isUuidText } from '@inbound/contracts';
 import axios, { type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -18,8 +19,6 @@ export interface ContactResolverOptions extends ContactLookupSettings {
   onLookup?: (outcome: ContactLookupOutcome) => void;
   breaker?: { failureThreshold: number; openMs: number };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The key `resolve` answers under for a request. */
 export function contactKey(request: ContactRequest): string {
@@ -112,7 +111,7 @@ export class ContactResolver {
       });
       if (response.status === 404) return { kind: 'not_found', contactId: null };
       const id = (response.data as { id?: unknown } | null)?.id;
-      if (response.status === 200 && typeof id === 'string' && UUID.test(id)) {
+      if (response.status === 200 && isUuidText(id)) {
         return { kind: 'found', contactId: id.toLowerCase() };
       }
       // Anything else (5xx, a body without a UUID) would be a guess; the message goes without.

@@ -7,7 +7,7 @@ import {
   type Credentials,
 } from '@inbound/adapters';
 import { Channel, CredentialsCipher, CredentialsDecryptionError, type ChannelWebhookState } from '@inbound/domain';
-import { isChannelType, type ChannelType } from '@inbound/contracts';
+import { isChannelType, type ChannelType, isUuidText } from '@inbound/contracts';
 import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,8 +16,6 @@ import { ChannelDirectory } from '../webhooks/channel-directory';
 import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 import { channelView, type ChannelView } from './channel-view';
 import { WebhookSetup } from './webhook-setup';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(error: unknown): never {
   if (error instanceof CredentialsError)
@@ -230,13 +228,13 @@ export class ChannelsService {
   }
 
   private async load(id: string): Promise<Channel> {
-    const channel = UUID.test(id) ? await this.repository.findOne({ where: { id } }) : null;
+    const channel = isUuidText(id) ? await this.repository.findOne({ where: { id } }) : null;
     if (!channel || !isChannelType(channel.channel_type)) notFound();
     return channel;
   }
 
   private async lockedChannel(manager: EntityManager, id: string): Promise<Channel> {
-    const channel = UUID.test(id)
+    const channel = isUuidText(id)
       ? await manager.getRepository(Channel).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
       : null;
     if (!channel || !isChannelType(channel.channel_type)) notFound();

@@ -1,3 +1,4 @@
+import { isUuidText } from '@inbound/contracts';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CredentialsCipher, WebhookSubscription } from '@inbound/domain';
 import { PinoLogger } from 'nestjs-pino';
@@ -14,8 +15,6 @@ import {
   SubscriptionInputError,
 } from './subscription-input.util';
 import { subscriptionView, type SubscriptionView, type SubscriptionWithSecret } from './subscription-view';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How long the secret a rotation replaces keeps signing, so subscribers can switch without losing events. */
 export const PREVIOUS_SECRET_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -95,13 +94,13 @@ export class SubscriptionsService {
   }
 
   async get(id: string): Promise<SubscriptionView> {
-    const subscription = UUID.test(id) ? await this.repository.findOne({ where: { id } }) : null;
+    const subscription = isUuidText(id) ? await this.repository.findOne({ where: { id } }) : null;
     if (!subscription) notFound();
     return subscriptionView(subscription, new Date());
   }
 
   async update(id: string, patch: UpdateSubscriptionDto): Promise<SubscriptionView> {
-    if (!UUID.test(id)) notFound();
+    if (!isUuidText(id)) notFound();
     // Checked before the lock: a DNS look-up may take seconds.
     const { url, events, retry } = await checked(async () => ({
       url: patch.url === undefined ? undefined : await this.checkUrl(patch.url),
@@ -126,7 +125,7 @@ export class SubscriptionsService {
   }
 
   async remove(id: string): Promise<void> {
-    if (!UUID.test(id)) notFound();
+    if (!isUuidText(id)) notFound();
     const result = await this.repository.delete({ id });
     if (!result.affected) notFound();
     this.logger.info({ subscription_id: id }, 'subscription deleted');
@@ -134,7 +133,7 @@ export class SubscriptionsService {
 
   /** A new secret; the one it replaces keeps signing for PREVIOUS_SECRET_LIFETIME_MS (an older previous one stops at once). */
   async rotateSecret(id: string): Promise<SubscriptionWithSecret> {
-    if (!UUID.test(id)) notFound();
+    if (!isUuidText(id)) notFound();
     const secret = newSigningSecret();
     const saved = await this.dataSource.transaction(async (manager) => {
       const subscription = await this.locked(manager, id);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Channel, CredentialsCipher } from '@inbound/domain';
-import { isChannelType, type ChannelType } from '@inbound/contracts';
+import { isChannelType, type ChannelType, isUuidText } from '@inbound/contracts';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, METRICS_REGISTRY } from '../infrastructure/infrastructure.module';
@@ -11,8 +11,6 @@ export interface ActiveChannel {
   channel_type: ChannelType;
   credentials: Readonly<Record<string, unknown>>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Entry {
   value: ActiveChannel | null;
@@ -61,7 +59,7 @@ export class ChannelDirectory {
   private readonly staleServed: Counter;
 
   async find(channelId: string): Promise<ActiveChannel | null> {
-    if (!UUID.test(channelId)) return null;
+    if (!isUuidText(channelId)) return null;
     const id = channelId.toLowerCase();
     const cached = this.entries.get(id);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
