@@ -1,4 +1,4 @@
-import { BadRequestException, Module, ValidationPipe } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import axios from 'axios';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -6,6 +6,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { PROVIDER_JSON_POST, WebhookSetup } from './webhook-setup';
+import { invalidRequest } from '../http/invalid-request';
 
 /** JSON POST for providers' registration APIs: bounded time, any status answered (providers explain errors in the body). */
 async function postJson(url: string, body: unknown): Promise<{ status: number; data: unknown }> {
@@ -30,7 +31,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; d
         exceptionFactory: (errors) => {
           const first = errors[0];
           const message = first ? (Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`) : 'invalid request';
-          return new BadRequestException({ error: 'invalid_request', field: first?.property, message });
+          return invalidRequest(first?.property, message);
         },
       }),
     },

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import {
   CredentialsError,
   mergeChannelCredentials,
@@ -16,10 +16,10 @@ import { ChannelDirectory } from '../webhooks/channel-directory';
 import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 import { channelView, type ChannelView } from './channel-view';
 import { WebhookSetup } from './webhook-setup';
+import { invalidRequest } from '../http/invalid-request';
 
 function invalid(error: unknown): never {
-  if (error instanceof CredentialsError)
-    throw new BadRequestException({ error: 'invalid_request', field: error.field, message: error.message });
+  if (error instanceof CredentialsError) throw invalidRequest(error.field, error.message);
   throw error;
 }
 

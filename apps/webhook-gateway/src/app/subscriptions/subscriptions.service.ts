@@ -1,5 +1,5 @@
 import { isUuidText } from '@inbound/contracts';
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CredentialsCipher, WebhookSubscription } from '@inbound/domain';
 import { PinoLogger } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import {
   SubscriptionInputError,
 } from './subscription-input.util';
 import { subscriptionView, type SubscriptionView, type SubscriptionWithSecret } from './subscription-view';
+import { invalidRequest } from '../http/invalid-request';
 
 /** How long the secret a rotation replaces keeps signing, so subscribers can switch without losing events. */
 export const PREVIOUS_SECRET_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +35,7 @@ async function checked<T>(run: () => T | Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof SubscriptionInputError) {
-      throw new BadRequestException({ error: 'invalid_request', field: error.field, message: error.message });
+      throw invalidRequest(error.field, error.message);
     }
     throw error;
   }
