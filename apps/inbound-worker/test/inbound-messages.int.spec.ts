@@ -37,7 +37,15 @@ describe('inbound-worker: storing inbound messages', () => {
   beforeEach(async () => {
     await bus.purge();
     await dataSource.query(`DELETE FROM messages WHERE channel_id = ANY($1::uuid[])`, [channelIds]);
+    await dataSource.query(`DELETE FROM outbox_events WHERE payload->'data'->>'channel_id' = ANY($1::text[])`, [channelIds]);
   });
+
+  /** The outbox rows reporting messages of these channels, oldest first. */
+  const outboxOf = (channelId: string) =>
+    dataSource.query<Array<{ id: string; account_id: string; type: string; payload: Record<string, unknown>; published_at: Date | null }>>(
+      `SELECT id, account_id, type, payload, published_at FROM outbox_events WHERE payload->'data'->>'channel_id' = $1 ORDER BY position`,
+      [channelId],
+    );
 
   afterEach(async () => {
     await worker?.stop();
@@ -86,6 +94,30 @@ describe('inbound-worker: storing inbound messages', () => {
       ...(fields.media_type !== undefined && { media_type: fields.media_type }),
     });
     await expectMetric(running, 'worker_events_applied_total', 1);
+
+    // The outbox row commits with the message: it is there as soon as the row is.
+    const outbox = await outboxOf(event.channel_id);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ account_id: event.account_id, type: 'message.received', published_at: null });
+    expect(outbox[0].payload).toEqual({
+      id: outbox[0].id,
+      type: 'message.received',
+      created_at: expect.any(String),
+      account_id: event.account_id,
+      data: {
+        message_id: row?.id,
+        channel_id: event.channel_id,
+        channel_type: type,
+        provider_message_id: event.provider_message_id,
+        sender_address: event.sender_address,
+        sender_name: event.sender_name ?? null,
+        message_body: event.message_body ?? null,
+        media_url: event.media_url ?? null,
+        media_type: event.media_type ?? null,
+        contact_id: null,
+        received_at: event.timestamp,
+      },
+    });
   });
 
   it('stores U+0000 and lone surrogates, which PostgreSQL refuses, as the replacement character, in texts and metadata', async () => {
@@ -133,6 +165,9 @@ describe('inbound-worker: storing inbound messages', () => {
     expect(rows).toHaveLength(1);
     expect([event.event_id, providerRetry.event_id]).toContain(rows[0].metadata_.event_id);
     expect(await bus.messageCount('webhook.inbound.dlq')).toBe(0);
+    // message.received is written for the first insert only.
+    const outbox = await outboxOf(channels.telegram.id);
+    expect(outbox.map((entry) => (entry.payload['data'] as { message_id: string }).message_id)).toEqual([rows[0].id]);
   });
 
   it('stores a redelivery of an already stored message as a duplicate, not a second row', async () => {

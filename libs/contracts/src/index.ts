@@ -8,3 +8,4 @@ export * from './lib/events/status-update.event';
 export { isEventTime } from './lib/events/field-rules';
 export * from './lib/outbound/outbound-event';
 export * from './lib/uuid-text';
+export * from './lib/name-based-uuid';

@@ -4,7 +4,17 @@ import { Channel, createDataSource, GroupMessage, Message, MESSAGE_INDEXES } fro
 import { createScratchDatabase } from './support/scratch-database';
 
 // Every table the migrations create, in name order.
-const ALL_TABLES = ['channels', 'group_messages', 'messages', 'migrations', 'webhook_spool', 'webhook_subscriptions'];
+const ALL_TABLES = [
+  'channels',
+  'group_messages',
+  'messages',
+  'migrations',
+  'outbox_events',
+  'webhook_deliveries',
+  'webhook_delivery_attempts',
+  'webhook_spool',
+  'webhook_subscriptions',
+];
 
 /**
  * The migrations against a real PostgreSQL: up, down, up again, and the schema they build
@@ -43,6 +53,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'ChannelWebhookState1795500000000',
         'WebhookSpool1795600000000',
         'WebhookSubscriptions1795700000000',
+        'OutboundEvents1795800000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -85,6 +96,9 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('down, one migration at a time, removes every table it created', async () => {
       await dataSource.undoLastMigration();
+      const outbound = await tableNames();
+      for (const table of ['outbox_events', 'webhook_deliveries', 'webhook_delivery_attempts']) expect(outbound).not.toContain(table);
+      await dataSource.undoLastMigration();
       expect(await tableNames()).not.toContain('webhook_subscriptions');
       await dataSource.undoLastMigration();
       expect(await tableNames()).not.toContain('webhook_spool');
@@ -100,7 +114,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(4);
+      expect(applied).toHaveLength(5);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

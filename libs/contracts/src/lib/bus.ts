@@ -25,3 +25,9 @@ export function deadLetterQueueName(queue: string): string {
 export function retryQueueName(queue: string, delayMs: number): string {
   return `${queue}.retry.${delayMs}`;
 }
+
+/** Outbound events after commit, routing key = the event type (docs/CONTRACTS.md, "Outbound events"). */
+export const PLATFORM_EVENTS_EXCHANGE = 'platform.events';
+/** What the event dispatcher consumes: every outbound event. */
+export const OUTBOUND_QUEUE = 'webhook.outbound';
+export const OUTBOUND_BINDING = '#';

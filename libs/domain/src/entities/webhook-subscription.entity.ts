@@ -53,6 +53,10 @@ export class WebhookSubscription {
   @Column({ name: 'disabled_reason', type: 'text', nullable: true })
   disabled_reason!: string | null;
 
+  /** First failure since the endpoint last answered 2xx; the dispatcher disables it after five days of failing. */
+  @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
+  failing_since!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   created_at!: Date;
 

@@ -2,6 +2,7 @@ import { InitialSchema1795443251162 } from './1795443251162-initial-schema.migra
 import { ChannelWebhookState1795500000000 } from './1795500000000-channel-webhook-state.migration';
 import { WebhookSpool1795600000000 } from './1795600000000-webhook-spool.migration';
 import { WebhookSubscriptions1795700000000 } from './1795700000000-webhook-subscriptions.migration';
+import { OutboundEvents1795800000000 } from './1795800000000-outbound-events.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const DOMAIN_MIGRATIONS = [
   ChannelWebhookState1795500000000,
   WebhookSpool1795600000000,
   WebhookSubscriptions1795700000000,
+  OutboundEvents1795800000000,
 ];

@@ -1,4 +1,4 @@
-import type { InboundMessageEvent } from '@inbound/contracts';
+import { outboundEventId, type InboundMessageEvent } from '@inbound/contracts';
 import { inboundMessageRow, inIndexOrder } from './inbound-message-row';
 
 const event: InboundMessageEvent = {
@@ -20,7 +20,10 @@ const event: InboundMessageEvent = {
 describe('inboundMessageRow', () => {
   it('maps an event to the row of the database contract, the event’s fields in metadata_', () => {
     const row = inboundMessageRow(event, '33333333-3333-4333-8333-333333333333');
-    expect({ ...row, metadata_: JSON.parse(row.metadata_) }).toEqual({
+    const { id, received_event, ...columns } = row;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(received_event).toEqual(expect.any(String));
+    expect({ ...columns, metadata_: JSON.parse(row.metadata_) }).toEqual({
       account_id: event.account_id,
       channel_id: event.channel_id,
       contact_id: '33333333-3333-4333-8333-333333333333',
@@ -56,6 +59,39 @@ describe('inboundMessageRow', () => {
   it('never lets a provider extra replace the key of the unique index', () => {
     const row = inboundMessageRow({ ...event, metadata: { provider_message_id: 'other', event_id: 'other' } }, null);
     expect(JSON.parse(row.metadata_)).toMatchObject({ provider_message_id: event.provider_message_id, event_id: event.event_id });
+  });
+});
+
+describe('the message.received envelope', () => {
+  it('names the row, carries the data of the contract and an id that only this row yields', () => {
+    const row = inboundMessageRow(event, '33333333-3333-4333-8333-333333333333');
+    const envelope = JSON.parse(row.received_event);
+    expect(envelope).toEqual({
+      id: outboundEventId(row.id, 'message.received'),
+      type: 'message.received',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      account_id: event.account_id,
+      data: {
+        message_id: row.id,
+        channel_id: event.channel_id,
+        channel_type: 'whatsapp',
+        provider_message_id: event.provider_message_id,
+        sender_address: '15551234567',
+        sender_name: 'Grace',
+        message_body: 'hello',
+        media_url: 'https://lookaside.example/media/1',
+        media_type: 'image/jpeg',
+        contact_id: '33333333-3333-4333-8333-333333333333',
+        received_at: '2025-11-20T09:16:40.000Z',
+      },
+    });
+    expect(inboundMessageRow(event, null).id).not.toBe(row.id);
+  });
+
+  it('says null for what the event lacks, so every field of the contract is present', () => {
+    const { sender_name: _n, media_url: _u, media_type: _t, message_body: _b, ...bare } = event;
+    const { data } = JSON.parse(inboundMessageRow({ ...bare, metadata: {} }, null).received_event);
+    expect(data).toMatchObject({ sender_name: null, message_body: null, media_url: null, media_type: null, contact_id: null });
   });
 });
 

@@ -5,13 +5,27 @@ import type { DataSource } from 'typeorm';
 import { InboundWorkerMetrics } from '../metrics/inbound-worker.metrics';
 import { inIndexOrder, type InboundMessageRow } from './inbound-message-row';
 
-/** Seven unnest arrays: 7 parameters whatever the batch size (PostgreSQL allows 65,535); the unique index is the idempotence. */
+/**
+ * Nine unnest arrays: 9 parameters whatever the batch size (PostgreSQL allows 65,535); the unique index is the idempotence.
+ * Only rows really inserted get their `message.received` into the outbox, in the same statement and so the same commit.
+ */
 const INSERT_INBOUND_MESSAGES = `
-  INSERT INTO messages (account_id, channel_id, contact_id, direction, status, delivery_address, message_body, metadata_, delivered_at)
-  SELECT account_id, channel_id, contact_id, 'inbound', 'delivered', delivery_address, message_body, metadata_, delivered_at
-  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::varchar[], $5::text[], $6::jsonb[], $7::timestamptz[])
-    AS incoming (account_id, channel_id, contact_id, delivery_address, message_body, metadata_, delivered_at)
-  ON CONFLICT (channel_id, (metadata_->>'provider_message_id')) WHERE direction = 'inbound' DO NOTHING`;
+  WITH incoming AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::varchar[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::jsonb[])
+      AS i (id, account_id, channel_id, contact_id, delivery_address, message_body, metadata_, delivered_at, received_event)
+  ), inserted AS (
+    INSERT INTO messages (id, account_id, channel_id, contact_id, direction, status, delivery_address, message_body, metadata_, delivered_at)
+    SELECT id, account_id, channel_id, contact_id, 'inbound', 'delivered', delivery_address, message_body, metadata_, delivered_at
+    FROM incoming
+    ON CONFLICT (channel_id, (metadata_->>'provider_message_id')) WHERE direction = 'inbound' DO NOTHING
+    RETURNING id
+  ), outboxed AS (
+    INSERT INTO outbox_events (id, account_id, type, payload)
+    SELECT (i.received_event->>'id')::uuid, i.account_id, 'message.received', i.received_event
+    FROM incoming i JOIN inserted USING (id)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM outboxed)::int AS outboxed`;
 
 /** Attempts in all for a statement that keeps losing a deadlock or serialization conflict. */
 export const CONFLICT_ATTEMPTS = 4;
@@ -28,6 +42,7 @@ export class InboundMessageWriter {
     if (rows.length === 0) return 0;
     const ordered = inIndexOrder(rows);
     const parameters = [
+      ordered.map((row) => row.id),
       ordered.map((row) => row.account_id),
       ordered.map((row) => row.channel_id),
       ordered.map((row) => row.contact_id),
@@ -35,6 +50,7 @@ export class InboundMessageWriter {
       ordered.map((row) => row.message_body),
       ordered.map((row) => row.metadata_),
       ordered.map((row) => row.delivered_at),
+      ordered.map((row) => row.received_event),
     ];
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -51,8 +67,8 @@ export class InboundMessageWriter {
   private async run(parameters: unknown[]): Promise<number> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      const result = await runner.query(INSERT_INBOUND_MESSAGES, parameters, true);
-      return (result as { affected?: number }).affected ?? 0;
+      const [counts] = (await runner.query(INSERT_INBOUND_MESSAGES, parameters)) as Array<{ inserted: number }>;
+      return counts.inserted;
     } finally {
       await runner.release();
     }

@@ -1,3 +1,5 @@
+import { nameBasedUuid } from '../name-based-uuid';
+
 /**
  * Events the platform sends out (subscriber webhooks, and later the realtime stream). Names
  * are contracts: subscribers filter on them.
@@ -30,4 +32,55 @@ export interface OutboundEventEnvelope<TData extends object = Record<string, unk
   created_at: string;
   account_id: string;
   data: TData;
+}
+
+/** The id of the event reporting that `subjectId` (a message, a campaign) reached `type`: at most one of each. */
+export function outboundEventId(subjectId: string, type: OutboundEventType): string {
+  return nameBasedUuid('outbound', subjectId, type);
+}
+
+/** `message.received`: an inbound message was stored for the first time. */
+export interface MessageReceivedData {
+  message_id: string;
+  channel_id: string;
+  channel_type: string;
+  provider_message_id: string;
+  sender_address: string;
+  sender_name: string | null;
+  message_body: string | null;
+  media_url: string | null;
+  media_type: string | null;
+  contact_id: string | null;
+  /** The provider's time of the message. */
+  received_at: string;
+}
+
+export type MessageStatusEventType = 'message.sent' | 'message.delivered' | 'message.read' | 'message.failed';
+
+/** `message.sent/delivered/read/failed`: an outbound message's state changed. */
+export interface MessageStatusChangedData {
+  message_id: string;
+  channel_id: string;
+  channel_type: string;
+  provider_message_id: string | null;
+  group_message_id: string | null;
+  delivery_address: string;
+  /** The word of the event: sent, delivered, read or failed. */
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  /** The message's status before the update that caused this event. */
+  previous_status: string;
+  /** The provider's time of the change. */
+  occurred_at: string;
+  read_at?: string;
+  error?: { code: string | null; message: string | null; provider_status: string | null };
+}
+
+/** `campaign.completed`: a group message's delivered + failed counters reached its total. */
+export interface CampaignCompletedData {
+  group_message_id: string;
+  channel_id: string;
+  total_count: number;
+  delivered_count: number;
+  failed_count: number;
+  read_count: number;
 }
