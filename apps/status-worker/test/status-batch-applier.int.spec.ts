@@ -43,6 +43,21 @@ describe('StatusBatchApplier', () => {
     ...extra,
   });
 
+  /** The outbox events reporting a message, as `type` sorted. */
+  const outboxTypesOf = async (messageId: string): Promise<string[]> =>
+    (
+      await dataSource.query<Array<{ type: string }>>(
+        `SELECT type FROM outbox_events WHERE payload->'data'->>'message_id' = $1 ORDER BY type`,
+        [messageId],
+      )
+    ).map((row) => row.type);
+
+  const campaignCompletions = async (groupId: string) =>
+    dataSource.query<Array<{ id: string; payload: { data: Record<string, unknown> } }>>(
+      `SELECT id, payload FROM outbox_events WHERE type = 'campaign.completed' AND payload->'data'->>'group_message_id' = $1`,
+      [groupId],
+    );
+
   /** The row's rule state and the counters of its campaign. */
   async function snapshot(messageId: string, groupId: string) {
     const row = await fixtures.message(messageId);
@@ -220,6 +235,8 @@ describe('StatusBatchApplier', () => {
 
         expect(batchResults).toEqual(sequentialResults);
         expect(await snapshot(batched.id, batched.groupId)).toEqual(await snapshot(sequential.id, sequential.groupId));
+        expect(await outboxTypesOf(batched.id)).toEqual(await outboxTypesOf(sequential.id));
+        expect((await campaignCompletions(batched.groupId)).length).toBe((await campaignCompletions(sequential.groupId)).length);
       }),
       { numRuns: 60 },
     );
@@ -268,6 +285,21 @@ describe('StatusBatchApplier', () => {
       });
     }
     expect(rows.every((row) => row.status === 'delivered' || row.status === 'failed')).toBe(true);
+
+    // Exactly one event per change that happened, whatever the interleaving, and one completion per campaign.
+    for (const message of messages) {
+      const row = await fixtures.message(message.id);
+      expect(await outboxTypesOf(message.id)).toEqual(
+        row.status === 'delivered' ? ['message.delivered', 'message.read'] : ['message.failed'],
+      );
+    }
+    for (const groupId of groups) {
+      const completions = await campaignCompletions(groupId);
+      expect(completions).toHaveLength(1);
+      expect(completions[0].payload.data).toMatchObject({ group_message_id: groupId, channel_id: channelId, total_count: 40 });
+      const counters = await fixtures.groupRow(groupId);
+      expect(completions[0].payload.data['delivered_count']).toBe(counters.delivered_count);
+    }
   });
 
   it('fails the whole batch when one event’s data cannot be stored, leaving nothing half-written', async () => {
@@ -283,5 +315,6 @@ describe('StatusBatchApplier', () => {
     ).rejects.toMatchObject({ code: expect.stringMatching(/^22/) });
     expect((await fixtures.message(fine.id)).status).toBe('sent');
     expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 0, failed_count: 0 });
+    expect(await outboxTypesOf(fine.id)).toEqual([]);
   });
 });

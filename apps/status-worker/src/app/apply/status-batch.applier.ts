@@ -92,6 +92,7 @@ async function run<T>(runner: QueryRunner, statement: SqlStatement): Promise<T[]
 function lockedMessageOf(record: LockedRowRecord): LockedMessage {
   return {
     id: record.id,
+    account_id: record.account_id,
     channel_id: record.channel_id,
     provider_message_id: record.provider_message_id,
     group_message_id: record.group_message_id,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { outboundEventId } from '@inbound/contracts';
 import type { MessageStatusState } from '@inbound/domain';
 import { foldStatusBatch, MAX_INFORMATIONAL_KINDS, recordInformational } from './status-batch.fold';
 import type { LockedMessage, MessageRowWrite, StatusUpdate } from './status-batch.types';
@@ -20,6 +21,7 @@ const EMPTY: MessageStatusState = {
 function row(id: string, state: Partial<MessageStatusState> = {}, extra: Partial<LockedMessage> = {}): LockedMessage {
   return {
     id,
+    account_id: '33333333-3333-4333-8333-333333333333',
     channel_id: CHANNEL,
     provider_message_id: `pm-${id}`,
     group_message_id: 'g1',
@@ -98,6 +100,10 @@ describe('foldStatusBatch', () => {
         delivered_at: t(2),
         metadata_patch: { read_at: iso(3) },
         counters: ['delivered_count', 'read_count'],
+        events: [
+          expect.objectContaining({ type: 'message.delivered', id: outboundEventId('a', 'message.delivered') }),
+          expect.objectContaining({ type: 'message.read', id: outboundEventId('a', 'message.read') }),
+        ],
       },
     ]);
   });
@@ -114,7 +120,7 @@ describe('foldStatusBatch', () => {
 
   it('writes only the fields that changed, and nothing for an unchanged row', () => {
     const folded = foldStatusBatch([update('a', 'sent', 0), update('b', 'sent', 5)], [row('a'), row('b')]);
-    expect(folded.writes).toEqual([{ id: 'a', group_message_id: 'g1', before_status: 'sent', sent_at: t(0), counters: [] }]);
+    expect(folded.writes).toEqual([{ id: 'a', group_message_id: 'g1', before_status: 'sent', sent_at: t(0), counters: [], events: [] }]);
     expect(folded.results[1]).toEqual({ kind: 'ignored', reason: 'already_recorded' });
   });
 
@@ -231,6 +237,7 @@ describe('foldStatusBatch', () => {
           },
         },
         counters: [],
+        events: [],
       });
     });
 
@@ -275,6 +282,7 @@ describe('foldStatusBatch', () => {
           let rows = [row('a', stateA), row('b', stateB)];
           const results = [];
           const counters: string[] = [];
+          const events: string[] = [];
           for (const single of updates) {
             const step = foldStatusBatch([single], rows);
             results.push(...step.results);
@@ -285,6 +293,7 @@ describe('foldStatusBatch', () => {
               ),
             );
             for (const write of step.writes) counters.push(...write.counters.map((counter) => `${write.id}:${counter}`));
+            for (const write of step.writes) events.push(...write.events.map((event) => `${write.id}:${event.type}:${event.id}`));
           }
           expect(batched.results).toEqual(results);
           const batchedRows = [row('a', stateA), row('b', stateB)].map((locked) =>
@@ -297,9 +306,63 @@ describe('foldStatusBatch', () => {
           expect(batched.writes.flatMap((write) => write.counters.map((counter) => `${write.id}:${counter}`)).sort()).toEqual(
             counters.sort(),
           );
+          // The same events as one at a time, each type at most once per message.
+          const batchedEvents = batched.writes.flatMap((write) => write.events.map((event) => `${write.id}:${event.type}:${event.id}`));
+          expect(batchedEvents.sort()).toEqual(events.sort());
+          expect(new Set(batchedEvents).size).toBe(batchedEvents.length);
         },
       ),
       { numRuns: 500 },
     );
+  });
+
+  describe('outbound events', () => {
+    const now = new Date('2026-02-01T00:00:00.000Z');
+
+    it('report each step of a batch, in order, with the status before it and the provider’s time', () => {
+      const folded = foldStatusBatch(
+        [update('a', 'sent', 2), update('a', 'read', 4), update('a', 'failed', 5)],
+        [row('a', { status: 'queued', sent_at: null })],
+        now,
+      );
+      const [write] = folded.writes;
+      expect(write.events.map((event) => [event.type, event.data.previous_status, event.data.occurred_at])).toEqual([
+        ['message.sent', 'queued', iso(2)],
+        ['message.delivered', 'sent', iso(4)],
+        ['message.read', 'sent', iso(4)],
+      ]);
+      expect(write.events[2]).toEqual({
+        id: outboundEventId('a', 'message.read'),
+        type: 'message.read',
+        created_at: now.toISOString(),
+        account_id: '33333333-3333-4333-8333-333333333333',
+        data: {
+          message_id: 'a',
+          channel_id: CHANNEL,
+          channel_type: 'messenger',
+          provider_message_id: 'pm-a',
+          group_message_id: 'g1',
+          delivery_address: 'psid-1',
+          status: 'read',
+          previous_status: 'sent',
+          occurred_at: iso(4),
+          read_at: iso(4),
+        },
+      });
+    });
+
+    it('report a failure with its error, and nothing for what changes no state', () => {
+      const folded = foldStatusBatch(
+        [update('a', 'failed', 3, { error_message: 'unreachable', provider_status: 'undelivered' }), update('b', 'sent', 0)],
+        [row('a'), row('b')],
+        now,
+      );
+      const failed = folded.writes.find((write) => write.id === 'a');
+      expect(failed?.events.map((event) => [event.type, event.data.error])).toEqual([
+        ['message.failed', { code: 'E1', message: 'unreachable', provider_status: 'undelivered' }],
+      ]);
+      // b's earlier sent_at is recorded, but it was already sent: no event.
+      expect(folded.writes.find((write) => write.id === 'b')?.events).toEqual([]);
+    });
   });
 });

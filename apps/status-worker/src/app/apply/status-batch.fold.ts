@@ -17,6 +17,7 @@ import {
   type StatusUpdate,
   type StatusUpdateResult,
 } from './status-batch.types';
+import { statusEventEnvelopes, statusEventTypes, type StatusEventDraft } from './status-events';
 
 /** Informational kinds kept per message; a new kind beyond this is ignored, so metadata_ stays small. */
 export const MAX_INFORMATIONAL_KINDS = 16;
@@ -38,6 +39,7 @@ interface WorkingRow {
   changedFields: Set<keyof MessageStatusState>;
   statusEventsChanged: boolean;
   counters: Set<GroupCounter>;
+  events: StatusEventDraft[];
 }
 
 function incoming(update: StatusUpdate): IncomingStatusUpdate {
@@ -82,7 +84,7 @@ export function recordInformational(
  * The same result as applying the updates one at a time in arrival order (the rows are locked). Counter moves come
  * from the rows' transitions, never from the updates.
  */
-export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly LockedMessage[]): FoldedBatch {
+export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly LockedMessage[], now: Date = new Date()): FoldedBatch {
   const working = new Map<string, WorkingRow>();
   const byMessageKey = new Map<string, WorkingRow[]>();
   const byRecipient = new Map<string, WorkingRow[]>();
@@ -94,6 +96,7 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
       changedFields: new Set(),
       statusEventsChanged: false,
       counters: new Set(),
+      events: [],
     };
     working.set(row.id, entry);
     if (row.provider_message_id !== null) push(byMessageKey, messageKey(row.channel_id, row.provider_message_id), entry);
@@ -110,6 +113,14 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
     for (const target of targets) {
       const outcome = applyStatusUpdate(target.state, incoming(update));
       if (outcome.kind === 'changed') {
+        for (const type of statusEventTypes(outcome.changes, outcome.counters)) {
+          target.events.push({
+            type,
+            previous_status: target.state.status,
+            occurred_at: parseStatusTime(update.timestamp).toISOString(),
+            channel_type: update.channel_type,
+          });
+        }
         target.state = mergeStatusChanges(target.state, outcome.changes);
         for (const field of Object.keys(outcome.changes) as Array<keyof MessageStatusState>) target.changedFields.add(field);
         for (const counter of outcome.counters) target.counters.add(counter);
@@ -133,7 +144,7 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
   const writes: MessageRowWrite[] = [];
   for (const entry of working.values()) {
     if (entry.changedFields.size === 0 && !entry.statusEventsChanged) continue;
-    writes.push(rowWrite(entry));
+    writes.push(rowWrite(entry, now));
   }
   return { results, writes };
 }
@@ -170,13 +181,14 @@ function bareEmail(address: string): string {
   return (angled ? angled[1] : address).trim().toLowerCase();
 }
 
-function rowWrite(entry: WorkingRow): MessageRowWrite {
+function rowWrite(entry: WorkingRow, now: Date): MessageRowWrite {
   const { state, changedFields } = entry;
   const write: MessageRowWrite = {
     id: entry.row.id,
     group_message_id: entry.row.group_message_id,
     before_status: entry.row.state.status,
     counters: [...entry.counters].sort(),
+    events: statusEventEnvelopes(entry.row, state, entry.events, now.toISOString()),
   };
   if (changedFields.has('status')) write.status = state.status;
   if (changedFields.has('sent_at') && state.sent_at) write.sent_at = state.sent_at;

@@ -1,3 +1,4 @@
+import { outboundEventId } from '@inbound/contracts';
 import { changesRowSql, storableJson, storableText } from '@inbound/domain';
 import { isWatermarkUpdate, type MessageRowWrite, type StatusUpdate } from './status-batch.types';
 
@@ -8,6 +9,7 @@ export interface SqlStatement {
 
 export interface LockedRowRecord {
   id: string;
+  account_id: string;
   channel_id: string;
   group_message_id: string | null;
   delivery_address: string;
@@ -93,7 +95,7 @@ export function lockMessagesStatement(updates: readonly StatusUpdate[]): SqlStat
   if (sources.length === 0) return null;
   return {
     text: `
-      SELECT m.id, m.channel_id, m.group_message_id, m.delivery_address, m.created_at,
+      SELECT m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address, m.created_at,
              m.status, m.sent_at, m.delivered_at, m.failed_at, m.error_details,
              m.metadata_->>'provider_message_id' AS provider_message_id,
              m.metadata_->>'read_at' AS read_at,
@@ -128,7 +130,9 @@ export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): 
 /**
  * Writes the changed fields of the locked rows (guarded by their locked status), then moves the campaign counters taken
  * from the rows that changed, locking campaign rows in id order so batches cannot deadlock. A campaign whose every message
- * has an outcome is completed and never reopens. Returns one row: how many message rows changed.
+ * has an outcome is completed and never reopens. The outbox gets the events of the rows that changed and a
+ * `campaign.completed` for each campaign this statement completed, all in the caller's transaction. Returns one row: how
+ * many message rows changed.
  */
 export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStatement {
   const rows = writes.map((write) => ({
@@ -143,14 +147,16 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
     delivered_move: write.counters.includes('delivered_count'),
     failed_move: write.counters.includes('failed_count'),
     read_move: write.counters.includes('read_count'),
+    events: write.events,
   }));
+  const campaigns = [...new Set(writes.flatMap((write) => (write.group_message_id ? [write.group_message_id] : [])))];
   return {
     text: `
       WITH input AS (
         SELECT * FROM json_to_recordset($1::json) AS u(
           id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
           failed_at timestamptz, error_details jsonb, metadata_patch jsonb,
-          delivered_move boolean, failed_move boolean, read_move boolean)
+          delivered_move boolean, failed_move boolean, read_move boolean, events jsonb)
       ), changed AS (
         UPDATE messages m SET
           status = COALESCE(u.status, m.status),
@@ -162,7 +168,13 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
           updated_at = now()
         FROM input u
         WHERE m.id = u.id AND m.status = u.before_status
-        RETURNING m.group_message_id, u.delivered_move, u.failed_move, u.read_move
+        RETURNING m.group_message_id, u.delivered_move, u.failed_move, u.read_move, u.events
+      ), message_events AS (
+        INSERT INTO outbox_events (id, account_id, type, payload)
+        SELECT (e->>'id')::uuid, (e->>'account_id')::uuid, e->>'type', e
+        FROM changed CROSS JOIN LATERAL jsonb_array_elements(changed.events) AS e
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
       ), moves AS (
         SELECT group_message_id AS id,
                count(*) FILTER (WHERE delivered_move)::int AS delivered,
@@ -172,7 +184,7 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
         WHERE group_message_id IS NOT NULL AND (delivered_move OR failed_move OR read_move)
         GROUP BY group_message_id
       ), locked AS (
-        SELECT g.id FROM group_messages g WHERE g.id IN (SELECT id FROM moves) ORDER BY g.id FOR UPDATE
+        SELECT g.id, g.status AS before_status FROM group_messages g WHERE g.id IN (SELECT id FROM moves) ORDER BY g.id FOR UPDATE
       ), counted AS (
         UPDATE group_messages g SET
           delivered_count = g.delivered_count + d.delivered,
@@ -184,9 +196,23 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
           updated_at = now()
         FROM locked l JOIN moves d ON d.id = l.id
         WHERE g.id = l.id
-        RETURNING g.id
+        RETURNING g.id, g.account_id, g.channel_id, g.total_count, g.delivered_count, g.failed_count, g.read_count, g.status,
+                  l.before_status
+      ), completed_events AS (
+        INSERT INTO outbox_events (id, account_id, type, payload)
+        SELECT k.event_id, c.account_id, 'campaign.completed', jsonb_build_object(
+          'id', k.event_id, 'type', 'campaign.completed',
+          'created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'account_id', c.account_id,
+          'data', jsonb_build_object(
+            'group_message_id', c.id, 'channel_id', c.channel_id, 'total_count', c.total_count,
+            'delivered_count', c.delivered_count, 'failed_count', c.failed_count, 'read_count', c.read_count))
+        FROM counted c JOIN unnest($2::uuid[], $3::uuid[]) AS k(group_message_id, event_id) ON k.group_message_id = c.id
+        WHERE c.status = 'completed' AND c.before_status <> 'completed'
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
       )
-      SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns`,
-    parameters: [storableJson(rows)],
+      SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns,
+             (SELECT count(*) FROM message_events)::int AS message_events, (SELECT count(*) FROM completed_events)::int AS completed_events`,
+    parameters: [storableJson(rows), campaigns, campaigns.map((id) => outboundEventId(id, 'campaign.completed'))],
   };
 }

@@ -1,3 +1,4 @@
+import type { MessageStatusChangedData, OutboundEventEnvelope } from '@inbound/contracts';
 import type { GroupCounter, IgnoredReason, MessageStatusState } from '@inbound/domain';
 
 /** One status update as the applier sees it: the fields of a validated StatusUpdateEvent it reads. */
@@ -39,6 +40,7 @@ export type InformationalRecords = Record<string, InformationalRecord>;
 
 export interface LockedMessage {
   id: string;
+  account_id: string;
   channel_id: string;
   provider_message_id: string | null;
   group_message_id: string | null;
@@ -76,6 +78,8 @@ export interface MessageRowWrite {
   metadata_patch?: { read_at?: string; status_events?: InformationalRecords };
   /** Counters this row moves, each at most once. */
   counters: GroupCounter[];
+  /** Outbound events of this row's changes, written to the outbox only if the guarded UPDATE changes the row. */
+  events: Array<OutboundEventEnvelope<MessageStatusChangedData>>;
 }
 
 export interface FoldedBatch {
