@@ -8,4 +8,5 @@ export * from './lib/config/credentials-keys';
 export * from './lib/config/gateway-variables';
 export * from './lib/config/status-worker-variables';
 export * from './lib/config/inbound-worker-variables';
+export * from './lib/config/event-dispatcher-variables';
 export * from './lib/config/deployable-variables';

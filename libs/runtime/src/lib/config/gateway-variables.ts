@@ -2,6 +2,17 @@ import type { EnvVariables, IntegerVariable, UrlVariable } from './env-variable'
 
 const BODY_LIMIT_BOUNDS = { min: 1024, max: 64 * 1024 * 1024 } as const;
 
+/** Where subscriber webhooks may point: checked by the gateway when a URL is stored and by the dispatcher when it connects. */
+export const OUTBOUND_DESTINATION_VARIABLES = {
+  outboundAllowPrivateUrls: {
+    name: 'OUTBOUND_ALLOW_PRIVATE_URLS',
+    kind: 'boolean',
+    default: false,
+    meaning:
+      'accept subscriber URLs whose host is or resolves to a loopback, private (RFC 1918, `fc00::/7`), link-local, CGNAT or unspecified address, over `http` even in production (tests, on-premises); cloud metadata addresses stay refused',
+  },
+} as const satisfies EnvVariables;
+
 /** The webhook-gateway's own variables (besides the common ones, the credentials keys and the providers'). */
 export const GATEWAY_VARIABLES = {
   port: { name: 'PORT', kind: 'integer', default: 3000, min: 1, max: 65535, meaning: 'HTTP port for everything the gateway serves' },
@@ -65,13 +76,7 @@ export const GATEWAY_VARIABLES = {
     max: 60_000,
     meaning: 'longest wait for a broker confirm (and for opening a connection) before the events go to the spool',
   },
-  outboundAllowPrivateUrls: {
-    name: 'OUTBOUND_ALLOW_PRIVATE_URLS',
-    kind: 'boolean',
-    default: false,
-    meaning:
-      'accept subscriber URLs whose host is or resolves to a loopback, private (RFC 1918, `fc00::/7`), link-local, CGNAT or unspecified address, over `http` even in production (tests, on-premises); cloud metadata addresses stay refused',
-  },
+  ...OUTBOUND_DESTINATION_VARIABLES,
 } as const satisfies EnvVariables;
 
 /** What the provider definitions say about their variables (libs/adapters, which this library may not import). */

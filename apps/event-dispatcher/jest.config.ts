@@ -1,0 +1,10 @@
+export default {
+  displayName: 'event-dispatcher',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  globalSetup: '../../tools/testing/global-setup.ts',
+  globalTeardown: '../../tools/testing/global-teardown.ts',
+  testTimeout: 30000,
+  coverageDirectory: '../../coverage/apps/event-dispatcher',
+};
