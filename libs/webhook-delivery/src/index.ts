@@ -1,1 +1,4 @@
 export * from './lib/address-class';
+export * from './lib/delivery-signature';
+export * from './lib/retry-after';
+export * from './lib/webhook-sender';
