@@ -194,10 +194,15 @@ export class WebhookSender {
     return new Promise((resolve) => {
       let phase: 'connect' | 'tls' | 'answer' = 'connect';
       let settled = false;
+      // Fires after `req` below exists: the deadline is at least a tick away.
+      const deadlineTimer = setTimeout(
+        () => req.destroy(new AttemptFailure('timeout', `no answer within ${this.options.timeoutMs} ms`)),
+        Math.max(0, deadline - performance.now()),
+      );
       const settle = (result: Omit<DeliveryOutcome, 'durationMs'> | AttemptFailure) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clearTimeout(deadlineTimer);
         resolve(result);
       };
 
@@ -212,11 +217,6 @@ export class WebhookSender {
         lookup,
         ...(secure && isIP(host) === 0 ? { servername: host } : {}),
       });
-
-      const timer = setTimeout(
-        () => req.destroy(new AttemptFailure('timeout', `no answer within ${this.options.timeoutMs} ms`)),
-        Math.max(0, deadline - performance.now()),
-      );
 
       req.on('socket', (socket: Socket) => {
         // The lookup above makes this hold by construction; should a socket still reach an address that is not
