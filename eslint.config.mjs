@@ -1,8 +1,9 @@
 import nx from '@nx/eslint-plugin';
 
 // Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; contracts depend on
-// nothing; adapters are pure functions (no Nest, no database, no broker) over the contracts.
-const OUR_LIBRARIES = ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:testing'];
+// nothing; adapters are pure functions (no Nest, no database, no broker) over the contracts; webhook
+// delivery (addresses, signing, sending, schedule) runs on node built-ins so any app can use it.
+const OUR_LIBRARIES = ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:delivery', 'type:testing'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -53,6 +54,21 @@ export default [
                 '@golevelup/*',
                 'class-validator',
                 'class-transformer',
+              ],
+            },
+            {
+              sourceTag: 'type:delivery',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: [
+                '@nestjs/*',
+                '@golevelup/*',
+                'amqplib',
+                'amqp-connection-manager',
+                'typeorm',
+                'pg',
+                'class-validator',
+                'class-transformer',
+                'axios',
               ],
             },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },

@@ -14,6 +14,7 @@ module.exports = {
     '^@inbound/runtime/config$': '<rootDir>/../../libs/runtime/src/config.ts',
     '^@inbound/testing$': '<rootDir>/../../tools/testing/index.ts',
     '^@inbound/messaging$': '<rootDir>/../../libs/messaging/src/index.ts',
+    '^@inbound/webhook-delivery$': '<rootDir>/../../libs/webhook-delivery/src/index.ts',
   },
   coverageReporters: ['text-summary'],
 };

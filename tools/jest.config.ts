@@ -13,6 +13,7 @@ export default {
     '^@inbound/testing$': '<rootDir>/testing/index.ts',
     '^@inbound/runtime$': '<rootDir>/../libs/runtime/src/index.ts',
     '^@inbound/runtime/config$': '<rootDir>/../libs/runtime/src/config.ts',
+    '^@inbound/webhook-delivery$': '<rootDir>/../libs/webhook-delivery/src/index.ts',
   },
   globalSetup: '<rootDir>/testing/global-setup.ts',
   globalTeardown: '<rootDir>/testing/global-teardown.ts',

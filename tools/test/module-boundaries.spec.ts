@@ -80,6 +80,11 @@ describe('module boundaries (docs/CONTRACTS.md, import rules)', () => {
       "import { HEADER_ATTEMPT } from '@inbound/messaging';\nexport const x = HEADER_ATTEMPT;\n",
     ],
     [
+      'libs/webhook-delivery importing axios',
+      'libs/webhook-delivery/src/probe.ts',
+      "import axios from 'axios';\nexport const x = axios;\n",
+    ],
+    [
       'libs/adapters importing @inbound/messaging',
       'libs/adapters/src/probe.ts',
       "import type { ConfirmedPublisher } from '@inbound/messaging';\nexport type X = ConfirmedPublisher;\n",
@@ -109,6 +114,11 @@ describe('module boundaries (docs/CONTRACTS.md, import rules)', () => {
       'libs/adapters importing @inbound/contracts',
       'libs/adapters/src/probe.ts',
       "import { validateEvent } from '@inbound/contracts';\nexport const x = validateEvent;\n",
+    ],
+    [
+      'apps/webhook-gateway importing @inbound/webhook-delivery',
+      'apps/webhook-gateway/src/probe.ts',
+      "import { isAddressAllowed } from '@inbound/webhook-delivery';\nexport const x = isAddressAllowed;\n",
     ],
     [
       'libs/domain importing @inbound/contracts',

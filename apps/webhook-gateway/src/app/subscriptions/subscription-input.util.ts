@@ -1,6 +1,6 @@
 import { ALL_OUTBOUND_EVENTS, isOutboundEventType, OUTBOUND_EVENT_TYPES } from '@inbound/contracts';
 import type { WebhookRetryPolicy } from '@inbound/domain';
-import { classifyAddress, PRIVATE_NETWORK_CLASSES } from './address-class.util';
+import { classifyAddress, isAddressAllowed } from '@inbound/webhook-delivery';
 
 /** A subscription field the admin API refuses; answered as 400 naming `field`. */
 export class SubscriptionInputError extends Error {
@@ -101,16 +101,13 @@ export function checkDestination(url: URL, addresses: readonly string[], rules: 
   for (const address of addresses) {
     const cls = classifyAddress(address);
     if (cls === undefined) throw new SubscriptionInputError('url', `url host resolved to something that is not an IP address`);
-    if (cls === 'public') {
-      allPrivate = false;
-      continue;
-    }
-    if (!rules.allowPrivateNetworks || !PRIVATE_NETWORK_CLASSES.has(cls)) {
+    if (!isAddressAllowed(address, rules)) {
       throw new SubscriptionInputError(
         'url',
         `url host is or resolves to a ${cls.replace('_', '-')} address (${address}), which is not allowed`,
       );
     }
+    if (cls === 'public') allPrivate = false;
   }
   if (rules.requireHttps && url.protocol === 'http:' && !allPrivate) throw new SubscriptionInputError('url', 'url must use https');
 }

@@ -1,4 +1,4 @@
-import { classifyAddress, PRIVATE_NETWORK_CLASSES, type AddressClass } from './address-class.util';
+import { classifyAddress, isAddressAllowed, PRIVATE_NETWORK_CLASSES, type AddressClass } from './address-class';
 
 describe('classifyAddress', () => {
   it.each<[string, AddressClass]>([
@@ -70,5 +70,36 @@ describe('classifyAddress', () => {
 
   it('lets an operator in to their own networks, never to metadata, multicast or reserved ranges', () => {
     expect([...PRIVATE_NETWORK_CLASSES].sort()).toEqual(['link_local', 'loopback', 'private', 'shared', 'unspecified']);
+  });
+});
+
+describe('isAddressAllowed', () => {
+  const strict = { allowPrivateNetworks: false };
+  const open = { allowPrivateNetworks: true };
+
+  it.each(['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('takes public %s either way', (address) => {
+    expect(isAddressAllowed(address, strict)).toBe(true);
+    expect(isAddressAllowed(address, open)).toBe(true);
+  });
+
+  it.each(['127.0.0.1', '10.1.2.3', '169.254.1.1', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])(
+    'takes %s only when private networks are allowed',
+    (address) => {
+      expect(isAddressAllowed(address, strict)).toBe(false);
+      expect(isAddressAllowed(address, open)).toBe(true);
+    },
+  );
+
+  it.each([
+    '169.254.169.254',
+    'fd00:ec2::254',
+    '::ffff:169.254.169.254',
+    '224.0.0.1',
+    'ff02::1',
+    '255.255.255.255',
+    '192.0.2.1',
+    'localhost',
+  ])('never takes %s', (address) => {
+    expect(isAddressAllowed(address, open)).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * What kind of network an IP address belongs to, for deciding whether the gateway may be
- * pointed at it. Pure: no lookups, no configuration.
+ * What kind of network an IP address belongs to, for deciding whether a subscriber URL may
+ * be stored (gateway) or connected to (dispatcher). Pure: no lookups, no configuration.
  */
 export type AddressClass =
   'public' | 'loopback' | 'private' | 'link_local' | 'shared' | 'unspecified' | 'metadata' | 'multicast' | 'reserved';
@@ -97,4 +97,19 @@ export function classifyAddress(text: string): AddressClass | undefined {
   if (isIPv4(text)) return classifyV4(v4(text), text);
   if (isIPv6(text)) return classifyV6(groupsOf(text));
   return undefined;
+}
+
+export interface AddressRules {
+  /** OUTBOUND_ALLOW_PRIVATE_URLS: the operator lets in networks of their own. */
+  allowPrivateNetworks: boolean;
+}
+
+/**
+ * Whether a webhook may go to this IP address: public ones always, private-network ones only
+ * when allowed; metadata, multicast, reserved and what is not an address never.
+ */
+export function isAddressAllowed(address: string, rules: AddressRules): boolean {
+  const cls = classifyAddress(address);
+  if (cls === 'public') return true;
+  return cls !== undefined && rules.allowPrivateNetworks && PRIVATE_NETWORK_CLASSES.has(cls);
 }
