@@ -1,4 +1,6 @@
+import { isEventTime } from '../events/field-rules';
 import { nameBasedUuid } from '../name-based-uuid';
+import { isUuidText } from '../uuid-text';
 
 /**
  * Events the platform sends out (subscriber webhooks, and later the realtime stream). Names
@@ -32,6 +34,23 @@ export interface OutboundEventEnvelope<TData extends object = Record<string, unk
   created_at: string;
   account_id: string;
   data: TData;
+}
+
+/** The envelope's own fields are well formed; `data` is the producer's and is passed on as it is. */
+export function isOutboundEnvelope(value: unknown): value is OutboundEventEnvelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const envelope = value as Record<string, unknown>;
+  const data = envelope['data'];
+  return (
+    isUuidText(envelope['id']) &&
+    isOutboundEventType(envelope['type']) &&
+    isUuidText(envelope['account_id']) &&
+    typeof envelope['created_at'] === 'string' &&
+    isEventTime(envelope['created_at']) &&
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data)
+  );
 }
 
 /** The id of the event reporting that `subjectId` (a message, a campaign) reached `type`: at most one of each. */

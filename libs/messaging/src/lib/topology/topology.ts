@@ -6,6 +6,9 @@ import {
   INBOUND_BINDING,
   INBOUND_EXCHANGE,
   INBOUND_QUEUE,
+  OUTBOUND_BINDING,
+  OUTBOUND_QUEUE,
+  PLATFORM_EVENTS_EXCHANGE,
   retryQueueName,
   STATUS_BINDING,
   STATUS_EXCHANGE,
@@ -35,7 +38,15 @@ export const STATUS_TOPOLOGY: QueueTopology = {
   binding: STATUS_BINDING,
 };
 
+/** The inbound half's queues: what the gateway declares before it publishes. */
 export const ALL_TOPOLOGIES: readonly QueueTopology[] = [INBOUND_TOPOLOGY, STATUS_TOPOLOGY];
+
+/** The event dispatcher's: every outbound event, for subscriber webhooks. */
+export const OUTBOUND_TOPOLOGY: QueueTopology = {
+  queue: OUTBOUND_QUEUE,
+  exchange: PLATFORM_EVENTS_EXCHANGE,
+  binding: OUTBOUND_BINDING,
+};
 
 /** A queue that exists with the arguments of an earlier release, so dead-letters at most once. */
 export interface DeadLetteringWarning {
