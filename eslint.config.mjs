@@ -3,6 +3,18 @@ import nx from '@nx/eslint-plugin';
 // Import rules (docs/CONTRACTS.md, "Import rules"): apps use libs, never each other; contracts depend on
 // nothing; adapters are pure functions (no Nest, no database, no broker) over the contracts; webhook
 // delivery (addresses, signing, sending, schedule) runs on node built-ins so any app can use it.
+// What framework-free libraries (contracts, webhook delivery) may not import.
+const FRAMEWORKS = [
+  '@nestjs/*',
+  '@golevelup/*',
+  'amqplib',
+  'amqp-connection-manager',
+  'typeorm',
+  'pg',
+  'class-validator',
+  'class-transformer',
+  'axios',
+];
 const OUR_LIBRARIES = ['type:contracts', 'type:adapters', 'type:domain', 'type:messaging', 'type:runtime', 'type:delivery', 'type:testing'];
 
 export default [
@@ -30,17 +42,7 @@ export default [
             {
               sourceTag: 'type:contracts',
               onlyDependOnLibsWithTags: [],
-              bannedExternalImports: [
-                '@nestjs/*',
-                '@golevelup/*',
-                'amqplib',
-                'amqp-connection-manager',
-                'typeorm',
-                'pg',
-                'class-validator',
-                'class-transformer',
-                'axios',
-              ],
+              bannedExternalImports: FRAMEWORKS,
             },
             {
               sourceTag: 'type:adapters',
@@ -59,17 +61,7 @@ export default [
             {
               sourceTag: 'type:delivery',
               onlyDependOnLibsWithTags: ['type:contracts'],
-              bannedExternalImports: [
-                '@nestjs/*',
-                '@golevelup/*',
-                'amqplib',
-                'amqp-connection-manager',
-                'typeorm',
-                'pg',
-                'class-validator',
-                'class-transformer',
-                'axios',
-              ],
+              bannedExternalImports: FRAMEWORKS,
             },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
             { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },

@@ -8,3 +8,4 @@ export * from './port-open';
 export * from './call-stream';
 export * from './disposable-rabbitmq';
 export * from './disposable-postgres';
+export * from './metric-value';

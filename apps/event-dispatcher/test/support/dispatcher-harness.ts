@@ -2,6 +2,7 @@ import { outboundEventId, type OutboundEventEnvelope, type OutboundEventType } f
 import { createDataSource, CredentialsCipher, type WebhookRetryPolicy } from '@inbound/domain';
 import { createWorkerContext, readEventDispatcherConfig, WORKER_METRICS } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
+import { metricValue } from '@inbound/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -135,14 +136,7 @@ export async function startDispatcher(env: Record<string, string> = {}): Promise
   });
   const app = await createWorkerContext(EventDispatcherModule.forRoot(config));
   const registry = app.get<Registry>(WORKER_METRICS);
-  const metric = async (name: string, labels: Record<string, string> = {}) => {
-    const found = (await registry.getMetricsAsJSON()).find((entry) => entry.name === name);
-    const values = (found?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
-    return values
-      .filter((value) => (value.metricName ?? name) === (String(found?.type) === 'histogram' ? `${name}_count` : name))
-      .filter((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected))
-      .reduce((sum, value) => sum + value.value, 0);
-  };
+  const metric = (name: string, labels: Record<string, string> = {}) => metricValue(registry, name, labels);
   return { app, metric, stop: () => app.close() };
 }
 

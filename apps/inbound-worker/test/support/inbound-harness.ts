@@ -4,7 +4,7 @@ import { declareQueueTopology, INBOUND_TOPOLOGY } from '@inbound/messaging';
 import { WORKER_METRICS, WorkerLifecycle } from '@inbound/runtime';
 import type { INestApplicationContext } from '@nestjs/common';
 import { createWorkerContext } from '@inbound/runtime';
-import { waitFor } from '@inbound/testing';
+import { waitFor, metricValue } from '@inbound/testing';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -155,14 +155,7 @@ export async function startInProcessWorker(env: Record<string, string> = {}): Pr
   });
   const app = await createWorkerContext(InboundWorkerModule.forRoot(config));
   const registry = app.get<Registry>(WORKER_METRICS);
-  const metric = async (name: string, labels: Record<string, string> = {}) => {
-    const found = (await registry.getMetricsAsJSON()).find((entry) => entry.name === name);
-    const values = (found?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
-    return values
-      .filter((value) => (value.metricName ?? name) === (String(found?.type) === 'histogram' ? `${name}_count` : name))
-      .filter((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected))
-      .reduce((sum, value) => sum + value.value, 0);
-  };
+  const metric = (name: string, labels: Record<string, string> = {}) => metricValue(registry, name, labels);
   return { app, config, healthPort: app.get(WorkerLifecycle).healthPort as number, metric, stop: () => app.close() };
 }
 
