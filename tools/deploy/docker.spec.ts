@@ -223,6 +223,8 @@ describe('docker/healthcheck.js', () => {
     expect(healthPort({ APP_NAME: 'status-worker' })).toBe(3001);
     expect(healthPort({ APP_NAME: 'inbound-worker' })).toBe(3002);
     expect(healthPort({ APP_NAME: 'inbound-worker', HEALTH_PORT: '9102', PORT: '1' })).toBe(9102);
+    expect(healthPort({ APP_NAME: 'event-dispatcher' })).toBe(3004);
+    expect(healthPort({ APP_NAME: 'event-dispatcher', HEALTH_PORT: '9104', PORT: '1' })).toBe(9104);
     expect(healthPort({ APP_NAME: 'status-worker', HEALTH_PORT: 'abc' })).toBeUndefined();
     expect(healthPort({})).toBeUndefined();
   });
