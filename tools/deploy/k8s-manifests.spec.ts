@@ -54,6 +54,7 @@ const HEALTH_PORT_VARIABLE: Record<(typeof APPS)[number], string> = {
   'webhook-gateway': 'PORT',
   'status-worker': 'HEALTH_PORT',
   'inbound-worker': 'HEALTH_PORT',
+  'event-dispatcher': 'HEALTH_PORT',
 };
 
 const renders: Array<[string, K8sObject[]]> = [
@@ -124,7 +125,7 @@ function namedPort(container: Container, port: number | string | undefined): num
 describe.each(renders)('%s', (_name, objects) => {
   const deployments = workloads(objects).filter((workload) => workload.object.kind === 'Deployment');
 
-  it('renders the three apps, their Services, autoscalers, disruption budgets, the Ingress, policies and the migration Job', () => {
+  it('renders the four apps, their Services, autoscalers, disruption budgets, the Ingress, policies and the migration Job', () => {
     expect(deployments.map((workload) => workload.object.metadata.name).sort()).toEqual([...APPS].sort());
     for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
       expect(
