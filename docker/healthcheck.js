@@ -3,7 +3,7 @@
 // The gateway serves its health routes on PORT, a worker on HEALTH_PORT (docs/CONTRACTS.md, "Configuration").
 'use strict';
 
-const DEFAULT_PORTS = { 'webhook-gateway': 3000, 'status-worker': 3001, 'inbound-worker': 3002 };
+const DEFAULT_PORTS = { 'webhook-gateway': 3000, 'status-worker': 3001, 'inbound-worker': 3002, 'event-dispatcher': 3004 };
 
 /** The port the app in this image listens on for /health/live, or undefined if unknown. */
 function healthPort(env) {

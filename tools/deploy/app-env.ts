@@ -11,7 +11,7 @@ export type { Deployable };
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..');
 
-export const APPS = ['webhook-gateway', 'status-worker', 'inbound-worker'] as const satisfies readonly Deployable[];
+export const APPS = ['webhook-gateway', 'status-worker', 'inbound-worker', 'event-dispatcher'] as const satisfies readonly Deployable[];
 
 const VARIABLES = deployableVariables({ apiSettings: providerApiSettings(), bodyLimits: webhookBodyLimits() });
 

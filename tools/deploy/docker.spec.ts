@@ -223,6 +223,8 @@ describe('docker/healthcheck.js', () => {
     expect(healthPort({ APP_NAME: 'status-worker' })).toBe(3001);
     expect(healthPort({ APP_NAME: 'inbound-worker' })).toBe(3002);
     expect(healthPort({ APP_NAME: 'inbound-worker', HEALTH_PORT: '9102', PORT: '1' })).toBe(9102);
+    expect(healthPort({ APP_NAME: 'event-dispatcher' })).toBe(3004);
+    expect(healthPort({ APP_NAME: 'event-dispatcher', HEALTH_PORT: '9104', PORT: '1' })).toBe(9104);
     expect(healthPort({ APP_NAME: 'status-worker', HEALTH_PORT: 'abc' })).toBeUndefined();
     expect(healthPort({})).toBeUndefined();
   });
@@ -262,8 +264,16 @@ describe('docker/compose.yml', () => {
   const services = compose.services;
   const built = Object.entries(services).filter(([, service]) => service.build);
 
-  it('runs the whole stack: PostgreSQL, RabbitMQ with management, the migration and the three apps', () => {
-    expect(Object.keys(services).sort()).toEqual(['inbound-worker', 'migrate', 'postgres', 'rabbitmq', 'status-worker', 'webhook-gateway']);
+  it('runs the whole stack: PostgreSQL, RabbitMQ with management, the migration and the four apps', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'event-dispatcher',
+      'inbound-worker',
+      'migrate',
+      'postgres',
+      'rabbitmq',
+      'status-worker',
+      'webhook-gateway',
+    ]);
     expect(services.rabbitmq.image).toMatch(/^rabbitmq:[\d.]+-management/);
     expect(compose.name).toBe('messaging-inbound');
   });
@@ -322,11 +332,21 @@ describe('docker/compose.yml', () => {
     }
   });
 
+  it('gives the gateway and the dispatcher the same credentials key and private-URL switch, off unless asked for', () => {
+    const gateway = services['webhook-gateway'].environment as Record<string, string>;
+    const dispatcher = services['event-dispatcher'].environment as Record<string, string>;
+    // The dispatcher opens the subscriber secrets the gateway sealed; the gateway checks a URL
+    // when it is stored, the dispatcher when it connects.
+    for (const name of ['CREDENTIALS_KEY', 'OUTBOUND_ALLOW_PRIVATE_URLS']) expect([name, dispatcher[name]]).toEqual([name, gateway[name]]);
+    expect(gateway.OUTBOUND_ALLOW_PRIVATE_URLS).toBe('${OUTBOUND_ALLOW_PRIVATE_URLS:-false}');
+  });
+
   it('publishes each app on the port it serves', () => {
     const portVariable: Record<string, string> = {
       'webhook-gateway': 'PORT',
       'status-worker': 'HEALTH_PORT',
       'inbound-worker': 'HEALTH_PORT',
+      'event-dispatcher': 'HEALTH_PORT',
     };
     for (const app of APPS) {
       const port = (services[app].environment as Record<string, string>)[portVariable[app]];

@@ -54,6 +54,7 @@ const HEALTH_PORT_VARIABLE: Record<(typeof APPS)[number], string> = {
   'webhook-gateway': 'PORT',
   'status-worker': 'HEALTH_PORT',
   'inbound-worker': 'HEALTH_PORT',
+  'event-dispatcher': 'HEALTH_PORT',
 };
 
 const renders: Array<[string, K8sObject[]]> = [
@@ -121,10 +122,38 @@ function namedPort(container: Container, port: number | string | undefined): num
   return typeof port === 'number' ? port : container.ports?.find((candidate) => candidate.name === port)?.containerPort;
 }
 
+/** Where subscriber URLs must never lead: private, CGNAT, loopback and link-local (cloud metadata) IPv4 ranges. */
+const INTERNAL_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', '127.0.0.0/8'];
+/** DNS, PostgreSQL, RabbitMQ (amqp, amqps): the ports the event-dispatcher may reach at internal addresses. */
+const INFRASTRUCTURE_PORTS = [53, 5432, 5671, 5672];
+
+function ipv4Range(cidr: string): { first: number; bits: number } {
+  const [address, bits] = cidr.split('/');
+  const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  return { first: value - (value % size), bits: Number(bits) };
+}
+
+/** Whether the IPv4 range `outer` holds all of `inner`. */
+function covers(outer: string, inner: string): boolean {
+  const a = ipv4Range(outer);
+  const b = ipv4Range(inner);
+  return a.bits <= b.bits && Math.floor(b.first / 2 ** (32 - a.bits)) === a.first / 2 ** (32 - a.bits);
+}
+
+/** The internal ranges an ipBlock still reaches after its exceptions. */
+function internalRangesReached(block: { cidr: string; except?: string[] }): string[] {
+  return INTERNAL_RANGES.filter((range) => {
+    // The part of `range` inside the block: the smaller of the two when one holds the other.
+    const overlap = covers(block.cidr, range) ? range : covers(range, block.cidr) ? block.cidr : undefined;
+    return overlap !== undefined && !(block.except ?? []).some((exception) => covers(exception, overlap));
+  });
+}
+
 describe.each(renders)('%s', (_name, objects) => {
   const deployments = workloads(objects).filter((workload) => workload.object.kind === 'Deployment');
 
-  it('renders the three apps, their Services, autoscalers, disruption budgets, the Ingress, policies and the migration Job', () => {
+  it('renders the four apps, their Services, autoscalers, disruption budgets, the Ingress, policies and the migration Job', () => {
     expect(deployments.map((workload) => workload.object.metadata.name).sort()).toEqual([...APPS].sort());
     for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
       expect(
@@ -316,6 +345,47 @@ describe.each(renders)('%s', (_name, objects) => {
       expect(annotations['prometheus.io/path']).toBe('/metrics');
       expect(annotations['prometheus.io/port']).toBe(String(healthPortOf(objects, pod.containers[0])));
     }
+  });
+
+  it('lets the event-dispatcher reach public addresses on any port, internal ones only for DNS, PostgreSQL and RabbitMQ', () => {
+    type Peer = { ipBlock?: { cidr: string; except?: string[] }; namespaceSelector?: unknown; podSelector?: unknown };
+    type Rule = { to?: Peer[]; ports?: Array<{ port?: number | string; protocol?: string }> };
+    type Policy = { spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes?: string[]; egress?: Rule[] } };
+    const dispatcher = deployments.find((workload) => workload.object.metadata.name === 'event-dispatcher') as Workload;
+    const egressPolicies = ofKind<Policy>(objects, 'NetworkPolicy').filter(
+      (policy) =>
+        (policy.spec.policyTypes ?? []).includes('Egress') &&
+        (Object.keys(policy.spec.podSelector.matchLabels ?? {}).length === 0 ||
+          selects(policy.spec.podSelector.matchLabels, dispatcher.labels)),
+    );
+    // Without a policy of type Egress selecting it, a pod's egress is open.
+    expect(egressPolicies.length).toBeGreaterThan(0);
+    const rules = egressPolicies.flatMap((policy) => policy.spec.egress ?? []);
+    for (const rule of rules) {
+      const ports = (rule.ports ?? []).map((port) => port.port);
+      const infrastructureOnly = ports.length > 0 && ports.every((port) => INFRASTRUCTURE_PORTS.includes(Number(port)));
+      if (infrastructureOnly) continue;
+      // Any other port: only ipBlocks (no pods, namespaces, or everything), none reaching an internal range.
+      expect([ports, (rule.to ?? []).length > 0]).toEqual([ports, true]);
+      for (const peer of rule.to ?? []) {
+        expect(Object.keys(peer)).toEqual(['ipBlock']);
+        const block = peer.ipBlock as { cidr: string; except?: string[] };
+        // IPv4 only, as the manifests are; an IPv6 block needs its own internal ranges here.
+        expect(block.cidr).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+        expect([block.cidr, internalRangesReached(block)]).toEqual([block.cidr, []]);
+      }
+    }
+    // What it needs: the cluster DNS over UDP, PostgreSQL and RabbitMQ, and the internet.
+    const allows = (port: number, protocol: string) =>
+      rules.some((rule) => (rule.ports ?? []).some((candidate) => candidate.port === port && (candidate.protocol ?? 'TCP') === protocol));
+    for (const [port, protocol] of [
+      [53, 'UDP'],
+      [5432, 'TCP'],
+      [5672, 'TCP'],
+    ] as const)
+      expect([port, protocol, allows(port, protocol)]).toEqual([port, protocol, true]);
+    const anyPortBlocks = rules.filter((rule) => (rule.ports ?? []).length === 0).flatMap((rule) => rule.to ?? []);
+    expect(anyPortBlocks.map((peer) => peer.ipBlock?.cidr)).toContain('0.0.0.0/0');
   });
 
   it('runs the migration once, as a Job selected by the component=migration label', () => {

@@ -1,10 +1,11 @@
 /**
  * k8s/monitoring/grafana-dashboard.json: valid, and charting only metrics the processes
- * export (or, for the workers' metrics, the names the deployment doc promises).
+ * export (or, for the workers' and the event-dispatcher's metrics, the names the deployment
+ * doc promises).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from './app-env';
+import { APPS, WORKSPACE_ROOT } from './app-env';
 
 interface Panel {
   id: number;
@@ -17,6 +18,7 @@ interface Panel {
 const dashboard = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'k8s/monitoring/grafana-dashboard.json'), 'utf8')) as {
   uid: string;
   title: string;
+  description: string;
   panels: Panel[];
   templating: { list: Array<{ name: string; type: string }> };
 };
@@ -26,7 +28,7 @@ const charted = dashboard.panels.filter((panel) => panel.type !== 'row');
 const NODE_DEFAULT_METRICS = new Set(['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']);
 
 function metricNames(expression: string): string[] {
-  const names = expression.match(/\b(?:gateway|worker|process|nodejs)_[a-z0-9_]+\b/g) ?? [];
+  const names = expression.match(/\b(?:gateway|worker|outbox|webhook|process|nodejs)_[a-z0-9_]+\b/g) ?? [];
   return names.map((name) => name.replace(/_(bucket|sum|count)$/, ''));
 }
 
@@ -55,7 +57,7 @@ describe('k8s/monitoring/grafana-dashboard.json', () => {
     }
   });
 
-  it("charts webhook calls by outcome, rejections, publishing, and the workers' applied, retried, dead-lettered events and lag", () => {
+  it("charts webhook calls by outcome, rejections, publishing, the workers' applied, retried, dead-lettered events and lag, and the dispatcher's relay and deliveries", () => {
     const used = new Set(charted.flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricNames(target.expr))));
     for (const name of [
       'gateway_webhook_requests_total',
@@ -66,6 +68,11 @@ describe('k8s/monitoring/grafana-dashboard.json', () => {
       'worker_events_dead_lettered_total',
       'worker_events_retried_total',
       'worker_queue_lag_seconds',
+      'outbox_events_published_total',
+      'outbox_publish_lag_seconds',
+      'webhook_delivery_attempts_total',
+      'webhook_delivery_first_attempt_latency_seconds',
+      'webhook_circuits_open',
     ]) {
       expect([name, used.has(name)]).toEqual([name, true]);
     }
@@ -75,13 +82,17 @@ describe('k8s/monitoring/grafana-dashboard.json', () => {
     expect(byOutcome).toBe(true);
   });
 
-  it('uses only metrics the gateway registers, Node defaults, or worker metrics the deployment doc lists', () => {
+  it('names every app in its description', () => {
+    for (const app of APPS) expect([app, dashboard.description.includes(app)]).toEqual([app, true]);
+  });
+
+  it('uses only metrics the gateway registers, Node defaults, or worker and dispatcher metrics the deployment doc lists', () => {
     const gatewaySource = sourceText(join(WORKSPACE_ROOT, 'apps/webhook-gateway/src'));
     for (const panel of charted) {
       for (const target of panel.targets ?? []) {
         for (const name of metricNames(target.expr)) {
           if (name.startsWith('gateway_')) expect([name, gatewaySource.includes(`'${name}'`)]).toEqual([name, true]);
-          else if (name.startsWith('worker_')) expect([name, deploymentDoc.includes(`\`${name}\``)]).toEqual([name, true]);
+          else if (/^(worker|outbox|webhook)_/.test(name)) expect([name, deploymentDoc.includes(`\`${name}\``)]).toEqual([name, true]);
           else expect([name, NODE_DEFAULT_METRICS.has(name)]).toEqual([name, true]);
         }
       }

@@ -1,6 +1,7 @@
 // The settings `npm start` keeps between restarts, in `.env` at the repository root (ignored
 // by git): an admin token for the admin API and a key that seals channel credentials, both
 // generated on the first start. Values already in the environment win over the file.
+// pipelineEnvironment adds the local pipeline's defaults: the one environment every app gets.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,4 +49,23 @@ export function localEnvironment(root, processEnv) {
     writeFileSync(file, header + lines, { flag: 'a', mode: 0o600 });
   }
   return { env, generated };
+}
+
+/**
+ * The environment `npm start` gives every app, from localEnvironment's: local PostgreSQL and
+ * RabbitMQ, NODE_ENV=development and, in development only, OUTBOUND_ALLOW_PRIVATE_URLS=true, so
+ * subscriptions may point at receivers on this machine (the gateway checks the URL when it is
+ * stored, the event-dispatcher when it connects). Anything already set wins. One object for all
+ * apps: the gateway and the event-dispatcher get the same CREDENTIALS_KEY.
+ */
+export function pipelineEnvironment(localEnv) {
+  const env = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/messaging',
+    RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    // The apps default to production when NODE_ENV is unset; the local pipeline is development.
+    NODE_ENV: 'development',
+    ...localEnv,
+  };
+  if (env.NODE_ENV === 'development' && (env.OUTBOUND_ALLOW_PRIVATE_URLS ?? '').trim() === '') env.OUTBOUND_ALLOW_PRIVATE_URLS = 'true';
+  return env;
 }

@@ -58,3 +58,31 @@ describe('the local environment npm start keeps in .env', () => {
     expect(localEnvironment(root).env.CREDENTIALS_KEY).toBe(result.env.CREDENTIALS_KEY);
   });
 });
+
+describe('the environment npm start gives every app', () => {
+  /** pipelineEnvironment of `localEnv`, in a fresh node process. */
+  function pipelineEnvironment(localEnv: Record<string, string>): Record<string, string> {
+    const script = `import(${JSON.stringify(MODULE)}).then((m) => process.stdout.write(JSON.stringify(m.pipelineEnvironment(${JSON.stringify(localEnv)}))))`;
+    const result = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout) as Record<string, string>;
+  }
+
+  it('is development against local PostgreSQL and RabbitMQ, with subscriber URLs on this machine allowed', () => {
+    const credentialsKey = Buffer.alloc(32, 7).toString('base64');
+    expect(pipelineEnvironment({ CREDENTIALS_KEY: credentialsKey })).toEqual({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/messaging',
+      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      NODE_ENV: 'development',
+      OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
+      CREDENTIALS_KEY: credentialsKey,
+    });
+  });
+
+  it('keeps what is set, and allows private URLs in development only', () => {
+    expect(pipelineEnvironment({ OUTBOUND_ALLOW_PRIVATE_URLS: 'false' }).OUTBOUND_ALLOW_PRIVATE_URLS).toBe('false');
+    expect(pipelineEnvironment({ NODE_ENV: 'production' }).OUTBOUND_ALLOW_PRIVATE_URLS).toBeUndefined();
+    expect(pipelineEnvironment({ NODE_ENV: 'test' }).OUTBOUND_ALLOW_PRIVATE_URLS).toBeUndefined();
+    expect(pipelineEnvironment({ DATABASE_URL: 'postgres://elsewhere/messaging' }).DATABASE_URL).toBe('postgres://elsewhere/messaging');
+  });
+});

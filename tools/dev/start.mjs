@@ -1,25 +1,20 @@
 #!/usr/bin/env node
 // `npm start`: the whole local pipeline. Installs dependencies if missing, makes sure
 // PostgreSQL and RabbitMQ answer at DATABASE_URL / RABBITMQ_URL (starting the local services,
-// or docker/compose.yml where Docker is present), migrates, builds, and runs the gateway and
-// both workers with prefixed, readable logs until Ctrl-C. An admin token and a credentials key
-// are generated once and kept in `.env` (local-env.mjs).
+// or docker/compose.yml where Docker is present), migrates, builds, and runs the gateway, both
+// workers and the event dispatcher with prefixed, readable logs until Ctrl-C. An admin token
+// and a credentials key are generated once and kept in `.env`; every app gets the same
+// environment, in which subscriber URLs on this machine are allowed (local-env.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { localEnvironment } from './local-env.mjs';
+import { localEnvironment, pipelineEnvironment } from './local-env.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const local = localEnvironment(root, process.env);
-const env = {
-  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/messaging',
-  RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
-  // The apps default to production when NODE_ENV is unset; the local pipeline is development.
-  NODE_ENV: 'development',
-  ...local.env,
-};
+const env = pipelineEnvironment(local.env);
 // Any UUID will do as the account of local demo channels.
 const DEMO_ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
@@ -118,6 +113,7 @@ async function main() {
       'webhook-gateway',
       'status-worker',
       'inbound-worker',
+      'event-dispatcher',
       '--outputStyle=static',
     ])
   ) {
@@ -128,6 +124,7 @@ async function main() {
     ['gateway', 'webhook-gateway'],
     ['status ', 'status-worker'],
     ['inbound', 'inbound-worker'],
+    ['events ', 'event-dispatcher'],
   ];
   const children = apps.map(([prefix, app]) => {
     const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
@@ -148,6 +145,7 @@ async function main() {
   if (local.generated.length > 0) say(`generated ${local.generated.join(' and ')} into .env (kept for the next start)`);
   say(`gateway on ${gateway} (health: /health/ready); Ctrl-C stops everything`);
   say(`admin API token: ${env.ADMIN_API_TOKEN}`);
+  if (env.OUTBOUND_ALLOW_PRIVATE_URLS === 'true') say('subscriber webhooks may point at this machine (OUTBOUND_ALLOW_PRIVATE_URLS=true)');
   say('create a channel:');
   say(`  curl -s -X POST ${gateway}/channels -H 'authorization: Bearer ${env.ADMIN_API_TOKEN}' -H 'content-type: application/json' \\`);
   say(

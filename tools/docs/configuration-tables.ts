@@ -16,8 +16,13 @@ type App = (typeof APPS)[number];
 export const CONFIGURATION_TABLES: ReadonlyArray<{ heading: string; readers: readonly App[] }> = [
   { heading: '### Every process (`readCommonConfig`)', readers: APPS },
   { heading: '### webhook-gateway', readers: ['webhook-gateway'] },
-  { heading: '### status-worker and inbound-worker (`readWorkerConfig`)', readers: ['status-worker', 'inbound-worker'] },
+  { heading: '### webhook-gateway and event-dispatcher', readers: ['webhook-gateway', 'event-dispatcher'] },
+  {
+    heading: '### status-worker, inbound-worker and event-dispatcher (`readWorkerConfig`)',
+    readers: ['status-worker', 'inbound-worker', 'event-dispatcher'],
+  },
   { heading: '### inbound-worker only', readers: ['inbound-worker'] },
+  { heading: '### event-dispatcher only', readers: ['event-dispatcher'] },
 ];
 
 const code = (text: string) => `\`${text}\``;

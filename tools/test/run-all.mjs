@@ -9,7 +9,18 @@ import { join } from 'node:path';
 const root = new URL('../..', import.meta.url).pathname;
 const nx = join(root, 'node_modules', '.bin', 'nx');
 const resultsDir = join(root, 'tmp', 'test-results');
-const projects = ['contracts', 'messaging', 'domain', 'adapters', 'runtime', 'tools', 'webhook-gateway', 'status-worker', 'inbound-worker'];
+const projects = [
+  'contracts',
+  'messaging',
+  'domain',
+  'adapters',
+  'runtime',
+  'tools',
+  'webhook-gateway',
+  'status-worker',
+  'inbound-worker',
+  'event-dispatcher',
+];
 
 function step(title, args) {
   process.stdout.write(`\n=== ${title}\n`);
