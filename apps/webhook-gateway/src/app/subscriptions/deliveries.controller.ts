@@ -18,7 +18,9 @@ export class DeliveriesController {
   @Post('subscriptions/:id/redeliver')
   @HttpCode(202)
   redeliverAll(@Param('id') id: string, @Body() body: BulkRedeliverDto): Promise<{ redelivered: number }> {
-    return this.deliveries.redeliverAll(id, body);
+    // No body at all takes every default: the pipe validates it as {} but hands it on as it came (undefined).
+    // (The parameter's type must stay the bare class: the pipe finds the rules through it.)
+    return this.deliveries.redeliverAll(id, (body as BulkRedeliverDto | undefined) ?? {});
   }
 
   @Get('deliveries/:id')

@@ -109,7 +109,13 @@ export class SubscriptionTestService implements OnApplicationShutdown {
     );
     if (logged.length === 0) notFound();
     this.logger.info(
-      { subscription_id: subscription.id, delivery_id: deliveryId, ok: outcome.ok, response_status: outcome.status, error_class: outcome.errorClass },
+      {
+        subscription_id: subscription.id,
+        delivery_id: deliveryId,
+        ok: outcome.ok,
+        response_status: outcome.status,
+        error_class: outcome.errorClass,
+      },
       'subscription tested',
     );
     return {
@@ -143,7 +149,8 @@ export class SubscriptionTestService implements OnApplicationShutdown {
       if (!(error instanceof CredentialsDecryptionError)) throw error;
       throw new ConflictException({
         error: 'credentials_unreadable',
-        message: 'the stored secret cannot be opened with the configured keys (configure the key that sealed it in CREDENTIALS_KEY_PREVIOUS)',
+        message:
+          'the stored secret cannot be opened with the configured keys (configure the key that sealed it in CREDENTIALS_KEY_PREVIOUS)',
       });
     }
   }
