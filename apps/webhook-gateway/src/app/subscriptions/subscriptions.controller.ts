@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard } from '../channels/admin-token.guard';
+import { SubscriptionTestDto } from './delivery.dto';
+import { SubscriptionTestService, type SubscriptionTestResult } from './subscription-test.service';
 import { CreateSubscriptionDto, ListSubscriptionsQuery, UpdateSubscriptionDto } from './subscription.dto';
 import type { SubscriptionView, SubscriptionWithSecret } from './subscription-view';
 import { SubscriptionsService } from './subscriptions.service';
@@ -7,7 +9,10 @@ import { SubscriptionsService } from './subscriptions.service';
 @Controller('subscriptions')
 @UseGuards(AdminTokenGuard)
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly tests: SubscriptionTestService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -40,5 +45,12 @@ export class SubscriptionsController {
   @HttpCode(200)
   rotateSecret(@Param('id') id: string): Promise<SubscriptionWithSecret> {
     return this.subscriptions.rotateSecret(id);
+  }
+
+  /** Sends a `webhook.test` event now and answers what the endpoint did; the body takes no fields. */
+  @Post(':id/test')
+  @HttpCode(200)
+  test(@Param('id') id: string, @Body() _body: SubscriptionTestDto): Promise<SubscriptionTestResult> {
+    return this.tests.test(id);
   }
 }
