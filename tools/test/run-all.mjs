@@ -11,6 +11,7 @@ const nx = join(root, 'node_modules', '.bin', 'nx');
 const resultsDir = join(root, 'tmp', 'test-results');
 const projects = [
   'contracts',
+  'webhook-delivery',
   'messaging',
   'domain',
   'adapters',
