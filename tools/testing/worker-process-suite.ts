@@ -2,7 +2,7 @@ import { connect } from 'amqplib';
 import { freePort, killIfRunning, startBuiltApp, type AppProcess } from './app-process';
 import { waitFor } from './wait-for';
 
-const env = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
+const brokerAndDatabase = () => ({ DATABASE_URL: process.env.DATABASE_URL, RABBITMQ_URL: process.env.RABBITMQ_URL });
 
 /** Configuration a worker must refuse, with the one line it must print. */
 export type BadConfiguration = [Record<string, string>, string];
@@ -22,7 +22,14 @@ const COMMON_BAD_CONFIGURATION: BadConfiguration[] = [
  * its queue topology, answers health and metrics, stops on SIGTERM with exit code 0, and
  * refuses bad configuration with one line and exit code 1.
  */
-export function describeWorkerProcess(app: string, queue: string, extraBadConfiguration: BadConfiguration[] = []): void {
+export function describeWorkerProcess(
+  app: string,
+  queue: string,
+  extraBadConfiguration: BadConfiguration[] = [],
+  /** What this worker needs besides the database and the broker (a key, say). */
+  appEnv: Record<string, string> = {},
+): void {
+  const env = () => ({ ...brokerAndDatabase(), ...appEnv });
   describe(`${app} as a process`, () => {
     let running: AppProcess | undefined;
 
