@@ -37,12 +37,19 @@ function telegramApiOrigin() {
   return providerVariables({ apiSettings: [webhook.api], bodyLimits: [] }).apiBaseUrls[0];
 }
 
-/** Runs a command's main: one summary line on success, one error line and exit 1 on failure. */
-export function runTool(main: () => Promise<string>): void {
+/** A summary that is not a success: printed like one, then the command exits 1. */
+export interface ToolFailure {
+  summary: string;
+  failed: true;
+}
+
+/** Runs a command's main: its summary and exit 0 on success (1 for a ToolFailure), one error line and exit 1 on an error. */
+export function runTool(main: () => Promise<string | ToolFailure>): void {
   main().then(
-    (summary) => {
-      process.stdout.write(`${summary}\n`);
-      process.exit(0);
+    (outcome) => {
+      const failed = typeof outcome !== 'string';
+      process.stdout.write(`${failed ? outcome.summary : outcome}\n`);
+      process.exit(failed ? 1 : 0);
     },
     (error: unknown) => {
       process.stderr.write(`${(error as Error)?.message ?? String(error)}\n`);

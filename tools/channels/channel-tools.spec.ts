@@ -1,10 +1,10 @@
 import { TelegramBotApi } from '@inbound/adapters';
-import { Channel, CredentialsCipher, createDataSource, CredentialsDecryptionError } from '@inbound/domain';
+import { Channel, CredentialsCipher, createDataSource, CredentialsDecryptionError, WebhookSubscription } from '@inbound/domain';
 import { FakeBotApi } from '@inbound/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { reconcileTelegramWebhooks } from './reconcile-telegram-webhooks';
-import { resealCredentials } from './reseal-credentials';
+import { resealCredentials, resealReport } from './reseal-credentials';
 
 const BASE = 'https://hooks.example.test';
 
@@ -31,7 +31,10 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
     await dataSource?.destroy();
   });
 
-  beforeEach(() => dataSource.query('DELETE FROM channels'));
+  beforeEach(async () => {
+    await dataSource.query('DELETE FROM channels');
+    await dataSource.query('DELETE FROM webhook_subscriptions');
+  });
 
   const seed = async (credentials: Record<string, unknown>, cipher = new CredentialsCipher(key), overrides: Partial<Channel> = {}) => {
     const id = randomUUID();
@@ -101,6 +104,8 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
   });
 
   describe('resealCredentials', () => {
+    const noSubscriptions = { checked: 0, resealed: 0, unreadable: [] };
+
     it('moves every channel to the new key; the old key alone no longer opens them', async () => {
       const oldCipher = new CredentialsCipher(key);
       const plainCipher = new CredentialsCipher();
@@ -109,8 +114,14 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
       const newKey = randomBytes(32);
       const rotating = new CredentialsCipher(newKey, [key]);
 
-      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({ checked: 2, resealed: 2 });
-      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({ checked: 2, resealed: 0 });
+      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({
+        channels: { checked: 2, resealed: 2 },
+        subscriptions: noSubscriptions,
+      });
+      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({
+        channels: { checked: 2, resealed: 0 },
+        subscriptions: noSubscriptions,
+      });
 
       const onlyNew = new CredentialsCipher(newKey);
       for (const [channel, token] of [
@@ -122,6 +133,107 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
         expect(onlyNew.open(channel.id, row.credentials)).toEqual({ bot_token: token });
         expect(() => oldCipher.open(channel.id, row.credentials)).toThrow(CredentialsDecryptionError);
       }
+    });
+
+    /** A subscription whose two secrets are sealed by the given functions of its id (previous: null for none). */
+    const seedSubscription = (secret: (id: string) => string, previous: (id: string) => string | null = () => null) => {
+      const id = randomUUID();
+      const previousSecret = previous(id);
+      return dataSource.getRepository(WebhookSubscription).save({
+        id,
+        account_id: randomUUID(),
+        url: 'https://subscriber.example.test/hook',
+        events: ['*'],
+        secret: secret(id),
+        previous_secret: previousSecret,
+        previous_secret_expires_at: previousSecret === null ? null : new Date(Date.now() + 60_000),
+        enabled: true,
+        retry: null,
+        description: null,
+        disabled_reason: null,
+      });
+    };
+    const subscriptionRow = (id: string) => dataSource.getRepository(WebhookSubscription).findOneByOrFail({ id });
+    const sealedWith = (cipher: CredentialsCipher, secret: string) => (id: string) => cipher.seal(id, { secret });
+
+    it('moves both secrets of every subscription to the new key with the same plaintext; a second run changes nothing', async () => {
+      const oldCipher = new CredentialsCipher(key);
+      const newKey = randomBytes(32);
+      const onlyNew = new CredentialsCipher(newKey);
+      const rotating = new CredentialsCipher(newKey, [key]);
+      await seed({ bot_token: '888888:HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH' }, oldCipher);
+      const rotated = await seedSubscription(sealedWith(oldCipher, 'whsec_current-a'), sealedWith(oldCipher, 'whsec_previous-a'));
+      const single = await seedSubscription(sealedWith(oldCipher, 'whsec_current-b'));
+      const plain = await seedSubscription(sealedWith(new CredentialsCipher(), 'whsec_current-c'));
+      const current = await seedSubscription(sealedWith(onlyNew, 'whsec_current-d'), sealedWith(onlyNew, 'whsec_previous-d'));
+
+      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({
+        channels: { checked: 1, resealed: 1 },
+        subscriptions: { checked: 4, resealed: 3, unreadable: [] },
+      });
+      const after = await Promise.all([rotated, single, plain, current].map(({ id }) => subscriptionRow(id)));
+      expect(await resealCredentials({ dataSource, cipher: rotating })).toEqual({
+        channels: { checked: 1, resealed: 0 },
+        subscriptions: { checked: 4, resealed: 0, unreadable: [] },
+      });
+      expect(await Promise.all(after.map(({ id }) => subscriptionRow(id)))).toEqual(after);
+
+      const [rotatedRow, singleRow, plainRow, currentRow] = after;
+      expect(onlyNew.open(rotated.id, rotatedRow.secret)).toEqual({ secret: 'whsec_current-a' });
+      expect(onlyNew.open(rotated.id, rotatedRow.previous_secret as string)).toEqual({ secret: 'whsec_previous-a' });
+      expect(() => oldCipher.open(rotated.id, rotatedRow.secret)).toThrow(CredentialsDecryptionError);
+      expect(() => oldCipher.open(rotated.id, rotatedRow.previous_secret as string)).toThrow(CredentialsDecryptionError);
+      expect(rotatedRow.previous_secret_expires_at).toEqual(rotated.previous_secret_expires_at);
+      expect(onlyNew.open(single.id, singleRow.secret)).toEqual({ secret: 'whsec_current-b' });
+      expect(singleRow.previous_secret).toBeNull();
+      expect(onlyNew.open(plain.id, plainRow.secret)).toEqual({ secret: 'whsec_current-c' });
+      expect([plain.secret.split('.')[0], plainRow.secret.split('.')[0]]).toEqual(['plain', 'v1']);
+      // Already under the current key: not rewritten at all.
+      expect([currentRow.secret, currentRow.previous_secret]).toEqual([current.secret, current.previous_secret]);
+    });
+
+    it('reports a subscription secret it cannot open and leaves it as it is, resealing what it can', async () => {
+      const oldCipher = new CredentialsCipher(key);
+      const lostKey = new CredentialsCipher(randomBytes(32));
+      const newKey = randomBytes(32);
+      const rotating = new CredentialsCipher(newKey, [key]);
+      const lost = await seedSubscription(sealedWith(lostKey, 'whsec_lost'), sealedWith(oldCipher, 'whsec_previous-e'));
+      // Sealed for another subscription: the associated data does not match, so it fails authentication.
+      const moved = await seedSubscription(sealedWith(oldCipher, 'whsec_current-f'), () => oldCipher.seal(randomUUID(), { secret: 'x' }));
+      const expected = {
+        checked: 2,
+        unreadable: expect.arrayContaining([
+          { subscriptionId: lost.id, column: 'secret', reason: expect.stringContaining('not configured') },
+          { subscriptionId: moved.id, column: 'previous_secret', reason: expect.stringContaining('failed authentication') },
+        ]),
+      };
+
+      const first = await resealCredentials({ dataSource, cipher: rotating });
+      expect(first.subscriptions).toEqual({ ...expected, resealed: 2 });
+      expect(first.subscriptions.unreadable).toHaveLength(2);
+      const [lostRow, movedRow] = await Promise.all([subscriptionRow(lost.id), subscriptionRow(moved.id)]);
+      expect(lostRow.secret).toBe(lost.secret);
+      expect(new CredentialsCipher(newKey).open(lost.id, lostRow.previous_secret as string)).toEqual({ secret: 'whsec_previous-e' });
+      expect(movedRow.previous_secret).toBe(moved.previous_secret);
+      expect(new CredentialsCipher(newKey).open(moved.id, movedRow.secret)).toEqual({ secret: 'whsec_current-f' });
+
+      const second = await resealCredentials({ dataSource, cipher: rotating });
+      expect(second.subscriptions).toEqual({ ...expected, resealed: 0 });
+      expect(await Promise.all([subscriptionRow(lost.id), subscriptionRow(moved.id)])).toEqual([lostRow, movedRow]);
+
+      const report = resealReport(second);
+      expect(report).toMatchObject({ failed: true });
+      const lines = typeof report === 'string' ? [] : report.summary.split('\n');
+      expect(lines[1]).toBe('subscription secrets: 2 subscriptions checked, 0 resealed under the current key, 2 secrets unreadable');
+      expect(lines).toContainEqual(expect.stringContaining(`subscription ${lost.id} secret left as it is`));
+      expect(lines).toContainEqual(expect.stringContaining(`subscription ${moved.id} previous_secret left as it is`));
+    });
+
+    it('prints the counts for channels and subscriptions on their own lines', () => {
+      expect(resealReport({ channels: { checked: 3, resealed: 2 }, subscriptions: { checked: 5, resealed: 4, unreadable: [] } })).toBe(
+        'channel credentials: 3 channels checked, 2 resealed under the current key\n' +
+          'subscription secrets: 5 subscriptions checked, 4 resealed under the current key, 0 secrets unreadable',
+      );
     });
 
     it('refuses to run without a current key', async () => {
