@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { ChannelsModule } from './channels/channels.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -23,6 +24,7 @@ export class AppModule {
         WebhooksModule,
         ChannelsModule,
         SubscriptionsModule,
+        RealtimeModule,
       ],
       controllers: [HealthController],
     };

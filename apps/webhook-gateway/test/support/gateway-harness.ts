@@ -10,6 +10,7 @@ import { readGatewayConfig, type GatewayConfig } from '../../src/app/config/gate
 import { createGatewayApp, stopGatewayApp } from '../../src/app/create-gateway-app';
 
 export const CREDENTIALS_KEY = randomBytes(32);
+export const REALTIME_TOKEN_SECRET = randomBytes(32).toString('base64');
 export const ACCOUNT_ID = '7d3c1b9a-2e4f-4a6b-8c0d-1e2f3a4b5c6d';
 
 /** Migrates the run's database once per test file (idempotent). */
@@ -52,6 +53,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
     DATABASE_URL: process.env.DATABASE_URL,
     RABBITMQ_URL: process.env.RABBITMQ_URL,
     CREDENTIALS_KEY: CREDENTIALS_KEY.toString('base64'),
+    REALTIME_TOKEN_SECRET: REALTIME_TOKEN_SECRET,
     LOG_LEVEL: 'silent',
     WEBHOOK_BASE_URL: 'https://hooks.example.test',
     PUBLISH_CONFIRM_TIMEOUT_MS: '2000',

@@ -16,6 +16,7 @@ const STANDBY_RETRY_MS = 2_000;
 
 interface OutboxRow {
   id: string;
+  account_id: string;
   type: string;
   payload: string;
   seq: string;
@@ -102,7 +103,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
          ), published AS (
            UPDATE outbox_events o SET published_at = now(), seq = ordered.seq
            FROM ordered WHERE o.id = ordered.id
-           RETURNING o.id, o.type, o.payload::text AS payload, o.seq::text AS seq, o.created_at
+           RETURNING o.id, o.account_id, o.type, o.payload::text AS payload, o.seq::text AS seq, o.created_at
          )
          SELECT * FROM published`,
         [this.config.outboxBatchSize],
@@ -113,7 +114,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           this.publisher.publishRaw(PLATFORM_EVENTS_EXCHANGE, row.type, Buffer.from(row.payload), {
             messageId: row.id,
             type: row.type,
-            headers: { 'x-outbox-seq': row.seq },
+            headers: { 'x-outbox-seq': row.seq, 'x-account-id': row.account_id },
           }),
         ),
       );

@@ -12,9 +12,11 @@ function lineFor(env: NodeJS.ProcessEnv): string {
   throw new Error('expected a ConfigError');
 }
 
+const SECRET = randomBytes(32).toString('base64');
+
 describe('readGatewayConfig', () => {
   it('applies the contract defaults', () => {
-    const config = readGatewayConfig({ CREDENTIALS_KEY: randomBytes(32).toString('base64') });
+    const config = readGatewayConfig({ CREDENTIALS_KEY: randomBytes(32).toString('base64'), REALTIME_TOKEN_SECRET: SECRET });
     expect(config).toMatchObject({
       nodeEnv: 'production',
       port: 3000,
@@ -39,13 +41,22 @@ describe('readGatewayConfig', () => {
 
   it('accepts a 32-byte base64 credentials key and a trailing slash on the base URL', () => {
     const key = randomBytes(32);
-    const config = readGatewayConfig({ CREDENTIALS_KEY: key.toString('base64'), WEBHOOK_BASE_URL: 'https://hooks.example.com/' });
+    const config = readGatewayConfig({
+      CREDENTIALS_KEY: key.toString('base64'),
+      REALTIME_TOKEN_SECRET: SECRET,
+      WEBHOOK_BASE_URL: 'https://hooks.example.com/',
+    });
     expect(config.credentialsKey?.equals(key)).toBe(true);
     expect(config.webhookBaseUrl).toBe('https://hooks.example.com');
   });
 
   it.each([
     [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be an integer from 1 to 65535 (got "eighty")'],
+    [
+      { NODE_ENV: 'production', CREDENTIALS_KEY: randomBytes(32).toString('base64') },
+      'Invalid configuration: REALTIME_TOKEN_SECRET is required when NODE_ENV=production',
+    ],
+    [{ REALTIME_TOKEN_SECRET: 'short' }, 'Invalid configuration: REALTIME_TOKEN_SECRET must be at least 32 characters'],
     [{ NODE_ENV: 'production' }, 'Invalid configuration: CREDENTIALS_KEY is required when NODE_ENV=production'],
     [{ CREDENTIALS_KEY: randomBytes(16).toString('base64') }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
     [{ CREDENTIALS_KEY: 'not base64 at all!' }, 'Invalid configuration: CREDENTIALS_KEY must be 32 bytes encoded as base64'],
@@ -55,7 +66,12 @@ describe('readGatewayConfig', () => {
       'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
     ],
     [
-      { VERIFY_WEBHOOK_SIGNATURES: 'false', NODE_ENV: 'production', CREDENTIALS_KEY: randomBytes(32).toString('base64') },
+      {
+        VERIFY_WEBHOOK_SIGNATURES: 'false',
+        NODE_ENV: 'production',
+        CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+        REALTIME_TOKEN_SECRET: SECRET,
+      },
       'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
     ],
     [{ VERIFY_WEBHOOK_SIGNATURES: 'off' }, 'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES must be true or false (got "off")'],

@@ -33,6 +33,9 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     throw new ConfigError(GATEWAY_VARIABLES.verifyWebhookSignatures.name, 'may be false only when NODE_ENV=development');
   }
   const keys = readCredentialsKeys(env, common.nodeEnv);
+  if (gatewaySettings.realtimeTokenSecret === undefined && common.nodeEnv === 'production') {
+    throw new ConfigError(GATEWAY_VARIABLES.realtimeTokenSecret.name, 'is required when NODE_ENV=production');
+  }
   const providers = providerVariables({ apiSettings: providerApiSettings(), bodyLimits: webhookBodyLimits() });
   return {
     ...common,

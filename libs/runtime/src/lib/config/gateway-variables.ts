@@ -77,6 +77,13 @@ export const GATEWAY_VARIABLES = {
     meaning: 'longest wait for a broker confirm (and for opening a connection) before the events go to the spool',
   },
   ...OUTBOUND_DESTINATION_VARIABLES,
+  realtimeTokenSecret: {
+    name: 'REALTIME_TOKEN_SECRET',
+    kind: 'text',
+    minLength: 32,
+    constraint: 'required when `NODE_ENV=production`; every replica needs the same value',
+    meaning: 'signs the tokens of the realtime stream (`POST /realtime/tokens`); unset outside production: a random key per process',
+  },
 } as const satisfies EnvVariables;
 
 /** What the provider definitions say about their variables (libs/adapters, which this library may not import). */

@@ -1,0 +1,55 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import { DATA_SOURCE } from '../infrastructure/infrastructure.module';
+import { RealtimeFeed } from './realtime-feed';
+import { RealtimeMetrics } from './realtime-metrics';
+import { CLOSE_CODES, RealtimeSession } from './realtime-session';
+import { RealtimeTokens } from './realtime-tokens';
+
+export const REALTIME_PATH = '/realtime';
+/** A frame larger than a hello is not one: the socket is closed (ws answers 1009). */
+const MAX_FRAME_BYTES = 8 * 1024;
+
+/** `GET /realtime` upgrades to a WebSocket; the check of the token is the first frame's (guards do not run on upgrades). */
+@Injectable()
+export class RealtimeServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly sessions = new Set<RealtimeSession>();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly feed: RealtimeFeed,
+    private readonly tokens: RealtimeTokens,
+    private readonly metrics: RealtimeMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== REALTIME_PATH) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      this.server.handleUpgrade(request, socket, head, (ws) => {
+        const session = new RealtimeSession(ws, this.dataSource, this.feed, this.tokens, this.metrics, (ended) => {
+          this.sessions.delete(ended);
+          this.metrics.connections.set(this.sessions.size);
+        });
+        this.sessions.add(session);
+        this.metrics.connections.set(this.sessions.size);
+      });
+    });
+  }
+
+  /** Before the HTTP server closes: upgraded sockets are not its connections any more. */
+  beforeApplicationShutdown(): void {
+    for (const session of this.sessions) session.close(CLOSE_CODES.goingAway, 'the gateway is stopping');
+    this.server.close();
+  }
+}
