@@ -109,7 +109,8 @@ export async function runCampaign(
   await receiver.waitUntil(
     () =>
       ofCampaign().some((event) => event.type === 'campaign.completed') &&
-      ofCampaign().filter((event) => event.type === (expectRead ? 'message.read' : 'message.delivered')).length >= settings.messages,
+      ofCampaign().filter((event) => event.type === 'message.delivered').length >= settings.messages &&
+      (!expectRead || ofCampaign().filter((event) => event.type === 'message.read').length >= settings.messages),
     20_000,
   );
   await sleep(300);
