@@ -14,5 +14,11 @@ export interface MailgunSignatureBlock {
 export function mailgunSignatureBlock(signingKey: string, options: { timestamp?: number; token?: string } = {}): MailgunSignatureBlock {
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   const token = options.token ?? randomBytes(25).toString('hex');
-  return { token, timestamp, signature: createHmac('sha256', signingKey).update(timestamp + token).digest('hex') };
+  return {
+    token,
+    timestamp,
+    signature: createHmac('sha256', signingKey)
+      .update(timestamp + token)
+      .digest('hex'),
+  };
 }
