@@ -1,0 +1,385 @@
+/**
+ * Per kind: the demo channel's credentials, and the provider calls the simulator sends, built from
+ * the adapters' own fixtures with fresh ids and signed the provider's way (@inbound/adapters/test-signers).
+ */
+import {
+  createSendGridTestKeys,
+  mailgunSignatureBlock,
+  signMessengerCall,
+  signPostmarkCall,
+  signResendCall,
+  signSendGridCall,
+  signTelegramCall,
+  signTwilioFormCall,
+  signWhatsAppCall,
+} from '@inbound/adapters/test-signers';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kind, StatusScenario } from './args';
+
+/** One HTTP call as the provider would make it. */
+export interface ProviderCall {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What a call needs to know about the channel. */
+export interface CallTarget {
+  /** The channel's `webhook_url` (WEBHOOK_BASE_URL + path): what Twilio signs. */
+  webhookUrl: string;
+  /** Everything the provider's side signs with: the generated secrets, or for Telegram the server-written one. */
+  secrets: Record<string, string>;
+}
+
+/** A status for one outbound message. */
+export interface StatusItem {
+  providerMessageId: string;
+  recipient: string;
+  status: StatusScenario;
+}
+
+export interface InboundCall extends ProviderCall {
+  providerMessageId: string;
+  sender: string;
+}
+
+export interface ProviderKind {
+  kind: Kind;
+  channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email';
+  /** Inbound messages exist for this provider (the email providers report statuses only). */
+  inbound: boolean;
+  statuses: readonly StatusScenario[];
+  /** Several statuses per call (WhatsApp, SendGrid): these kinds run the campaign scenario. */
+  batches: boolean;
+  /** Credentials for POST /channels, and the secrets the simulator keeps to sign with. */
+  newCredentials(): { credentials: Record<string, unknown>; secrets: Record<string, string> };
+  /** Fresh ids for one outbound message: what the sending side would store. */
+  newOutbound(): { providerMessageId: string; recipient: string };
+  inboundCall?(target: CallTarget): InboundCall;
+  statusCall(target: CallTarget, items: readonly StatusItem[]): ProviderCall;
+  /** Campaign row n: provider id `<idPrefix><n>`, recipient `<recipientPrefix><n><recipientSuffix>` (batching kinds). */
+  campaignIds?(): { idPrefix: string; recipientPrefix: string; recipientSuffix: string };
+}
+
+const FIXTURES = join(__dirname, '..', '..', 'libs', 'adapters', 'src');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are provider payloads, rewritten in place
+type Json = any;
+const fixture = (provider: string, name: string): Json =>
+  JSON.parse(readFileSync(join(FIXTURES, provider, 'fixtures', `${name}.json`), 'utf8'));
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const digits = (count: number) => Array.from({ length: count }, (_, index) => (index === 0 ? randomInt(1, 10) : randomInt(0, 10))).join('');
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const json = (headers: Record<string, string>) => ({ 'content-type': 'application/json', ...headers });
+const emailRecipient = () => `sim-${hex(4)}@example.com`;
+
+const telegram: ProviderKind = {
+  kind: 'telegram',
+  channelType: 'telegram',
+  inbound: true,
+  statuses: [],
+  batches: false,
+  newCredentials: () => ({ credentials: { bot_token: `${digits(10)}:AA${randomBytes(26).toString('base64url')}` }, secrets: {} }),
+  newOutbound: () => ({ providerMessageId: `${digits(9)}:${digits(6)}`, recipient: digits(9) }),
+  inboundCall(target) {
+    const update = fixture('telegram', 'text-message');
+    update.update_id = randomInt(1, 2 ** 31 - 1);
+    update.message.message_id = randomInt(1, 2 ** 31 - 1);
+    update.message.date = nowSeconds();
+    update.message.text = 'Hello from the simulator';
+    delete update.message.entities;
+    const body = JSON.stringify(update);
+    return {
+      body,
+      headers: json(signTelegramCall(target.secrets.webhook_secret ?? '')),
+      providerMessageId: `${update.message.chat.id}:${update.message.message_id}`,
+      sender: String(update.message.chat.id),
+    };
+  },
+  statusCall: () => {
+    throw new Error('Telegram sends no status updates');
+  },
+};
+
+const WHATSAPP_STATUS_FIXTURE: Record<StatusScenario, string> = {
+  sent: 'status-sent',
+  delivered: 'status-delivered',
+  read: 'status-read',
+  failed: 'status-failed',
+};
+
+const whatsapp: ProviderKind = {
+  kind: 'whatsapp',
+  channelType: 'whatsapp',
+  inbound: true,
+  statuses: ['sent', 'delivered', 'read', 'failed'],
+  batches: true,
+  newCredentials: () => {
+    const appSecret = hex(16);
+    return { credentials: { app_secret: appSecret }, secrets: { app_secret: appSecret } };
+  },
+  newOutbound: () => ({ providerMessageId: `wamid.SIM${hex(16).toUpperCase()}`, recipient: `1555${digits(7)}` }),
+  campaignIds: () => ({ idPrefix: `wamid.SIMCAMPAIGN${hex(8).toUpperCase()}N`, recipientPrefix: `1556${digits(3)}`, recipientSuffix: '' }),
+  inboundCall(target) {
+    const notification = fixture('whatsapp', 'text-message');
+    const value = notification.entry[0].changes[0].value;
+    const sender = `1555${digits(7)}`;
+    const id = `wamid.SIM${hex(16).toUpperCase()}`;
+    value.contacts[0].wa_id = sender;
+    Object.assign(value.messages[0], { id, from: sender, timestamp: String(nowSeconds()), text: { body: 'Hello from the simulator' } });
+    const body = JSON.stringify(notification);
+    return { body, headers: json(signWhatsAppCall(target.secrets.app_secret, body)), providerMessageId: id, sender };
+  },
+  statusCall(target, items) {
+    const notification = fixture('whatsapp', 'status-delivered');
+    notification.entry[0].changes[0].value.statuses = items.map((item) => {
+      const [template] = fixture('whatsapp', WHATSAPP_STATUS_FIXTURE[item.status]).entry[0].changes[0].value.statuses;
+      return { ...template, id: item.providerMessageId, recipient_id: item.recipient, timestamp: String(nowSeconds()) };
+    });
+    const body = JSON.stringify(notification);
+    return { body, headers: json(signWhatsAppCall(target.secrets.app_secret, body)) };
+  },
+};
+
+const messenger: ProviderKind = {
+  kind: 'messenger',
+  channelType: 'messenger',
+  inbound: true,
+  // Messenger reports deliveries (by mid) and reads (a watermark per person), nothing else.
+  statuses: ['delivered', 'read'],
+  batches: false,
+  newCredentials: () => {
+    const appSecret = hex(16);
+    return { credentials: { app_secret: appSecret }, secrets: { app_secret: appSecret } };
+  },
+  newOutbound: () => ({ providerMessageId: `mid.SIM${hex(12)}`, recipient: digits(16) }),
+  inboundCall(target) {
+    const call = fixture('messenger', 'text-with-quick-reply');
+    const item = call.entry[0].messaging[0];
+    const sender = digits(16);
+    const id = `mid.SIM${hex(12)}`;
+    call.entry[0].time = Date.now();
+    item.sender.id = sender;
+    item.timestamp = Date.now();
+    item.message = { mid: id, text: 'Hello from the simulator' };
+    const body = JSON.stringify(call);
+    return { body, headers: json(signMessengerCall(target.secrets.app_secret, body)), providerMessageId: id, sender };
+  },
+  statusCall(target, items) {
+    const call = fixture('messenger', 'delivery-read-postback-echo');
+    const [delivery, read] = call.entry[0].messaging;
+    call.entry[0].time = Date.now();
+    call.entry[0].messaging = items.map((item) =>
+      item.status === 'delivered'
+        ? { ...delivery, sender: { id: item.recipient }, delivery: { mids: [item.providerMessageId], watermark: Date.now() } }
+        : // A read is a watermark: every message to this person sent until now.
+          { ...read, sender: { id: item.recipient }, timestamp: Date.now(), read: { watermark: Date.now() } },
+    );
+    const body = JSON.stringify(call);
+    return { body, headers: json(signMessengerCall(target.secrets.app_secret, body)) };
+  },
+};
+
+const TWILIO_STATUS: Record<StatusScenario, string> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'undelivered' };
+
+const sms: ProviderKind = {
+  kind: 'sms',
+  channelType: 'sms',
+  inbound: true,
+  statuses: ['sent', 'delivered', 'read', 'failed'],
+  batches: false,
+  newCredentials: () => {
+    const authToken = hex(16);
+    const accountSid = `AC${hex(16)}`;
+    return { credentials: { account_sid: accountSid, auth_token: authToken }, secrets: { auth_token: authToken, account_sid: accountSid } };
+  },
+  newOutbound: () => ({ providerMessageId: `SM${hex(16)}`, recipient: `+1555${digits(7)}` }),
+  inboundCall(target) {
+    const params: Record<string, string> = fixture('sms', 'inbound-sms');
+    const sid = `SM${hex(16)}`;
+    const sender = `+1555${digits(7)}`;
+    Object.assign(params, { MessageSid: sid, SmsSid: sid, SmsMessageSid: sid, From: sender, Body: 'Hello from the simulator' });
+    params.AccountSid = target.secrets.account_sid ?? params.AccountSid;
+    return { ...twilioForm(target, params), providerMessageId: sid, sender };
+  },
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('Twilio sends one status per call');
+    const [item] = items;
+    const params: Record<string, string> = fixture('sms', 'status-undelivered');
+    Object.assign(params, { MessageSid: item.providerMessageId, SmsSid: item.providerMessageId, To: item.recipient });
+    params.MessageStatus = params.SmsStatus = TWILIO_STATUS[item.status];
+    params.AccountSid = target.secrets.account_sid ?? params.AccountSid;
+    if (item.status !== 'failed') delete params.ErrorCode;
+    return twilioForm(target, params);
+  },
+};
+
+function twilioForm(target: CallTarget, params: Record<string, string>): ProviderCall {
+  return {
+    body: new URLSearchParams(params).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...signTwilioFormCall(target.secrets.auth_token, target.webhookUrl, params),
+    },
+  };
+}
+
+const RESEND_TYPE: Record<StatusScenario, string> = {
+  sent: 'email.sent',
+  delivered: 'email.delivered',
+  read: 'email.opened',
+  failed: 'email.bounced',
+};
+
+const resend: ProviderKind = {
+  kind: 'resend',
+  channelType: 'email',
+  inbound: false,
+  statuses: ['sent', 'delivered', 'read', 'failed'],
+  batches: false,
+  newCredentials: () => {
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    return { credentials: { provider: 'resend', webhook_secret: secret }, secrets: { webhook_secret: secret } };
+  },
+  newOutbound: () => ({ providerMessageId: randomUUID(), recipient: emailRecipient() }),
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('Resend sends one event per call');
+    const [item] = items;
+    const event = fixture('resend', 'email-bounced');
+    event.type = RESEND_TYPE[item.status];
+    event.created_at = new Date().toISOString();
+    Object.assign(event.data, { email_id: item.providerMessageId, to: [item.recipient], created_at: new Date().toISOString() });
+    if (item.status !== 'failed') delete event.data.bounce;
+    const body = JSON.stringify(event);
+    return { body, headers: json(signResendCall(target.secrets.webhook_secret, body)) };
+  },
+};
+
+const SENDGRID_EVENT: Partial<Record<StatusScenario, string>> = { delivered: 'delivered', read: 'open', failed: 'bounce' };
+
+const sendgrid: ProviderKind = {
+  kind: 'sendgrid',
+  channelType: 'email',
+  inbound: false,
+  // SendGrid's `processed` means queued; it has no word for sent.
+  statuses: ['delivered', 'read', 'failed'],
+  batches: true,
+  newCredentials: () => {
+    const keys = createSendGridTestKeys();
+    return { credentials: { provider: 'sendgrid', verification_key: keys.verificationKey }, secrets: { private_key: keys.privateKeyPem } };
+  },
+  newOutbound: () => ({ providerMessageId: `SIM${hex(10)}`, recipient: emailRecipient() }),
+  // No dot in the id: SendGrid's message id is sg_message_id up to its first dot.
+  campaignIds: () => ({ idPrefix: `SIMCAMPAIGN${hex(8)}n`, recipientPrefix: `sim-campaign-${hex(4)}-`, recipientSuffix: '@example.com' }),
+  statusCall(target, items) {
+    const templates: Json[] = fixture('sendgrid', 'event-batch');
+    const events = items.map((item) => {
+      const word = SENDGRID_EVENT[item.status];
+      if (word === undefined) throw new Error(`SendGrid reports no "${item.status}"`);
+      const template = templates.find((candidate) => candidate.event === word);
+      return {
+        ...template,
+        email: item.recipient,
+        timestamp: nowSeconds(),
+        'smtp-id': `<${item.providerMessageId}@sim.sendgrid.test>`,
+        sg_event_id: randomBytes(16).toString('base64url'),
+        sg_message_id: `${item.providerMessageId}.filter0001.sim.0`,
+      };
+    });
+    const body = JSON.stringify(events);
+    return { body, headers: json(signSendGridCall(target.secrets.private_key, body)) };
+  },
+};
+
+const MAILGUN_EVENT: Partial<Record<StatusScenario, string>> = { delivered: 'delivered', read: 'opened', failed: 'failed' };
+
+const mailgun: ProviderKind = {
+  kind: 'mailgun',
+  channelType: 'email',
+  inbound: false,
+  // Mailgun's `accepted` means queued; it has no word for sent.
+  statuses: ['delivered', 'read', 'failed'],
+  batches: false,
+  newCredentials: () => {
+    const key = `key-${hex(16)}`;
+    return { credentials: { provider: 'mailgun', signing_key: key }, secrets: { signing_key: key } };
+  },
+  newOutbound: () => ({ providerMessageId: `${hex(8)}.${hex(6)}@sim.mailgun.test`, recipient: emailRecipient() }),
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('Mailgun sends one event per call');
+    const [item] = items;
+    const call = fixture('mailgun', 'failed-permanent');
+    call.signature = mailgunSignatureBlock(target.secrets.signing_key);
+    const data = call['event-data'];
+    Object.assign(data, { event: MAILGUN_EVENT[item.status], id: randomBytes(16).toString('base64url'), timestamp: Date.now() / 1000 });
+    data.recipient = data.message.headers.to = item.recipient;
+    data.message.headers['message-id'] = item.providerMessageId;
+    if (item.status !== 'failed') for (const key of ['reason', 'severity', 'delivery-status']) delete data[key];
+    const body = JSON.stringify(call);
+    return { body, headers: json({}) };
+  },
+};
+
+const postmark: ProviderKind = {
+  kind: 'postmark',
+  channelType: 'email',
+  inbound: false,
+  // Postmark reports deliveries, opens and bounces; it has no word for sent.
+  statuses: ['delivered', 'read', 'failed'],
+  batches: false,
+  newCredentials: () => {
+    const [username, password] = [`sim${hex(4)}`, hex(16)];
+    return {
+      credentials: { provider: 'postmark', basic_auth_username: username, basic_auth_password: password },
+      secrets: { basic_auth_username: username, basic_auth_password: password },
+    };
+  },
+  newOutbound: () => ({ providerMessageId: randomUUID(), recipient: emailRecipient() }),
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('Postmark sends one record per call');
+    const [item] = items;
+    const now = new Date().toISOString();
+    let record: Json;
+    if (item.status === 'failed') {
+      record = { ...fixture('postmark', 'bounce-hard'), ID: randomInt(1, 2 ** 31 - 1), Email: item.recipient, BouncedAt: now };
+    } else {
+      record = { ...fixture('postmark', 'delivery'), Recipient: item.recipient, DeliveredAt: now };
+      // Postmark's Open record, from the same delivery fixture's fields.
+      if (item.status === 'read')
+        record = { ...record, RecordType: 'Open', FirstOpen: true, ReceivedAt: now, DeliveredAt: undefined, Details: undefined };
+    }
+    record.MessageID = item.providerMessageId;
+    const body = JSON.stringify(record);
+    return { body, headers: json(signPostmarkCall(target.secrets.basic_auth_username, target.secrets.basic_auth_password)) };
+  },
+};
+
+export const PROVIDER_KINDS: Partial<Record<Kind, ProviderKind>> = {
+  telegram,
+  whatsapp,
+  messenger,
+  sms,
+  resend,
+  sendgrid,
+  mailgun,
+  postmark,
+};
+
+/** Why a kind cannot be simulated, for the kinds that have no entry above. */
+export const UNSUPPORTED_KINDS: Partial<Record<Kind, string>> = {
+  ses:
+    'ses: not supported locally: the gateway checks each SNS signature with a certificate it downloads from ' +
+    'https://sns.<region>.amazonaws.com/…pem, which only AWS can serve (the adapter specs sign with a self-signed certificate in-process)',
+};
+
+/** The same secrets' shapes with other values: a call signed with them must be refused. */
+export function wrongSecrets(secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(secrets).map(([name, value]) => {
+      if (name === 'account_sid') return [name, value];
+      if (value.includes('PRIVATE KEY')) return [name, createSendGridTestKeys().privateKeyPem];
+      if (value.startsWith('whsec_')) return [name, `whsec_${randomBytes(24).toString('base64')}`];
+      return [name, randomBytes(24).toString('base64url')];
+    }),
+  );
+}

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_ACCOUNT_ID, UsageError, type SimulatorOptions } from './args';
+
+/** Where the simulator connects, from flags over the environment over `.env` (as `npm start` writes it). */
+export interface SimulatorSettings {
+  gateway: string;
+  adminToken: string;
+  accountId: string;
+  databaseUrl: string;
+  /** Opens the stored credentials of a Telegram channel (its webhook secret is written by the server). */
+  credentialsKey?: string;
+  /** The file that remembers the demo channels between runs. */
+  stateFile: string;
+}
+
+export const REPOSITORY_ROOT = join(__dirname, '..', '..');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/messaging';
+
+/** `KEY=value` lines, the rules of parseEnvFile in tools/dev/local-env.mjs: `#` comments skipped, quotes dropped. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return values;
+}
+
+/** `.env` under the process environment, as localEnvironment reads it; nothing is generated or written. */
+export function resolveSettings(
+  options: Pick<SimulatorOptions, 'url' | 'token' | 'account'>,
+  processEnv: NodeJS.ProcessEnv = process.env,
+  root = REPOSITORY_ROOT,
+): SimulatorSettings {
+  const file = join(root, '.env');
+  const stored = existsSync(file) ? parseEnvFile(readFileSync(file, 'utf8')) : {};
+  const env: Record<string, string | undefined> = { ...stored, ...processEnv };
+  const value = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined);
+  const adminToken = options.token ?? value('ADMIN_API_TOKEN');
+  if (!adminToken) throw new UsageError('no admin API token: run `npm start` once (it writes ADMIN_API_TOKEN into .env) or pass --token');
+  return {
+    gateway: options.url ?? `http://localhost:${value('PORT') ?? '3000'}`,
+    adminToken,
+    accountId: options.account ?? DEMO_ACCOUNT_ID,
+    databaseUrl: value('DATABASE_URL') ?? DEFAULT_DATABASE_URL,
+    credentialsKey: value('CREDENTIALS_KEY'),
+    stateFile: join(root, '.simulator.json'),
+  };
+}
