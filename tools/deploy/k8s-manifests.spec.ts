@@ -256,7 +256,7 @@ describe.each(renders)('%s', (_name, objects) => {
           const reference = variable.valueFrom?.secretKeyRef;
           if (reference) expect([variable.name, reference.name]).toEqual([variable.name, SECRET_NAME]);
         }
-        for (const name of ['DATABASE_URL', 'RABBITMQ_URL', 'ADMIN_API_TOKEN', 'CREDENTIALS_KEY']) {
+        for (const name of ['DATABASE_URL', 'RABBITMQ_URL', 'ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'REALTIME_TOKEN_SECRET']) {
           const variable = container.env?.find((candidate) => candidate.name === name);
           if (variable || containerEnv(objects, container).has(name))
             expect([name, variable?.valueFrom?.secretKeyRef?.key]).toEqual([name, name]);
