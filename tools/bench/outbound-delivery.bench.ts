@@ -197,17 +197,21 @@ class Receivers {
   }
 }
 
+/** Warnings and errors the dispatcher logged, by message; the first of each is passed on. */
+const dispatcherWarnings = new Map<string, number>();
+
 function startDispatcher(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...DISPATCHER_NODE_ARGS, join(WORKSPACE_ROOT, 'dist/apps/event-dispatcher/main.js')], {
     cwd: WORKSPACE_ROOT,
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // Warnings (circuit open, …) are counted and the first few passed on; a storm of them shows in the figures anyway.
-  let shown = 0;
   if (child.stdout) {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (/"level":(40|50|60)/.test(line) && shown++ < 5) process.stderr.write(`dispatcher: ${line.slice(0, 300)}\n`);
+      if (!/"level":(40|50|60)/.test(line)) return;
+      const message = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
+      dispatcherWarnings.set(message, (dispatcherWarnings.get(message) ?? 0) + 1);
+      if (dispatcherWarnings.get(message) === 1) process.stderr.write(`dispatcher: ${line.slice(0, 300)}\n`);
     });
   }
   return child;
@@ -325,6 +329,8 @@ async function main(): Promise<void> {
   const infra = await createIsolatedInfra('bench_outbound');
   const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 2 });
   const pool = new Pool({ connectionString: infra.databaseUrl, max: 8, application_name: 'outbound-bench-writer' });
+  // A connection that drops while idle is the pool's to replace; without a listener its 'error' would end the run.
+  pool.on('error', (error) => process.stderr.write(`writer pool: ${error.message}\n`));
   const events = new Map<string, WrittenEvent>();
   const cipher = new CredentialsCipher(CREDENTIALS_KEY);
   const subscriptions: Subscription[] = Array.from({ length: SUBSCRIPTIONS }, (_, index) => ({
@@ -444,6 +450,12 @@ async function main(): Promise<void> {
         `last ${drainSeconds.toFixed(1)} s after the writer stopped; duplicates ${receivers.duplicates}, unknown ${receivers.unknown}, ` +
         `bad signatures ${receivers.badSignatures} (every 50th checked)`,
       `  commit → 2xx          ${describe(all)}${HANGING ? ' (healthy subscriptions)' : ''}`,
+      ...(HANGING && ORIGINS < SUBSCRIPTIONS
+        ? [
+            `  sharing an origin     ${describe(latencies(healthy().filter((event) => event.subscription % ORIGINS < HANGING)))} ` +
+              `(healthy subscriptions on a hanging one's server), others ${describe(latencies(healthy().filter((event) => event.subscription % ORIGINS >= HANGING)))}`,
+          ]
+        : []),
       `  p99 by window        ${perWindow.join(', ')} ms`,
       `  dispatcher CPU        ${cpu.toFixed(1)} s = ${Math.round((cpu * 1e6) / writer.written)} µs/event written ` +
         `(${((cpu / wallSeconds) * 100).toFixed(0)} % of a core over ${wallSeconds.toFixed(0)} s)`,
@@ -464,6 +476,7 @@ async function main(): Promise<void> {
       `  load average          ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} at the start, ${loadavg()
         .map((n) => n.toFixed(2))
         .join(' ')} at the end (2 cores, shared)`,
+      `  dispatcher warnings   ${dispatcherWarnings.size === 0 ? 'none' : [...dispatcherWarnings].map(([message, n]) => `${n} × ${message}`).join('; ')}`,
       `  exit on SIGTERM       ${String(exitCode)}`,
     ];
     console.log(lines.join('\n'));
