@@ -128,7 +128,8 @@ class Receivers {
   readonly urls: string[] = [];
   answered = 0;
   duplicates = 0;
-  unknown = 0;
+  /** Answers to events whose commit the writer had not yet seen, by event id. */
+  readonly early = new Map<string, number>();
   badSignatures = 0;
   hangingCalls = 0;
 
@@ -165,7 +166,8 @@ class Receivers {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
           const now = performance.now();
           this.answered += 1;
-          if (!event) this.unknown += 1;
+          // On a starved machine this process may read the webhook before the writer's commit reply: kept for the writer.
+          if (!event) this.early.set(id, now);
           else if (event.answeredAt > 0) this.duplicates += 1;
           else event.answeredAt = now;
         });
@@ -222,13 +224,15 @@ async function writeOutbox(
   pool: Pool,
   subscriptions: readonly Subscription[],
   events: Map<string, WrittenEvent>,
-): Promise<{ written: number; failed: number; seconds: number; lagP99: number }> {
+  early: Map<string, number>,
+): Promise<{ written: number; failed: number; seconds: number; lagP99: number; answeredFirst: number }> {
   const total = Math.round(RATE * SECONDS);
   const channelId = randomUUID();
   const lags = new Float64Array(total);
   let sent = 0;
   let settled = 0;
   let failed = 0;
+  let answeredFirst = 0;
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const write = (n: number) => {
@@ -263,7 +267,12 @@ async function writeOutbox(
           () => {
             const committedAt = performance.now();
             lags[n] = committedAt - scheduledAt;
-            events.set(id, { subscription: subscription.index, scheduledAt, committedAt, answeredAt: events.get(id)?.answeredAt ?? 0 });
+            const answeredAt = early.get(id);
+            if (answeredAt !== undefined) {
+              early.delete(id);
+              answeredFirst += 1;
+            }
+            events.set(id, { subscription: subscription.index, scheduledAt, committedAt, answeredAt: answeredAt ?? 0 });
           },
           () => (failed += 1),
         )
@@ -279,7 +288,7 @@ async function writeOutbox(
     tick();
   });
   lags.sort();
-  return { written: total - failed, failed, seconds: (performance.now() - started) / 1000, lagP99: percentile(lags, 0.99) };
+  return { written: total - failed, failed, seconds: (performance.now() - started) / 1000, lagP99: percentile(lags, 0.99), answeredFirst };
 }
 
 /**
@@ -387,11 +396,11 @@ async function main(): Promise<void> {
     console.log(
       `writing ${RATE} outbox rows/s for ${SECONDS} s over ${SUBSCRIPTIONS} accounts (${ORIGINS} receiver origins${HANGING ? `, ${HANGING} hanging` : ''}) …`,
     );
-    const writer = await writeOutbox(pool, subscriptions, events);
+    const writer = await writeOutbox(pool, subscriptions, events, receivers.early);
     const healthy = () => [...events.values()].filter((event) => !subscriptions[event.subscription].hanging);
     const expected = healthy().length;
     let drained = true;
-    await waitFor(async () => receivers.answered - receivers.duplicates - receivers.unknown >= expected, {
+    await waitFor(async () => receivers.answered - receivers.duplicates >= expected, {
       timeoutMs: DRAIN_LIMIT_MS,
       intervalMs: 100,
       description: 'every healthy event delivered',
@@ -447,7 +456,7 @@ async function main(): Promise<void> {
       `  written               ${writer.written} rows in ${writer.seconds.toFixed(1)} s (${Math.round(writer.written / writer.seconds)}/s), ` +
         `${writer.failed} failed, commit behind schedule p99 ${writer.lagP99.toFixed(1)} ms`,
       `  delivered (2xx)       ${delivered} of ${expected}${HANGING ? ' healthy' : ''} events${drained ? '' : ' (NOT all: gave up waiting)'}, ` +
-        `last ${drainSeconds.toFixed(1)} s after the writer stopped; duplicates ${receivers.duplicates}, unknown ${receivers.unknown}, ` +
+        `last ${drainSeconds.toFixed(1)} s after the writer stopped; duplicates ${receivers.duplicates}, answered before the writer read its commit ${writer.answeredFirst}, ` +
         `bad signatures ${receivers.badSignatures} (every 50th checked)`,
       `  commit → 2xx          ${describe(all)}${HANGING ? ' (healthy subscriptions)' : ''}`,
       ...(HANGING && ORIGINS < SUBSCRIPTIONS
