@@ -41,7 +41,8 @@ export class EventDispatcherModule {
             new WebhookSender({
               timeoutMs: config.deliveryTimeoutMs,
               allowPrivateNetworks: config.outboundAllowPrivateUrls,
-              maxSocketsPerOrigin: config.subscriptionConcurrency,
+              // Lanes cap attempts per subscription; subscriptions sharing a host must not share a smaller socket pool.
+              maxSocketsPerOrigin: config.concurrency,
             }),
         },
         EventDispatcherMetrics,

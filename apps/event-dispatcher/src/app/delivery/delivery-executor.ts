@@ -15,6 +15,7 @@ interface SubscriptionLane {
   waiting: HeldDelivery[];
   inFlight: number;
   circuit: EndpointCircuit;
+  loggedOpenUntil?: number;
 }
 
 /**
@@ -135,7 +136,11 @@ export class DeliveryExecutor {
     const parked = lane.waiting.splice(0).map((delivery) => delivery.id);
     this.held -= parked.length;
     void this.giveBack(parked, new Date(lane.circuit.reopensAt));
-    this.logger.warn({ subscription_id: subscriptionId, until: new Date(lane.circuit.reopensAt).toISOString() }, 'circuit open');
+    // Once per opening, not once per batch of events that arrives while it is open.
+    if (lane.loggedOpenUntil !== lane.circuit.reopensAt) {
+      lane.loggedOpenUntil = lane.circuit.reopensAt;
+      this.logger.warn({ subscription_id: subscriptionId, until: new Date(lane.circuit.reopensAt).toISOString() }, 'circuit open');
+    }
   }
 
   private async giveBack(ids: string[], dueAt: Date): Promise<void> {

@@ -54,6 +54,9 @@ export interface RecordedAttempts {
 const HELD_COLUMNS = `d.id, d.subscription_id, d.event_id, d.event_type, d.payload::text AS payload, d.attempts,
   d.payload->>'created_at' AS event_created_at`;
 
+/** Statements touching several deliveries lock them in id order first, so two of them cannot deadlock. */
+const LOCKED_IN_ID_ORDER = `SELECT id FROM webhook_deliveries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
+
 /** Five days of failures without a success disable an endpoint. */
 export const FAILING_DAYS_BEFORE_DISABLE = 5;
 
@@ -113,7 +116,7 @@ export class DeliveryStore {
     if (ids.length === 0) return;
     await this.dataSource.query(
       `UPDATE webhook_deliveries SET locked_until = now() + make_interval(secs => $2::float8 / 1000)
-       WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'failed')`,
+       WHERE id IN (${LOCKED_IN_ID_ORDER}) AND status IN ('pending', 'failed')`,
       [ids, leaseMs],
     );
   }
@@ -123,7 +126,7 @@ export class DeliveryStore {
     if (ids.length === 0) return;
     await this.dataSource.query(
       `UPDATE webhook_deliveries SET locked_until = NULL, next_attempt_at = GREATEST(next_attempt_at, $2::timestamptz), updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'failed')`,
+       WHERE id IN (${LOCKED_IN_ID_ORDER}) AND status IN ('pending', 'failed')`,
       [ids, dueAt.toISOString()],
     );
   }
@@ -149,17 +152,19 @@ export class DeliveryStore {
            SELECT * FROM json_to_recordset($1::json) AS r(
              delivery_id uuid, attempt int, started_at timestamptz, response_status int, response_body text, error_class text,
              error text, duration_ms int, status text, next_attempt_at timestamptz)
+         ), locked AS (
+           SELECT d.id FROM webhook_deliveries d WHERE d.id IN (SELECT delivery_id FROM a) ORDER BY d.id FOR UPDATE
          ), logged AS (
            INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, response_status, response_body, error_class, error, duration_ms)
            SELECT a.delivery_id, a.attempt, a.started_at, a.response_status, a.response_body, a.error_class, a.error, a.duration_ms
-           FROM a JOIN webhook_deliveries d ON d.id = a.delivery_id
+           FROM a JOIN locked ON locked.id = a.delivery_id
            RETURNING 1
          )
          UPDATE webhook_deliveries d SET
            status = a.status, attempts = GREATEST(d.attempts, a.attempt), next_attempt_at = a.next_attempt_at, locked_until = NULL,
            last_attempt_at = a.started_at, response_status = a.response_status, response_body = a.response_body,
            error_class = a.error_class, error = a.error, duration_ms = a.duration_ms, updated_at = now()
-         FROM a WHERE d.id = a.delivery_id`,
+         FROM a JOIN locked ON locked.id = a.delivery_id WHERE d.id = a.delivery_id`,
         [storableJson(records)],
       );
       if (succeeded.length > 0) {
