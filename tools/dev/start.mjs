@@ -146,7 +146,9 @@ async function main() {
   say(`gateway on ${gateway} (health: /health/ready); Ctrl-C stops everything`);
   say(`admin API token: ${env.ADMIN_API_TOKEN}`);
   if (env.OUTBOUND_ALLOW_PRIVATE_URLS === 'true') say('subscriber webhooks may point at this machine (OUTBOUND_ALLOW_PRIVATE_URLS=true)');
-  say('create a channel:');
+  say('send sample traffic (a signed WhatsApp message; see README, "Send test traffic"):');
+  say('  npm run simulate -- whatsapp');
+  say('or create a channel yourself:');
   say(`  curl -s -X POST ${gateway}/channels -H 'authorization: Bearer ${env.ADMIN_API_TOKEN}' -H 'content-type: application/json' \\`);
   say(
     `    -d '{"account_id":"${DEMO_ACCOUNT_ID}","channel_type":"whatsapp","name":"demo","credentials":{"app_secret":"demo-app-secret"}}'`,
