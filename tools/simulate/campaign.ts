@@ -106,13 +106,16 @@ export async function runCampaign(
 
   // Outbound events: one per change of each message, and campaign.completed.
   const ofCampaign = () => receiver.events.filter((event) => event.data['group_message_id'] === groupMessageId);
-  await receiver.waitUntil(
-    () =>
-      ofCampaign().some((event) => event.type === 'campaign.completed') &&
-      ofCampaign().filter((event) => event.type === 'message.delivered').length >= settings.messages &&
-      (!expectRead || ofCampaign().filter((event) => event.type === 'message.read').length >= settings.messages),
-    20_000,
-  );
+  const allArrived = () =>
+    ofCampaign().some((event) => event.type === 'campaign.completed') &&
+    ofCampaign().filter((event) => event.type === 'message.delivered').length >= settings.messages &&
+    (!expectRead || ofCampaign().filter((event) => event.type === 'message.read').length >= settings.messages);
+  // A big campaign's events keep arriving well after its counters settle: wait while they still come.
+  let seen = -1;
+  while (!allArrived() && ofCampaign().length > seen) {
+    seen = ofCampaign().length;
+    await receiver.waitUntil(allArrived, 10_000);
+  }
   await sleep(300);
   const eventCounts: Record<string, number> = {};
   for (const event of ofCampaign()) eventCounts[event.type] = (eventCounts[event.type] ?? 0) + 1;
