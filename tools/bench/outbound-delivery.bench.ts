@@ -18,7 +18,7 @@ import { createDataSource, CredentialsCipher } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { loadavg } from 'node:os';
@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { cpuSnapshot, procTimes } from './process-cpu';
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -59,39 +60,6 @@ interface WrittenEvent {
   scheduledAt: number;
   committedAt: number;
   answeredAt: number;
-}
-
-/** utime + stime of a process in seconds (100 clock ticks a second on Linux); undefined where there is no /proc. */
-function procTimes(pid: number | string): { own: number; children: number; comm: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
-    return {
-      comm,
-      ppid: Number(fields[1]),
-      own: (Number(fields[11]) + Number(fields[12])) / 100,
-      children: (Number(fields[13]) + Number(fields[14])) / 100,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds so far of PostgreSQL (backends, reaped ones included), RabbitMQ (beam.smp) and the whole machine. */
-function cpuSnapshot(): { postgres: number; rabbitmq: number; machineBusy: number } | undefined {
-  if (!existsSync('/proc/stat')) return undefined;
-  let postgres = 0;
-  let rabbitmq = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const times = procTimes(entry);
-    if (!times) continue;
-    if (times.comm === 'beam.smp') rabbitmq += times.own;
-    if (times.comm === 'postgres') postgres += times.own + (procTimes(times.ppid)?.comm === 'postgres' ? 0 : times.children);
-  }
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return { postgres, rabbitmq, machineBusy: (user + nice + system + irq + softirq) / 100 };
 }
 
 function percentile(sorted: Float64Array, fraction: number): number {

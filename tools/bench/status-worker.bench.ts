@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,7 @@ import { declareQueueTopology, retryDelays, STATUS_TOPOLOGY } from '@inbound/mes
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { connect } from 'amqplib';
 import type { DataSource } from 'typeorm';
+import { cpuSnapshot, procTimes } from './process-cpu';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
@@ -41,40 +42,6 @@ function counter(text: string, name: string): number {
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
   return procTimes(pid)?.own;
-}
-
-/** utime + stime, and cutime + cstime (reaped children), of a process, in seconds. */
-function procTimes(pid: number | string): { own: number; children: number; comm: string; ppid: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
-    // Clock ticks are 100 per second on Linux.
-    return {
-      comm,
-      ppid: Number(fields[1]),
-      own: (Number(fields[11]) + Number(fields[12])) / 100,
-      children: (Number(fields[13]) + Number(fields[14])) / 100,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds so far of PostgreSQL (backends, reaped ones included), RabbitMQ (beam.smp) and the machine. Linux only. */
-function cpuSnapshot(): { postgres: number; rabbitmq: number; machineBusy: number } | undefined {
-  if (!existsSync('/proc/stat')) return undefined;
-  let postgres = 0;
-  let rabbitmq = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const times = procTimes(entry);
-    if (!times) continue;
-    if (times.comm === 'beam.smp') rabbitmq += times.own;
-    if (times.comm === 'postgres') postgres += times.own + (procTimes(times.ppid)?.comm === 'postgres' ? 0 : times.children);
-  }
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  return { postgres, rabbitmq, machineBusy: (user + nice + system + irq + softirq) / 100 };
 }
 
 async function seed(dataSource: DataSource): Promise<string> {

@@ -1,14 +1,5 @@
 import { createDataSource } from '@inbound/domain';
-import {
-  type AppProcess,
-  createIsolatedInfra,
-  dropIsolatedInfra,
-  freePort,
-  type IsolatedInfra,
-  killIfRunning,
-  startBuiltApp,
-  waitFor,
-} from '@inbound/testing';
+import { createIsolatedInfra, dropIsolatedInfra, type IsolatedInfra, startPipeline, type RunningPipeline, waitFor } from '@inbound/testing';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -46,7 +37,7 @@ interface Envelope {
 describe('outbound pipeline end to end: provider webhook → rows → outbox → subscriber', () => {
   let infra: IsolatedInfra;
   let dataSource: DataSource;
-  const apps: AppProcess[] = [];
+  let pipeline: RunningPipeline | undefined;
   let base: string;
   let receiver: Server;
   let receiverUrl: string;
@@ -80,18 +71,8 @@ describe('outbound pipeline end to end: provider webhook → rows → outbox →
       RETRY_FIRST_DELAY_MS: '200',
       RETRY_WINDOW_MS: '20000',
     };
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    apps.push(startBuiltApp('webhook-gateway', { ...common, PORT: String(port), ADMIN_API_TOKEN: ADMIN_TOKEN }));
-    const health: string[] = [base];
-    for (const app of ['status-worker', 'inbound-worker', 'event-dispatcher']) {
-      const healthPort = await freePort();
-      health.push(`http://127.0.0.1:${healthPort}`);
-      apps.push(startBuiltApp(app, { ...common, HEALTH_PORT: String(healthPort), OUTBOX_POLL_MS: '20', DELIVERY_POLL_MS: '200' }));
-    }
-    for (const origin of health) {
-      await waitFor(async () => (await fetch(`${origin}/health/ready`)).ok, { timeoutMs: 30_000, description: `${origin} to be ready` });
-    }
+    pipeline = await startPipeline(common, { ADMIN_API_TOKEN: ADMIN_TOKEN });
+    base = pipeline.gateway;
 
     const channel = await admin('POST', '/channels', {
       account_id: ACCOUNT_ID,
@@ -107,11 +88,7 @@ describe('outbound pipeline end to end: provider webhook → rows → outbox →
   }, 60_000);
 
   afterAll(async () => {
-    for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGTERM');
-    for (const app of apps) {
-      await Promise.race([app.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      await killIfRunning(app);
-    }
+    await pipeline?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
     await dataSource?.destroy();
     if (infra) await dropIsolatedInfra(infra);

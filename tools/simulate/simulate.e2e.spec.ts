@@ -1,13 +1,10 @@
 import {
-  type AppProcess,
   createIsolatedInfra,
   dropIsolatedInfra,
   FakeBotApi,
-  freePort,
   type IsolatedInfra,
-  killIfRunning,
-  startBuiltApp,
-  waitFor,
+  startPipeline,
+  type RunningPipeline,
 } from '@inbound/testing';
 import { createDataSource } from '@inbound/domain';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +37,7 @@ const STATUS_OF: Array<[Kind, Scenario]> = [
  */
 describe('npm run simulate against the running pipeline', () => {
   let infra: IsolatedInfra;
-  const apps: AppProcess[] = [];
+  let pipeline: RunningPipeline | undefined;
   const botApi = new FakeBotApi();
   let settings: SimulatorSettings;
   let stateDir: string;
@@ -64,20 +61,8 @@ describe('npm run simulate against the running pipeline', () => {
       RETRY_FIRST_DELAY_MS: '200',
       RETRY_WINDOW_MS: '20000',
     };
-    const port = await freePort();
-    const gateway = `http://127.0.0.1:${port}`;
-    apps.push(
-      startBuiltApp('webhook-gateway', { ...common, PORT: String(port), ADMIN_API_TOKEN: ADMIN_TOKEN, TELEGRAM_API_BASE_URL: botApi.url }),
-    );
-    const health: string[] = [gateway];
-    for (const app of ['status-worker', 'inbound-worker', 'event-dispatcher']) {
-      const healthPort = await freePort();
-      health.push(`http://127.0.0.1:${healthPort}`);
-      apps.push(startBuiltApp(app, { ...common, HEALTH_PORT: String(healthPort), OUTBOX_POLL_MS: '20', DELIVERY_POLL_MS: '200' }));
-    }
-    for (const origin of health) {
-      await waitFor(async () => (await fetch(`${origin}/health/ready`)).ok, { timeoutMs: 30_000, description: `${origin} to be ready` });
-    }
+    pipeline = await startPipeline(common, { ADMIN_API_TOKEN: ADMIN_TOKEN, TELEGRAM_API_BASE_URL: botApi.url });
+    const gateway = pipeline.gateway;
     stateDir = mkdtempSync(join(tmpdir(), 'simulator-'));
     settings = {
       gateway,
@@ -90,11 +75,7 @@ describe('npm run simulate against the running pipeline', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const app of apps) if (app.child.exitCode === null) app.child.kill('SIGTERM');
-    for (const app of apps) {
-      await Promise.race([app.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      await killIfRunning(app);
-    }
+    await pipeline?.stop();
     await botApi.stop();
     if (infra) await dropIsolatedInfra(infra);
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });

@@ -9,3 +9,4 @@ export * from './call-stream';
 export * from './disposable-rabbitmq';
 export * from './disposable-postgres';
 export * from './metric-value';
+export * from './pipeline-processes';
