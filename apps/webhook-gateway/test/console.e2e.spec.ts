@@ -226,7 +226,7 @@ describe('operator console (/console) in headless Chromium', () => {
     });
     await campaign.locator('.count[data-kind=delivered]', { hasText: '7 / 10' }).waitFor();
     await campaign.locator('.count[data-kind=read]', { hasText: '4 / 10' }).waitFor();
-    expect(await campaign.locator('progress[data-kind=delivered]').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(7);
+    expect(await campaign.locator('progress[data-kind=delivered]').evaluate((bar) => (bar as unknown as { value: number }).value)).toBe(7);
 
     await dataSource.query(`UPDATE group_messages SET delivered_count = 9, status = 'completed', updated_at = now() WHERE id = $1`, [
       campaignId,
