@@ -1,3 +1,6 @@
 const { appWebpackConfig } = require('../../tools/build/app-webpack-config');
 
-module.exports = appWebpackConfig(__dirname);
+// The operator console's files (src/console) are served from dist/apps/webhook-gateway/console.
+module.exports = appWebpackConfig(__dirname, {
+  assets: [{ input: 'apps/webhook-gateway/src/console', glob: '**/*', output: 'console' }],
+});

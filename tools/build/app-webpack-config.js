@@ -7,8 +7,10 @@ const { join } = require('path');
  * package.json for the image.
  *
  * @param {string} appDir the app's folder (its webpack.config.js passes __dirname)
+ * @param {{ assets?: Array<{ input: string, glob: string, output: string }> }} [options] files copied as they are next to
+ *   main.js (input relative to the workspace root, output relative to dist/apps/<app>)
  */
-function appWebpackConfig(appDir) {
+function appWebpackConfig(appDir, options = {}) {
   return {
     output: { path: join(__dirname, '../../dist/apps/', require(join(appDir, 'project.json')).name) },
     plugins: [
@@ -21,6 +23,7 @@ function appWebpackConfig(appDir) {
         outputHashing: 'none',
         generatePackageJson: true,
         sourceMap: true,
+        assets: options.assets ?? [],
       }),
     ],
   };

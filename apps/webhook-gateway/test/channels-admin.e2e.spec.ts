@@ -87,6 +87,8 @@ describe('channel admin API', () => {
           ['GET', `/channels/${randomUUID()}`],
           ['PATCH', `/channels/${randomUUID()}`],
           ['POST', `/channels/${randomUUID()}/register-webhook`],
+          ['GET', `/channels?account_id=${randomUUID()}`],
+          ['GET', `/campaigns?account_id=${randomUUID()}`],
         ]) {
           const body = method === 'GET' ? undefined : '{}';
           const response = await fetch(`${closed.baseUrl}${path}`, {

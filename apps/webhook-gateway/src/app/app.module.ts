@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { ChannelsModule } from './channels/channels.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
@@ -23,6 +24,7 @@ export class AppModule {
         InfrastructureModule.forRoot(config),
         WebhooksModule,
         ChannelsModule,
+        CampaignsModule,
         SubscriptionsModule,
         RealtimeModule,
       ],

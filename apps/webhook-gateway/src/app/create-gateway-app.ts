@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
+import { consoleDirectory, readConsoleFiles } from './console/console-files';
+import { registerConsoleRoutes } from './console/console-routes.plugin';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { registerBoundedJsonParser } from './http/bounded-json-parser';
 import { registerWebhookRoutes, type WebhookBodyLimits } from './webhooks/webhook-routes.plugin';
@@ -35,6 +37,13 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     .getHttpAdapter()
     .getInstance()
     .register(registerWebhookRoutes(app.get(WebhookService), webhookBodyLimits(config)));
+  // The operator console (docs/CONSOLE.md): static files; a build without them simply has no console.
+  const consoleDir = consoleDirectory();
+  if (consoleDir)
+    await app
+      .getHttpAdapter()
+      .getInstance()
+      .register(registerConsoleRoutes(readConsoleFiles(consoleDir)));
   return app;
 }
 

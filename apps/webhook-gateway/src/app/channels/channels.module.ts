@@ -3,6 +3,8 @@ import { APP_PIPE } from '@nestjs/core';
 import axios from 'axios';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AdminTokenGuard } from './admin-token.guard';
+import { ChannelListController } from './channel-list.controller';
+import { ChannelListService } from './channel-list.service';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { PROVIDER_JSON_POST, WebhookSetup } from './webhook-setup';
@@ -16,10 +18,11 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; d
 
 @Module({
   imports: [WebhooksModule],
-  controllers: [ChannelsController],
+  controllers: [ChannelListController, ChannelsController],
   providers: [
     AdminTokenGuard,
     ChannelsService,
+    ChannelListService,
     WebhookSetup,
     { provide: PROVIDER_JSON_POST, useValue: postJson },
     {

@@ -1,0 +1,106 @@
+/**
+ * What POST /channels needs per kind of channel (docs/PROVIDERS.md, "Credentials"): the console asks for these fields
+ * and sends them as `credentials`. Keys the server writes itself (webhook secrets) are never asked for.
+ * @typedef {{ key: string, label: string, required?: boolean, secret?: boolean, multiline?: boolean, list?: boolean, hint?: string }} Field
+ * @typedef {{ id: string, label: string, channelType: string, provider?: string, fields: Field[] }} Kind
+ */
+
+/** @type {Kind[]} */
+export const CHANNEL_KINDS = [
+  {
+    id: 'telegram',
+    label: 'Telegram',
+    channelType: 'telegram',
+    fields: [{ key: 'bot_token', label: 'Bot token', required: true, secret: true, hint: '123456:ABC… as BotFather gives it' }],
+  },
+  {
+    id: 'whatsapp',
+    label: 'WhatsApp Cloud API',
+    channelType: 'whatsapp',
+    fields: [
+      { key: 'app_secret', label: 'App secret', required: true, secret: true },
+      { key: 'verify_token', label: 'Verify token', hint: 'optional: generated when empty' },
+      { key: 'access_token', label: 'Access token', secret: true, hint: 'optional' },
+      { key: 'phone_number_id', label: 'Phone number id', hint: 'optional, digits; set it when apps share a number' },
+    ],
+  },
+  {
+    id: 'messenger',
+    label: 'Messenger',
+    channelType: 'messenger',
+    fields: [
+      { key: 'app_secret', label: 'App secret', required: true, secret: true },
+      { key: 'verify_token', label: 'Verify token', hint: 'optional: generated when empty' },
+      { key: 'page_access_token', label: 'Page access token', secret: true, hint: 'optional' },
+      { key: 'page_id', label: 'Page id', hint: 'optional, digits' },
+    ],
+  },
+  {
+    id: 'sms',
+    label: 'Twilio SMS',
+    channelType: 'sms',
+    fields: [
+      { key: 'account_sid', label: 'Account SID', required: true, hint: 'AC followed by 32 hex digits' },
+      { key: 'auth_token', label: 'Auth token', required: true, secret: true },
+    ],
+  },
+  {
+    id: 'resend',
+    label: 'Email: Resend',
+    channelType: 'email',
+    provider: 'resend',
+    fields: [{ key: 'webhook_secret', label: 'Signing secret', required: true, secret: true, hint: 'whsec_…' }],
+  },
+  {
+    id: 'sendgrid',
+    label: 'Email: SendGrid',
+    channelType: 'email',
+    provider: 'sendgrid',
+    fields: [{ key: 'verification_key', label: 'Verification key', required: true, multiline: true, hint: 'the public key, base64 DER' }],
+  },
+  {
+    id: 'ses',
+    label: 'Email: Amazon SES (SNS)',
+    channelType: 'email',
+    provider: 'ses',
+    fields: [{ key: 'topic_arn', label: 'SNS topic ARN', required: true, list: true, hint: 'arn:aws:sns:…; several separated by commas' }],
+  },
+  {
+    id: 'mailgun',
+    label: 'Email: Mailgun',
+    channelType: 'email',
+    provider: 'mailgun',
+    fields: [{ key: 'signing_key', label: 'HTTP webhook signing key', required: true, secret: true }],
+  },
+  {
+    id: 'postmark',
+    label: 'Email: Postmark',
+    channelType: 'email',
+    provider: 'postmark',
+    fields: [
+      { key: 'basic_auth_username', label: 'Basic auth user name', required: true, hint: 'no colon' },
+      { key: 'basic_auth_password', label: 'Basic auth password', required: true, secret: true },
+    ],
+  },
+];
+
+/**
+ * The credentials object for POST /channels from the form's values; empty optional fields are left out.
+ * @param {Kind} kind @param {Record<string, string>} values
+ */
+export function credentialsOf(kind, values) {
+  /** @type {Record<string, unknown>} */
+  const credentials = kind.provider ? { provider: kind.provider } : {};
+  for (const field of kind.fields) {
+    const value = (values[field.key] ?? '').trim();
+    if (!value) continue;
+    if (field.list) {
+      const items = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      credentials[field.key] = items.length === 1 ? items[0] : items;
+    } else credentials[field.key] = value;
+  }
+  return credentials;
+}
