@@ -36,6 +36,7 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   private running?: Promise<void>;
   private connected = false;
+  private readonly abort = new AbortController();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -52,6 +53,7 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.connection?.close().catch(() => undefined);
     await this.running;
   }
@@ -104,6 +106,11 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
           connection.on('close', () => resolve());
           connection.on('error', () => undefined);
         });
+        // Stopped while connecting: the shutdown found no connection to close.
+        if (this.stopped) {
+          await connection.close().catch(() => undefined);
+          break;
+        }
         const channel: Channel = await connection.createChannel();
         await channel.assertExchange(PLATFORM_EVENTS_EXCHANGE, 'topic', { durable: true });
         const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
@@ -118,7 +125,7 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
         this.connected = false;
       }
       if (!this.stopped) {
-        await delay(pause);
+        await delay(pause, undefined, { signal: this.abort.signal }).catch(() => undefined);
         pause = Math.min(pause * 2, 10_000);
       }
     }
