@@ -145,6 +145,7 @@ async function main() {
   if (local.generated.length > 0) say(`generated ${local.generated.join(' and ')} into .env (kept for the next start)`);
   say(`gateway on ${gateway} (health: /health/ready); Ctrl-C stops everything`);
   say(`admin API token: ${env.ADMIN_API_TOKEN}`);
+  say(`operator console: ${gateway}/console (log in with the token)`);
   if (env.OUTBOUND_ALLOW_PRIVATE_URLS === 'true') say('subscriber webhooks may point at this machine (OUTBOUND_ALLOW_PRIVATE_URLS=true)');
   say('send sample traffic (a signed WhatsApp message; see README, "Send test traffic"):');
   say('  npm run simulate -- whatsapp');
