@@ -18,6 +18,8 @@ export const bridgeProvider = {
   credentials: {
     prepare(input) {
       const credentials: Credentials = { ...input };
+      // The end of a rotation: a PATCH merges key by key, so null is how a caller removes the old secret.
+      if (credentials.previous_webhook_secret === null) delete credentials.previous_webhook_secret;
       optionalString(credentials, 'webhook_secret', SECRET_PATTERN, SECRET_HINT);
       optionalString(credentials, 'previous_webhook_secret', SECRET_PATTERN, SECRET_HINT);
       credentials.webhook_secret ??= generatedToken();
@@ -35,8 +37,8 @@ export const bridgeProvider = {
       instructions:
         `Configure the bridge to POST its events to the URL, signing each raw body with HMAC-SHA256 keyed with the channel's webhook_secret, ` +
         `hex in the ${BRIDGE_SIGNATURE_HEADER} header (a sha256= prefix is accepted). A generated webhook_secret is shown only in the answer that ` +
-        'created it; to change it, PATCH credentials.webhook_secret with the new one and credentials.previous_webhook_secret with the old one ' +
-        'until the bridge signs with the new one.',
+        'created it; to change it, PATCH credentials.webhook_secret with the new one and credentials.previous_webhook_secret with the old one, ' +
+        'and once the bridge signs with the new one, PATCH credentials.previous_webhook_secret to null.',
     }),
     // The secret is in no stored state: only the answer of the call that generated it shows it.
     shownOnce: ['webhook_secret'],
