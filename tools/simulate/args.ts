@@ -1,9 +1,9 @@
 /** The command line of `npm run simulate`: kinds, scenarios, flags, and the help text. */
 
-export const KINDS = ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'ses', 'mailgun', 'postmark'] as const;
+export const KINDS = ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'ses', 'mailgun', 'postmark', 'bridge'] as const;
 export type Kind = (typeof KINDS)[number];
 /** Named in the platform's plans, not built yet: answered with a line and exit 2. */
-export const PLANNED_KINDS = ['bridge', 'unipile'] as const;
+export const PLANNED_KINDS = ['unipile'] as const;
 
 export const STATUS_SCENARIOS = ['sent', 'delivered', 'read', 'failed'] as const;
 export type StatusScenario = (typeof STATUS_SCENARIOS)[number];
@@ -36,7 +36,7 @@ and the outbound events a subscriber receives.
 Kinds:     ${KINDS.filter((kind) => kind !== 'ses').join(', ')}
            (ses, ${PLANNED_KINDS.join(', ')}: not supported, see below)
 Scenarios:
-  inbound          an inbound message (default for telegram, whatsapp, messenger, sms)
+  inbound          an inbound message (default for telegram, whatsapp, messenger, sms, bridge)
   sent|delivered|read|failed
                    a status update for an outbound message the simulator seeds first
                    (default: delivered for the email providers, which report statuses only)
@@ -61,8 +61,9 @@ a local receiver to every event (POST /subscriptions), verifies each delivery's 
 deletes the subscription at the end.
 
 Not supported: ses (the gateway checks SNS signatures with a certificate it downloads from
-https://sns.<region>.amazonaws.com, which a local run cannot serve without AWS); bridge and
-unipile (no adapter yet).`;
+https://sns.<region>.amazonaws.com, which a local run cannot serve without AWS); unipile (no
+adapter yet). The bridge kind reports sent and failed only (a WhatsApp Web bridge's contract has
+no delivered or read).`;
 
 /** Parses argv (after `--`). Returns undefined for --help. */
 export function parseArgs(argv: readonly string[]): SimulatorOptions | undefined {

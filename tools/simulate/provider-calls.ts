@@ -4,6 +4,7 @@
  */
 import {
   createSendGridTestKeys,
+  signBridgeCall,
   mailgunSignatureBlock,
   signMessengerCall,
   signPostmarkCall,
@@ -46,7 +47,7 @@ export interface InboundCall extends ProviderCall {
 
 export interface ProviderKind {
   kind: Kind;
-  channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email';
+  channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email' | 'bridge';
   /** Inbound messages exist for this provider (the email providers report statuses only). */
   inbound: boolean;
   statuses: readonly StatusScenario[];
@@ -354,6 +355,40 @@ const postmark: ProviderKind = {
   },
 };
 
+const bridge: ProviderKind = {
+  kind: 'bridge',
+  channelType: 'bridge',
+  inbound: true,
+  // The bridge contract has message.sent and message.failed only.
+  statuses: ['sent', 'failed'],
+  batches: false,
+  newCredentials: () => {
+    // Set by the simulator (the server would generate one and show it once): it signs with it.
+    const secret = hex(24);
+    return { credentials: { webhook_secret: secret }, secrets: { webhook_secret: secret } };
+  },
+  newOutbound: () => ({ providerMessageId: `3EB0${hex(8).toUpperCase()}`, recipient: `5511${digits(9)}` }),
+  inboundCall(target) {
+    const call = fixture('bridge', 'message-received-text');
+    const sender = `5511${digits(9)}`;
+    const id = `3EB0${hex(8).toUpperCase()}`;
+    call.timestamp = new Date().toISOString();
+    Object.assign(call.data, { from_number: sender, message_id: id, text: 'Hello from the simulator', timestamp: call.timestamp });
+    const body = JSON.stringify(call);
+    return { body, headers: json(signBridgeCall(target.secrets.webhook_secret, body)), providerMessageId: id, sender };
+  },
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('a bridge sends one event per call');
+    const [item] = items;
+    if (item.status !== 'sent' && item.status !== 'failed') throw new Error(`a bridge reports no "${item.status}"`);
+    const call = fixture('bridge', item.status === 'sent' ? 'message-sent' : 'message-failed');
+    call.timestamp = new Date().toISOString();
+    call.data.message_id = item.providerMessageId;
+    const body = JSON.stringify(call);
+    return { body, headers: json(signBridgeCall(target.secrets.webhook_secret, body)) };
+  },
+};
+
 export const PROVIDER_KINDS: Partial<Record<Kind, ProviderKind>> = {
   telegram,
   whatsapp,
@@ -363,6 +398,7 @@ export const PROVIDER_KINDS: Partial<Record<Kind, ProviderKind>> = {
   sendgrid,
   mailgun,
   postmark,
+  bridge,
 };
 
 /** Why a kind cannot be simulated, for the kinds that have no entry above. */

@@ -28,6 +28,8 @@ const STATUS_OF: Array<[Kind, Scenario]> = [
   ['sendgrid', 'failed'],
   ['mailgun', 'delivered'],
   ['postmark', 'read'],
+  ['bridge', 'sent'],
+  ['bridge', 'failed'],
 ];
 
 /**
@@ -89,7 +91,7 @@ describe('npm run simulate against the running pipeline', () => {
     }));
   };
 
-  it.each(['telegram', 'whatsapp', 'messenger', 'sms'] as const)(
+  it.each(['telegram', 'whatsapp', 'messenger', 'sms', 'bridge'] as const)(
     '%s inbound: 200, one inbound row, one verified message.received',
     async (kind) => {
       const result = await run([kind]);
@@ -119,7 +121,7 @@ describe('npm run simulate against the running pipeline', () => {
     const second = await run(['whatsapp']);
     expect(second.channelId).toBe(first.channelId);
     expect(second.output).toContain('(reused;');
-    for (const kind of ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'mailgun', 'postmark'] as const) {
+    for (const kind of ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'mailgun', 'postmark', 'bridge'] as const) {
       const result = await run([kind, 'bad-signature']);
       expect([kind, result.exitCode, result.answers, result.rows]).toEqual([kind, 0, [401], []]);
     }
@@ -141,9 +143,15 @@ describe('npm run simulate against the running pipeline', () => {
   }, 60_000);
 
   it('says what it cannot do, with exit code 2', async () => {
-    expect(() => parseArgs(['bridge'])).toThrow(new UsageError('bridge: not supported yet (the platform has no bridge adapter)'));
-    expect(() => parseArgs(['unipile'])).toThrow(UsageError);
-    for (const argv of [['ses'], ['telegram', 'delivered'], ['resend', 'inbound'], ['sms', 'campaign'], ['sendgrid', 'sent']]) {
+    expect(() => parseArgs(['unipile'])).toThrow(new UsageError('unipile: not supported yet (the platform has no unipile adapter)'));
+    for (const argv of [
+      ['ses'],
+      ['telegram', 'delivered'],
+      ['resend', 'inbound'],
+      ['sms', 'campaign'],
+      ['sendgrid', 'sent'],
+      ['bridge', 'delivered'],
+    ]) {
       const result = await run(argv);
       expect([argv, result.exitCode, result.answers]).toEqual([argv, 2, []]);
     }

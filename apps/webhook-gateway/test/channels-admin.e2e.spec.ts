@@ -1,5 +1,5 @@
 import { Channel, CredentialsCipher } from '@inbound/domain';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { FakeBotApi } from '@inbound/testing';
 import { ACCOUNT_ID, CREDENTIALS_KEY, migratedDataSource, startGateway, type RunningGateway } from './support/gateway-harness';
@@ -220,6 +220,40 @@ describe('channel admin API', () => {
         `${gateway.baseUrl}/webhooks/whatsapp/${body.id}?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=77`,
       );
       expect(await challenge.text()).toBe('77');
+    });
+
+    it('bridge: generates a webhook_secret, shows it in the creation answer only, and it signs calls', async () => {
+      const { status, body } = await create('bridge', {});
+      expect(status).toBe(201);
+      expect(body.webhook).toMatchObject({
+        status: 'manual',
+        url: body.webhook_url,
+        signature_header: 'X-Webhook-Signature',
+        instructions: expect.any(String),
+      });
+      const secret = String(body.webhook.webhook_secret);
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      // Shown once: not stored in the channel's webhook state, not in a later read.
+      const read = await api('GET', `/channels/${body.id}`);
+      expect(read.body.webhook.webhook_secret).toBeUndefined();
+      expect(JSON.stringify(read.body)).not.toContain(secret);
+      const call = JSON.stringify({ event_type: 'message.sent', timestamp: '2026-03-02T09:16:10Z', data: { message_id: 'ABC' } });
+      const signature = createHmac('sha256', secret).update(call).digest('hex');
+      const answer = await fetch(`${gateway.baseUrl}/webhooks/bridge/${body.id}`, {
+        method: 'POST',
+        body: call,
+        headers: { 'content-type': 'application/json', 'x-webhook-signature': signature },
+      });
+      expect(answer.status).toBe(200);
+    });
+
+    it('bridge: a secret the caller sets is kept and not echoed; a short one is refused naming the field', async () => {
+      const { body } = await create('bridge', { webhook_secret: 'my-own-bridge-secret-0001' });
+      expect(body.webhook.webhook_secret).toBeUndefined();
+      expect(JSON.stringify(body)).not.toContain('my-own-bridge-secret-0001');
+      const refused = await create('bridge', { webhook_secret: 'short' });
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('credentials.webhook_secret');
     });
 
     it('Messenger keeps a verify token it was given', async () => {

@@ -14,7 +14,7 @@ import {
 import type { ChannelCredentials, WebhookRequest } from './shared/adapter.types';
 import { CredentialsError, type Credentials } from './shared/credential-rules';
 import { UNCHECKED_REQUEST_DETAIL, UNREAD_PAYLOAD_DETAIL } from './shared/guarded-adapter';
-import type { ProviderDefinition } from './shared/provider-definition';
+import { shownOnceKeys, type ProviderDefinition } from './shared/provider-definition';
 import { everyEventValid, SPEC_RECEIVED_AT, specChannel } from './shared/testing/adapter-spec-support';
 
 /**
@@ -39,6 +39,7 @@ const headerName = fc.oneof(
     'x-twilio-email-event-webhook-signature',
     'x-twilio-email-event-webhook-timestamp',
     'x-amz-sns-message-type',
+    'x-webhook-signature',
   ),
   fc.string(),
 );
@@ -197,9 +198,16 @@ describe.each(PROVIDER_DEFINITIONS.map((definition) => [definition.name, definit
       };
       const namesField = (error: CredentialsError) =>
         /^credentials\.[a-z_]+$/.test(error.field) && error.message.startsWith(`${error.field} `);
-      // Every provider requires something.
+      // Every provider requires something, or generates what it needs (shown once by the setup answer).
       const empty = refusal({});
-      expect(empty && namesField(empty)).toBe(true);
+      if (empty === undefined) {
+        const generated = prepareChannelCredentials(definition.channelType, selecting(definition, {}));
+        const shownOnce = shownOnceKeys(definition.webhook);
+        expect(shownOnce.length).toBeGreaterThan(0);
+        for (const key of shownOnce) expect(typeof generated[key]).toBe('string');
+      } else {
+        expect(namesField(empty)).toBe(true);
+      }
       fc.assert(
         fc.property(credentialsLike, (credentials) => {
           const error = refusal(credentials);

@@ -2,6 +2,7 @@ import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
 import { CredentialsError, credentialField, type Credentials } from './shared/credential-rules';
 import type { ProviderApiSetting, ProviderDefinition, WebhookBodyLimit } from './shared/provider-definition';
+import { bridgeProvider } from './bridge/bridge.provider';
 import { mailgunProvider } from './mailgun/mailgun.provider';
 import { messengerProvider } from './messenger/messenger.provider';
 import { postmarkProvider } from './postmark/postmark.provider';
@@ -23,6 +24,7 @@ export const PROVIDER_DEFINITIONS = [
   sesProvider,
   mailgunProvider,
   postmarkProvider,
+  bridgeProvider,
 ] as const satisfies readonly ProviderDefinition[];
 
 type ChannelTypeWithoutProvider = Exclude<ChannelType, (typeof PROVIDER_DEFINITIONS)[number]['channelType']>;

@@ -6,6 +6,7 @@
  * certificate fetched from an AWS host, which a local run cannot serve (see ses/testing for the
  * in-process certificate the adapter specs use).
  */
+export { signBridgeCall } from './bridge/bridge.test-signer';
 export { signMessengerCall } from './messenger/messenger.test-signer';
 export { mailgunSignatureBlock, type MailgunSignatureBlock } from './mailgun/mailgun.test-signer';
 export { signPostmarkCall } from './postmark/postmark.test-signer';

@@ -54,6 +54,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'WebhookSpool1795600000000',
         'WebhookSubscriptions1795700000000',
         'OutboundEvents1795800000000',
+        'ChannelConnection1795900000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -95,6 +96,16 @@ describe('schema (migrations on PostgreSQL)', () => {
     });
 
     it('down, one migration at a time, removes every table it created', async () => {
+      const channelColumn = async (name: string): Promise<number> =>
+        (
+          await dataSource.query<Array<{ n: number }>>(
+            `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'channels' AND column_name = $1`,
+            [name],
+          )
+        )[0].n;
+      expect(await channelColumn('connection')).toBe(1);
+      await dataSource.undoLastMigration();
+      expect(await channelColumn('connection')).toBe(0);
       await dataSource.undoLastMigration();
       const outbound = await tableNames();
       for (const table of ['outbox_events', 'webhook_deliveries', 'webhook_delivery_attempts']) expect(outbound).not.toContain(table);
@@ -114,7 +125,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(5);
+      expect(applied).toHaveLength(6);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

@@ -37,6 +37,8 @@ export type VerifyResult = { ok: true } | { ok: false; reason: RejectionReason; 
 export interface ParsedEvents {
   inbound: InboundMessageEvent[];
   statuses: StatusUpdateEvent[];
+  /** Reports of the channel's own connection state (a self-hosted bridge): the gateway stores them itself (docs/CONTRACTS.md, `channels.connection`). */
+  connections?: ConnectionReport[];
   /** Items left out, by reason; the rest is accepted (refusing all makes the provider resend, then drop, the good ones). */
   skipped?: Partial<Record<SkipReason, number>>;
 }
@@ -47,7 +49,16 @@ export type SkipReason =
   /** A WhatsApp change for a phone number other than the channel's `phone_number_id`. */
   | 'other_phone_number'
   /** A Messenger entry for a page other than the channel's `page_id`. */
-  | 'other_page';
+  | 'other_page'
+  /** A call whose event type this route does not take (answered 200, so the sender does not retry it). */
+  | 'unknown_event_type';
+
+/** The channel's connection as its sender reports it; `reported_at` (ISO-8601 UTC) orders reports. */
+export interface ConnectionReport {
+  status: string;
+  session_id: string;
+  reported_at: string;
+}
 
 export type ParseErrorKind = 'invalid_json' | 'invalid_payload' | 'unsupported_payload';
 

@@ -25,7 +25,13 @@ export interface CredentialRules {
 /** A provider whose webhook a person sets up in its console; nothing is called. */
 export interface ManualWebhookSetup {
   kind: 'manual';
+  /** Stored as the channel's `webhook` and shown on every read: never a secret. */
   instructions(url: string, credentials: Credentials): ManualWebhookState;
+  /**
+   * Credential keys the server generates for the operator to paste (a signing secret): the answer of
+   * the call that generated one adds it to `webhook`; nothing else shows it (it stays in the sealed credentials).
+   */
+  shownOnce?: readonly string[];
 }
 
 /** How a provider's API is reached: the gateway reads the origin from this variable. */
@@ -56,6 +62,11 @@ export interface ApiWebhookSetup {
 }
 
 export type WebhookSetupDefinition = ManualWebhookSetup | ApiWebhookSetup;
+
+/** The credential keys a setup answer shows only when it generated them (none for most providers). */
+export function shownOnceKeys(setup: WebhookSetupDefinition): readonly string[] {
+  return setup.kind === 'manual' ? (setup.shownOnce ?? []) : [];
+}
 
 export interface AcceptedAnswer {
   contentType: string;

@@ -1,3 +1,4 @@
+import type { ChannelConnection } from '@inbound/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** What each state holds and means: docs/CONTRACTS.md, "Channel admin API". */
@@ -17,7 +18,7 @@ export class Channel {
   @Column({ name: 'account_id', type: 'uuid' })
   account_id!: string;
 
-  /** telegram | whatsapp | sms | messenger | email (the list is owned by libs/messaging). */
+  /** telegram | whatsapp | sms | messenger | email | bridge (the list is owned by libs/contracts). */
   @Column({ name: 'channel_type', type: 'varchar', length: 32 })
   channel_type!: string;
 
@@ -30,6 +31,10 @@ export class Channel {
 
   @Column({ name: 'webhook', type: 'jsonb', default: () => "'{}'" })
   webhook!: ChannelWebhookState;
+
+  /** A bridge channel's connection as it last reported it; written by the gateway, never by the admin API. Null until a first report. */
+  @Column({ name: 'connection', type: 'jsonb', nullable: true })
+  connection!: ChannelConnection | null;
 
   @Column({ name: 'is_active', type: 'boolean', default: true })
   is_active!: boolean;

@@ -3,6 +3,7 @@ import { ChannelWebhookState1795500000000 } from './1795500000000-channel-webhoo
 import { WebhookSpool1795600000000 } from './1795600000000-webhook-spool.migration';
 import { WebhookSubscriptions1795700000000 } from './1795700000000-webhook-subscriptions.migration';
 import { OutboundEvents1795800000000 } from './1795800000000-outbound-events.migration';
+import { ChannelConnection1795900000000 } from './1795900000000-channel-connection.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const DOMAIN_MIGRATIONS = [
   WebhookSpool1795600000000,
   WebhookSubscriptions1795700000000,
   OutboundEvents1795800000000,
+  ChannelConnection1795900000000,
 ];

@@ -3,6 +3,7 @@ import {
   CredentialsError,
   mergeChannelCredentials,
   prepareChannelCredentials,
+  shownOnceKeys,
   type ApiWebhookSetup,
   type Credentials,
 } from '@inbound/adapters';
@@ -67,6 +68,8 @@ export class ChannelsService {
     }
     const id = randomUUID();
     const setup = this.setup.definition(type, credentials).webhook;
+    // A secret the server made for the operator to paste: shown in this answer, stored only sealed.
+    const generated = shownOnceKeys(setup).filter((key) => input.credentials[key] === undefined && typeof credentials[key] === 'string');
     if (setup.kind === 'api') credentials = setup.registrationCredentials(credentials, false, new Date());
     // Saved first: a provider that calls back at once finds the channel, and a provider's API is
     // told only a secret that is already stored.
@@ -84,7 +87,12 @@ export class ChannelsService {
     this.directory.invalidate(id);
     const registered = setup.kind === 'api' ? await this.registerThroughApi(setup, type, id, credentials) : channel;
     this.logger.info({ channel_id: id, channel_type: type, webhook_status: registered.webhook.status }, 'channel created');
-    return this.view(registered);
+    const view = this.view(registered);
+    if (generated.length === 0) return view;
+    return {
+      ...view,
+      webhook: { ...view.webhook, ...Object.fromEntries(generated.map((key) => [key, credentials[key]])) } as ChannelView['webhook'],
+    };
   }
 
   async get(id: string): Promise<ChannelView> {

@@ -18,6 +18,7 @@ import {
 import { ConfirmedPublisher } from '@inbound/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ChannelConnections } from './channel-connections';
 import { ChannelDirectory, type ActiveChannel } from './channel-directory';
 import { ANSWERS, type WebhookAnswer } from './webhook-answer';
 import { WebhookMetrics } from './webhook-metrics';
@@ -60,6 +61,7 @@ export class WebhookService {
     private readonly metrics: WebhookMetrics,
     private readonly logger: PinoLogger,
     private readonly spool: WebhookSpool,
+    private readonly connections: ChannelConnections,
   ) {
     this.logger.setContext('WebhookService');
     this.throttle = new VerificationThrottle(config.signatureFailureLimit, config.signatureFailureWindowMs);
@@ -120,6 +122,15 @@ export class WebhookService {
       return { answer: ANSWERS.invalid(parsed.error.kind), outcome: 'invalid' };
     }
     this.countSkipped(call, channel, parsed.events);
+    if (parsed.events.connections?.length) {
+      try {
+        // Committed (with its outbox event) before the answer; no spool: the sender retries on 503.
+        for (const report of parsed.events.connections) await this.connections.record(channel, report);
+      } catch (error) {
+        this.reject(call, channel, `connection_write_failed: ${(error as Error).message}`, 'error');
+        return { answer: ANSWERS.unavailable, outcome: 'unavailable' };
+      }
+    }
     const publishes = this.publishesOf(channel.channel_type, parsed.events);
     try {
       await this.publishAll(publishes);

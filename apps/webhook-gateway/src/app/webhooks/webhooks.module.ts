@@ -4,6 +4,7 @@ import { CredentialsCipher } from '@inbound/domain';
 import axios, { isAxiosError } from 'axios';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CHANNEL_DIRECTORY_OPTIONS, ChannelDirectory } from './channel-directory';
+import { ChannelConnections } from './channel-connections';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookService } from './webhook.service';
 import { WebhookSpool } from './webhook-spool';
@@ -47,6 +48,7 @@ async function httpGetText(url: string): Promise<string> {
     },
     { provide: AdapterRegistry, useFactory: () => new AdapterRegistry({ now: () => new Date(), httpGetText }) },
     ChannelDirectory,
+    ChannelConnections,
     WebhookMetrics,
     WebhookSpool,
     WebhookService,

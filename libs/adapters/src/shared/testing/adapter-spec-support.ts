@@ -3,7 +3,7 @@
  * and receipt time every expected event is built from, and the check that every event a parse
  * makes passes the consumers' validation.
  */
-import { InboundMessageEvent, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/contracts';
+import { InboundMessageEvent, isEventTime, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/contracts';
 import type { ChannelContext, ParseResult } from '../adapter.types';
 
 export const SPEC_RECEIVED_AT = new Date('2025-01-01T00:00:05.000Z');
@@ -26,6 +26,14 @@ export function everyEventValid(result: ParseResult): boolean {
   if (!result.ok) return ['invalid_json', 'invalid_payload', 'unsupported_payload'].includes(result.error.kind);
   return (
     result.events.inbound.every((event) => validateEvent(InboundMessageEvent, JSON.parse(JSON.stringify(event))).ok) &&
-    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok)
+    result.events.statuses.every((event) => validateEvent(StatusUpdateEvent, JSON.parse(JSON.stringify(event))).ok) &&
+    (result.events.connections ?? []).every(
+      (report) =>
+        isEventTime(report.reported_at) &&
+        typeof report.status === 'string' &&
+        report.status.length > 0 &&
+        typeof report.session_id === 'string' &&
+        report.session_id.length > 0,
+    )
   );
 }

@@ -94,6 +94,28 @@ export interface MessageStatusChangedData {
   error?: { code: string | null; message: string | null; provider_status: string | null };
 }
 
+/** A channel's connection state as its bridge last reported it (`channels.connection`). */
+export interface ChannelConnection {
+  /** The bridge's word: `connected`, `disconnected`, `qr_required`, … */
+  status: string;
+  session_id: string;
+  /** ISO-8601: the report's own time (the call's `timestamp`); an older report never replaces a newer one. */
+  reported_at: string;
+}
+
+/**
+ * `channel.connection_changed`: a bridge reported a connection state other than the stored one.
+ * Id: `outboundEventId(<channel id>:<reported_at>, type)`, so the same report twice is one event.
+ */
+export interface ChannelConnectionChangedData {
+  channel_id: string;
+  status: string;
+  /** The stored state before this report; null for the channel's first report. */
+  previous_status: string | null;
+  session_id: string;
+  reported_at: string;
+}
+
 /** `campaign.completed`: a group message's delivered + failed counters reached its total. */
 export interface CampaignCompletedData {
   group_message_id: string;
