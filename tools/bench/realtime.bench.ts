@@ -352,7 +352,13 @@ async function main(): Promise<void> {
     const pids = gateways.map((gateway) => gateway.pid as number);
     const dispatcherPid = dispatcher.pid as number;
     const cpuStart = [...pids, dispatcherPid].map((pid) => procTimes(pid)?.own ?? Number.NaN);
-    const windowCpu: number[][] = [cpuStart.slice(0, REPLICAS)];
+    // Each gateway's CPU and feed events, every window of wall time from the start of the writing to the end of the drain.
+    const feedEventsOf = async (origin: string) => metric(await (await fetch(`${origin}/metrics`)).text(), 'realtime_feed_events_total');
+    const sampleGateways = async () => {
+      const feed = await Promise.all(origins.map((origin) => feedEventsOf(origin).catch(() => Number.NaN)));
+      return pids.map((pid, replica) => ({ cpu: procTimes(pid)?.own ?? Number.NaN, feed: feed[replica] }));
+    };
+    const windowSamples = [await sampleGateways()];
     const machineStart = cpuSnapshot();
     const benchCpuStart = process.cpuUsage();
     const wallStart = performance.now();
@@ -380,14 +386,13 @@ async function main(): Promise<void> {
       slow.socket.pause();
     }
     const windowSeconds = Math.max(1, Math.round(SECONDS / 6));
+    let sampling = true;
+    const sampler = setInterval(() => void sampleGateways().then((sample) => sampling && windowSamples.push(sample)), windowSeconds * 1000);
     console.log(
       `writing ${RATE} outbox rows/s for ${SECONDS} s over ${ACCOUNTS} accounts; ${CLIENTS} clients on ${REPLICAS} gateways` +
         `${slow ? `, client 0 (account 0, gateway 0) not reading` : ''} …`,
     );
-    const writer = await writeOutbox(pool, accountIds, events, (second) => {
-      if (second % windowSeconds === 0) windowCpu.push(pids.map((pid) => procTimes(pid)?.own ?? Number.NaN));
-      void watchSlow().catch(() => undefined);
-    });
+    const writer = await writeOutbox(pool, accountIds, events, () => void watchSlow().catch(() => undefined));
     const written = writer.written;
     const healthy = clients.filter((client) => !client.slow);
     const perAccount = new Array<number>(ACCOUNTS).fill(0);
@@ -400,6 +405,9 @@ async function main(): Promise<void> {
       },
       { timeoutMs: DRAIN_LIMIT_MS, intervalMs: 100, description: 'every client fed all its account’s events' },
     ).catch(() => (drained = false));
+    clearInterval(sampler);
+    sampling = false;
+    windowSamples.push(await sampleGateways());
     const drainSeconds = (performance.now() - wallStart) / 1000 - writer.seconds;
     const cpuEnd = [...pids, dispatcherPid].map((pid) => procTimes(pid)?.own ?? Number.NaN);
     const machineEnd = cpuSnapshot();
@@ -487,14 +495,16 @@ async function main(): Promise<void> {
 
     const cpuLine = (replica: number) => {
       const seconds = cpuEnd[replica] - cpuStart[replica];
-      const windows = windowCpu
-        .slice(1)
-        .map((sample, i) => ((sample[replica] - windowCpu[i][replica]) * 1e6) / (RATE * windowSeconds))
-        .map((value) => value.toFixed(0));
+      // µs of CPU per event the replica's feed received, window by window, with the feed's count at the window's end.
+      const windows = windowSamples.slice(1).map((sample, i) => {
+        const before = windowSamples[i][replica];
+        const events = sample[replica].feed - before.feed;
+        return `${events > 0 ? (((sample[replica].cpu - before.cpu) * 1e6) / events).toFixed(0) : '–'} (${sample[replica].feed})`;
+      });
       return (
         `${seconds.toFixed(1)} s = ${Math.round((seconds * 1e6) / written)} µs/event written (${((seconds / wallSeconds) * 100).toFixed(0)} % of a core); ` +
         `${metric(gatewayMetrics[replica], 'realtime_events_sent_total')} frames sent to ${clients.filter((client) => client.replica === replica).length} sockets; ` +
-        `by ${windowSeconds} s window ${windows.join(' / ')} µs/event`
+        `by ${windowSeconds} s of wall time, µs per feed event (feed events so far): ${windows.join(' / ')}`
       );
     };
     const dispatcherCpu = cpuEnd[REPLICAS] - cpuStart[REPLICAS];
