@@ -10,8 +10,9 @@
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/realtime.bench.ts \
  *     [--rate 1000] [--seconds 60] [--clients 100] [--accounts 20] [--slow 0|1]
  *
- * --slow 1: client 0 pauses its socket (stops reading) when the writing starts. When its replica reports a 4408 close
- * it reads again, to see the close frame; its events are left out of the others' figures.
+ * --slow 1: client 0 pauses its socket (stops reading) when the writing starts. When its replica counts a close (4408,
+ * or 1006 when the heartbeat cut it), or at the end, it reads again, to see what reached it and how it was closed; its
+ * events are left out of the others' figures.
  * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to both gateways.
  */
 import { outboundEventId } from '@inbound/contracts';
