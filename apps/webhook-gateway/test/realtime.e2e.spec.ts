@@ -250,6 +250,42 @@ describe('realtime stream (/realtime)', () => {
     expect(healthy.events.map((frame) => frame.seq)).toEqual(published);
   });
 
+  it('closes with 4408 a client that stopped reading before its buffers fill, keeps an idle one, and says 1001 to it when the gateway stops', async () => {
+    const quick = await startGateway({ ADMIN_API_TOKEN: ADMIN_TOKEN, REALTIME_HEARTBEAT_MS: '300' });
+    let stopped = false;
+    try {
+      await waitFor(() => quick.app.get(RealtimeFeed).isConnected, { description: 'the new replica bound to platform.events' });
+      const account = randomUUID();
+      const socket = new WebSocket(`${quick.baseUrl.replace('http', 'ws')}/realtime`);
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const client = new Client(socket);
+      clients.push(client);
+      const minted = new RealtimeTokens(quick.config).mint(account, 60).token;
+      socket.send(JSON.stringify({ type: 'hello', token: minted }));
+      await waitFor(() => client.ready);
+      (socket as unknown as { _socket: Socket })._socket.pause();
+      await relay(account);
+      await waitFor(() => quick.app.get(RealtimeFeed).recentAfter(account, 0).length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      (socket as unknown as { _socket: Socket })._socket.resume();
+      expect(await client.closed).toBe(4408);
+      // An idle client that answers its pings stays.
+      const idle = new Client(new WebSocket(`${quick.baseUrl.replace('http', 'ws')}/realtime`));
+      clients.push(idle);
+      await new Promise((resolve) => idle.socket.once('open', resolve));
+      idle.socket.send(JSON.stringify({ type: 'hello', token: new RealtimeTokens(quick.config).mint(account, 60).token }));
+      await waitFor(() => idle.ready);
+      await waitFor(() => idle.frames.filter((frame) => frame.type === 'heartbeat').length >= 3);
+      expect(idle.closeCode).toBeUndefined();
+      // Stopping the gateway says goodbye to open sockets instead of waiting on them.
+      await quick.stop();
+      stopped = true;
+      expect(await idle.closed).toBe(1001);
+    } finally {
+      if (!stopped) await quick.stop();
+    }
+  }, 60_000);
+
   it('never sends a frame of another account, whatever the accounts, events and resumes (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -10,6 +10,7 @@ import { ErrorBodyFilter } from './http/error-body.filter';
 import { registerBoundedJsonParser } from './http/bounded-json-parser';
 import { registerWebhookRoutes, type WebhookBodyLimits } from './webhooks/webhook-routes.plugin';
 import { WebhookService } from './webhooks/webhook.service';
+import { RealtimeServer } from './realtime/realtime-server';
 
 /** Builds the gateway (not yet listening); tests and main.ts share it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
@@ -60,10 +61,12 @@ function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
 const DRAIN_LIMIT_MS = 20_000;
 
 /**
- * Stops accepting and drains in-flight calls (idle keep-alive sockets closed as they appear, the rest cut at
+ * Closes the realtime sockets, stops accepting and drains in-flight calls (idle keep-alive sockets closed as they appear, the rest cut at
  * DRAIN_LIMIT_MS), then closes RabbitMQ and PostgreSQL through the shutdown hooks.
  */
 export async function stopGatewayApp(app: NestFastifyApplication): Promise<void> {
+  // Upgraded sockets are no longer the HTTP server's connections, yet its close waits for them.
+  await app.get(RealtimeServer).closeAll();
   const fastify = app.getHttpAdapter().getInstance();
   const sweeper = setInterval(() => fastify.server.closeIdleConnections(), 100);
   const deadline = setTimeout(() => fastify.server.closeAllConnections(), DRAIN_LIMIT_MS);

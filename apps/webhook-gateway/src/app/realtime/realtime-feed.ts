@@ -31,7 +31,9 @@ export function eventFrame(seq: number, payload: string): string {
 export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeFeed.name);
   private readonly listeners = new Map<string, Set<FeedListener>>();
+  /** Oldest first from `head`; entries before it are expired and dropped in chunks, so each event costs the same. */
   private recent: Array<FeedEvent & { at: number }> = [];
+  private head = 0;
   private connection?: ChannelModel;
   private stopped = false;
   private running?: Promise<void>;
@@ -70,7 +72,12 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
 
   /** The account's recent events after `seq`, in seq order. */
   recentAfter(accountId: string, seq: number): FeedEvent[] {
-    return this.recent.filter((event) => event.accountId === accountId && event.seq > seq).sort((a, b) => a.seq - b.seq);
+    const found: FeedEvent[] = [];
+    for (let index = this.head; index < this.recent.length; index++) {
+      const event = this.recent[index];
+      if (event.accountId === accountId && event.seq > seq) found.push(event);
+    }
+    return found.sort((a, b) => a.seq - b.seq);
   }
 
   /** Handles one message of platform.events; public for the feed's own tests. */
@@ -89,11 +96,23 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
   private remember(event: FeedEvent): void {
     const now = Date.now();
     this.recent.push({ ...event, at: now });
-    if (this.recent.length > RECENT_EVENTS.maxCount || now - this.recent[0].at > RECENT_EVENTS.maxAgeMs) {
-      const cutoff = now - RECENT_EVENTS.maxAgeMs;
-      const first = this.recent.findIndex((entry) => entry.at >= cutoff);
-      this.recent = this.recent.slice(Math.max(first === -1 ? this.recent.length : first, this.recent.length - RECENT_EVENTS.maxCount));
+    const cutoff = now - RECENT_EVENTS.maxAgeMs;
+    while (
+      this.head < this.recent.length &&
+      (this.recent.length - this.head > RECENT_EVENTS.maxCount || this.recent[this.head].at < cutoff)
+    ) {
+      this.head += 1;
     }
+    // Copying once the dropped part is as long as the kept one keeps the cost per event constant.
+    if (this.head > 1_024 && this.head * 2 > this.recent.length) {
+      this.recent = this.recent.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Events kept for resumes now (for the feed's own tests and metrics). */
+  get recentCount(): number {
+    return this.recent.length - this.head;
   }
 
   private async keepConsuming(): Promise<void> {

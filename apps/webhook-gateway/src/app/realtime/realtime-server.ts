@@ -4,6 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { DATA_SOURCE } from '../infrastructure/infrastructure.module';
 import { RealtimeFeed } from './realtime-feed';
 import { RealtimeMetrics } from './realtime-metrics';
@@ -19,6 +20,7 @@ const MAX_FRAME_BYTES = 8 * 1024;
 export class RealtimeServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly sessions = new Set<RealtimeSession>();
+  private closing = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -26,30 +28,48 @@ export class RealtimeServer implements OnApplicationBootstrap, BeforeApplication
     private readonly feed: RealtimeFeed,
     private readonly tokens: RealtimeTokens,
     private readonly metrics: RealtimeMetrics,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '').split('?')[0];
-      if (path !== REALTIME_PATH) {
+      if (path !== REALTIME_PATH || this.closing) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       this.server.handleUpgrade(request, socket, head, (ws) => {
-        const session = new RealtimeSession(ws, this.dataSource, this.feed, this.tokens, this.metrics, (ended) => {
-          this.sessions.delete(ended);
-          this.metrics.connections.set(this.sessions.size);
-        });
+        const session = new RealtimeSession(
+          ws,
+          this.dataSource,
+          this.feed,
+          this.tokens,
+          this.metrics,
+          (ended) => {
+            this.sessions.delete(ended);
+            this.metrics.connections.set(this.sessions.size);
+          },
+          this.config.realtimeHeartbeatMs,
+        );
         this.sessions.add(session);
         this.metrics.connections.set(this.sessions.size);
       });
     });
   }
 
-  /** Before the HTTP server closes: upgraded sockets are not its connections any more. */
-  beforeApplicationShutdown(): void {
-    for (const session of this.sessions) session.close(CLOSE_CODES.goingAway, 'the gateway is stopping');
+  /**
+   * Says goodbye to every socket (1001), refuses new upgrades, and resolves once the sockets are gone. Called before the
+   * HTTP server closes: upgraded sockets are not its connections any more, yet its close waits for them.
+   */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    const ended = [...this.sessions].map((session) => session.close(CLOSE_CODES.goingAway, 'the gateway is stopping'));
+    await Promise.all(ended);
     this.server.close();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.closeAll();
   }
 }

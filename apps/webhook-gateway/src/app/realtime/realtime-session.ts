@@ -8,7 +8,6 @@ export const CLOSE_CODES = { unauthorized: 4401, tooSlow: 4408, goingAway: 1001 
 
 export const SESSION_LIMITS = {
   helloTimeoutMs: 5_000,
-  heartbeatMs: 20_000,
   /** Bytes waiting in the socket beyond which a client counts as not keeping up. */
   maxBufferedBytes: 1024 * 1024,
   /** Live events held while a resume is being served. */
@@ -39,6 +38,9 @@ export class RealtimeSession {
   private helloTimer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private alive = true;
+  private readonly gone: Promise<void>;
+  /** Events sent since the last pong: the client has something to read that it has not acknowledged by reading. */
+  private sentSincePong = false;
   private closed = false;
 
   constructor(
@@ -48,20 +50,30 @@ export class RealtimeSession {
     private readonly tokens: RealtimeTokens,
     private readonly metrics: RealtimeMetrics,
     private readonly onEnd: (session: RealtimeSession) => void,
+    private readonly heartbeatMs: number,
   ) {
-    this.helloTimer = setTimeout(() => this.close(CLOSE_CODES.unauthorized, 'hello expected within 5 s'), SESSION_LIMITS.helloTimeoutMs);
+    this.helloTimer = setTimeout(
+      () => void this.close(CLOSE_CODES.unauthorized, 'hello expected within 5 s'),
+      SESSION_LIMITS.helloTimeoutMs,
+    );
     socket.once('message', (data) => void this.hello(data.toString()));
-    socket.on('pong', () => (this.alive = true));
-    socket.on('close', (code) => this.ended(code));
+    socket.on('pong', () => {
+      this.alive = true;
+      this.sentSincePong = false;
+    });
+    this.gone = new Promise((resolve) => socket.on('close', (code) => resolve(this.ended(code))));
     socket.on('error', () => socket.terminate());
   }
 
-  close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.close(code, reason);
-    // A peer that never answers the close handshake is cut; a slow one first gets time to read up to the close frame.
-    setTimeout(() => this.socket.terminate(), code === CLOSE_CODES.tooSlow ? SESSION_LIMITS.slowCloseMs : 2_000).unref();
+  /** Resolves once the socket is closed: the peer answered, or it was cut after a grace period. */
+  close(code: number, reason: string): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.socket.close(code, reason);
+      // A peer that never answers the close handshake is cut; a slow one first gets time to read up to the close frame.
+      setTimeout(() => this.socket.terminate(), code === CLOSE_CODES.tooSlow ? SESSION_LIMITS.slowCloseMs : 2_000).unref();
+    }
+    return this.gone;
   }
 
   private ended(code: number): void {
@@ -91,11 +103,11 @@ export class RealtimeSession {
     this.accountId = accountId;
     this.unsubscribe = this.feed.subscribe(accountId, (event) => this.live(event));
     this.socket.on('message', () => undefined); // later frames are not part of the protocol; ignored
-    this.heartbeat = setInterval(() => this.beat(), SESSION_LIMITS.heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     try {
       await this.resume(typeof lastSeq === 'number' ? lastSeq : undefined);
     } catch {
-      this.close(1011, 'resume failed');
+      void this.close(1011, 'resume failed');
     }
   }
 
@@ -150,7 +162,8 @@ export class RealtimeSession {
 
   private live(event: FeedEvent): void {
     if (this.held) {
-      if (this.held.length >= SESSION_LIMITS.maxHeldEvents) return this.close(CLOSE_CODES.tooSlow, 'too many events during the resume');
+      if (this.held.length >= SESSION_LIMITS.maxHeldEvents)
+        return void this.close(CLOSE_CODES.tooSlow, 'too many events during the resume');
       this.held.push(event);
       return;
     }
@@ -160,12 +173,13 @@ export class RealtimeSession {
   private sendEvent(event: FeedEvent, replayed: boolean): void {
     if (this.closed || event.seq <= this.lastSeq || this.sentIds.has(event.id)) return;
     if (!replayed && this.socket.bufferedAmount > SESSION_LIMITS.maxBufferedBytes) {
-      return this.close(CLOSE_CODES.tooSlow, 'the client does not keep up; resume with last_seq');
+      return void this.close(CLOSE_CODES.tooSlow, 'the client does not keep up; resume with last_seq');
     }
     this.lastSeq = event.seq;
     this.sentIds.add(event.id);
     if (this.sentIds.size > SESSION_LIMITS.sentIdsKept) this.sentIds.delete(this.sentIds.values().next().value as string);
     this.send(event.frame);
+    this.sentSincePong = true;
     this.metrics.eventsSent.inc();
     if (replayed) this.metrics.replayedEvents.inc();
   }
@@ -178,13 +192,15 @@ export class RealtimeSession {
   private async drained(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (!this.closed && this.socket.bufferedAmount > SESSION_LIMITS.maxBufferedBytes / 4) {
-      if (Date.now() > deadline) return this.close(CLOSE_CODES.tooSlow, 'the client does not read the resume');
+      if (Date.now() > deadline) return void this.close(CLOSE_CODES.tooSlow, 'the client does not read the resume');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
   private beat(): void {
     if (!this.alive) {
+      // The ping waits behind what the client has not read: no pong while events wait means it does not keep up.
+      if (this.sentSincePong) return void this.close(CLOSE_CODES.tooSlow, 'the client does not keep up; resume with last_seq');
       this.socket.terminate();
       return;
     }

@@ -77,6 +77,15 @@ export const GATEWAY_VARIABLES = {
     meaning: 'longest wait for a broker confirm (and for opening a connection) before the events go to the spool',
   },
   ...OUTBOUND_DESTINATION_VARIABLES,
+  realtimeHeartbeatMs: {
+    name: 'REALTIME_HEARTBEAT_MS',
+    kind: 'integer',
+    default: 20_000,
+    min: 100,
+    max: 300_000,
+    meaning:
+      'realtime stream: ping and `heartbeat` frame interval; a socket with no pong since the last one is closed (4408 when events were sent since, else cut)',
+  },
   realtimeTokenSecret: {
     name: 'REALTIME_TOKEN_SECRET',
     kind: 'text',
