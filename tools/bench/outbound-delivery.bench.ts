@@ -27,14 +27,7 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { cpuSnapshot, procTimes } from './process-cpu';
-
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number`);
-  return value;
-}
+import { describeLatencies, flag, metricSum, percentile } from './bench-figures';
 
 const RATE = flag('rate', 1_000);
 const SECONDS = flag('seconds', 60);
@@ -62,31 +55,10 @@ interface WrittenEvent {
   answeredAt: number;
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
-}
-
 function latencies(events: Iterable<WrittenEvent>): Float64Array {
   const values: number[] = [];
   for (const event of events) if (event.answeredAt > 0) values.push(event.answeredAt - event.committedAt);
   return Float64Array.from(values).sort();
-}
-
-function describe(sorted: Float64Array): string {
-  const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`);
-  return `p50 ${ms(percentile(sorted, 0.5))}, p90 ${ms(percentile(sorted, 0.9))}, p99 ${ms(percentile(sorted, 0.99))}, max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`;
-}
-
-/** Sums a Prometheus metric's samples (all label sets, or those whose labels contain `labels`). */
-function metric(text: string, name: string, labels = ''): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `))) continue;
-    if (labels && !line.includes(labels)) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 /** The receivers: ORIGINS servers, subscription i at `/hooks/<i>` of server i % ORIGINS. */
@@ -351,7 +323,7 @@ async function main(): Promise<void> {
         const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
         if (!ready?.ok) return false;
         const text = await (await fetch(metricsUrl)).text();
-        return metric(text, 'outbox_relay_leader') === 1;
+        return metricSum(text, 'outbox_relay_leader') === 1;
       },
       { timeoutMs: 60_000, intervalMs: 100, description: 'the dispatcher ready and leading the relay' },
     );
@@ -409,14 +381,14 @@ async function main(): Promise<void> {
       perWindow.push(`${(from / 1000).toFixed(0)}–${((from + windowMs) / 1000).toFixed(0)} s: ${percentile(slice, 0.99).toFixed(0)}`);
     }
     const cpu = cpuEnd - cpuStart;
-    const relayLag = metric(metricsText, 'outbox_publish_lag_seconds_sum') / metric(metricsText, 'outbox_publish_lag_seconds_count');
+    const relayLag = metricSum(metricsText, 'outbox_publish_lag_seconds_sum') / metricSum(metricsText, 'outbox_publish_lag_seconds_count');
     const firstAttempt =
-      metric(metricsText, 'webhook_delivery_first_attempt_latency_seconds_sum') /
-      metric(metricsText, 'webhook_delivery_first_attempt_latency_seconds_count');
+      metricSum(metricsText, 'webhook_delivery_first_attempt_latency_seconds_sum') /
+      metricSum(metricsText, 'webhook_delivery_first_attempt_latency_seconds_count');
     const attempt =
-      metric(metricsText, 'webhook_delivery_attempt_duration_seconds_sum') /
-      metric(metricsText, 'webhook_delivery_attempt_duration_seconds_count');
-    const batches = metric(metricsText, 'worker_batch_size_count');
+      metricSum(metricsText, 'webhook_delivery_attempt_duration_seconds_sum') /
+      metricSum(metricsText, 'webhook_delivery_attempt_duration_seconds_count');
+    const batches = metricSum(metricsText, 'worker_batch_size_count');
     const lines = [
       '',
       `outbound delivery: ${RATE} events/s for ${SECONDS} s, ${SUBSCRIPTIONS} subscriptions (1 per account) on ${ORIGINS} origins, ` +
@@ -426,23 +398,23 @@ async function main(): Promise<void> {
       `  delivered (2xx)       ${delivered} of ${expected}${HANGING ? ' healthy' : ''} events${drained ? '' : ' (NOT all: gave up waiting)'}, ` +
         `last ${drainSeconds.toFixed(1)} s after the writer stopped; duplicates ${receivers.duplicates}, answered before the writer read its commit ${writer.answeredFirst}, ` +
         `bad signatures ${receivers.badSignatures} (every 50th checked)`,
-      `  commit → 2xx          ${describe(all)}${HANGING ? ' (healthy subscriptions)' : ''}`,
+      `  commit → 2xx          ${describeLatencies(all)}${HANGING ? ' (healthy subscriptions)' : ''}`,
       ...(HANGING && ORIGINS < SUBSCRIPTIONS
         ? [
-            `  sharing an origin     ${describe(latencies(healthy().filter((event) => event.subscription % ORIGINS < HANGING)))} ` +
-              `(healthy subscriptions on a hanging one's server), others ${describe(latencies(healthy().filter((event) => event.subscription % ORIGINS >= HANGING)))}`,
+            `  sharing an origin     ${describeLatencies(latencies(healthy().filter((event) => event.subscription % ORIGINS < HANGING)))} ` +
+              `(healthy subscriptions on a hanging one's server), others ${describeLatencies(latencies(healthy().filter((event) => event.subscription % ORIGINS >= HANGING)))}`,
           ]
         : []),
       `  p99 by window        ${perWindow.join(', ')} ms`,
       `  dispatcher CPU        ${cpu.toFixed(1)} s = ${Math.round((cpu * 1e6) / writer.written)} µs/event written ` +
         `(${((cpu / wallSeconds) * 100).toFixed(0)} % of a core over ${wallSeconds.toFixed(0)} s)`,
       `  dispatcher metrics    relay lag mean ${(relayLag * 1000).toFixed(0)} ms, first-attempt latency mean ${(firstAttempt * 1000).toFixed(0)} ms, ` +
-        `attempt mean ${(attempt * 1000).toFixed(1)} ms, consumer batches ${batches} of mean ${(metric(metricsText, 'worker_batch_size_sum') / batches).toFixed(1)}`,
+        `attempt mean ${(attempt * 1000).toFixed(1)} ms, consumer batches ${batches} of mean ${(metricSum(metricsText, 'worker_batch_size_sum') / batches).toFixed(1)}`,
       `  where the time goes   ${stages} (healthy first attempts, database clock: transaction start times)`,
       `  relay rounds          ${relay}`,
-      `  attempts              ${metric(metricsText, 'webhook_delivery_attempts_total', 'outcome="succeeded"')} succeeded, ` +
-        `${metric(metricsText, 'webhook_delivery_attempts_total', 'error_class="timeout"')} timed out, ` +
-        `${metric(metricsText, 'webhook_delivery_attempts_total') - metric(metricsText, 'webhook_delivery_attempts_total', 'outcome="succeeded"') - metric(metricsText, 'webhook_delivery_attempts_total', 'error_class="timeout"')} other` +
+      `  attempts              ${metricSum(metricsText, 'webhook_delivery_attempts_total', 'outcome="succeeded"')} succeeded, ` +
+        `${metricSum(metricsText, 'webhook_delivery_attempts_total', 'error_class="timeout"')} timed out, ` +
+        `${metricSum(metricsText, 'webhook_delivery_attempts_total') - metricSum(metricsText, 'webhook_delivery_attempts_total', 'outcome="succeeded"') - metricSum(metricsText, 'webhook_delivery_attempts_total', 'error_class="timeout"')} other` +
         (HANGING ? `; the hanging endpoint got ${receivers.hangingCalls} calls` : ''),
       `  deliveries at the end ${statuses.map((row) => `${row.status} ${row.n}`).join(', ')}; outbox rows unpublished ${unpublished}`,
       machineStart && machineEnd

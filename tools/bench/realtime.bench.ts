@@ -27,14 +27,7 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import { WebSocket } from 'ws';
 import { cpuSnapshot, procTimes } from './process-cpu';
-
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a number`);
-  return value;
-}
+import { describeLatencies, flag, metricSum, percentile } from './bench-figures';
 
 const RATE = flag('rate', 1_000);
 const SECONDS = flag('seconds', 60);
@@ -75,27 +68,6 @@ interface Client {
   bytes: number;
   closeCode?: number;
   closedAt?: number;
-}
-
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
-}
-
-function describe(sorted: Float64Array): string {
-  const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(0)} ms`);
-  return `p50 ${ms(percentile(sorted, 0.5))}, p90 ${ms(percentile(sorted, 0.9))}, p99 ${ms(percentile(sorted, 0.99))}, max ${ms(sorted[sorted.length - 1] ?? Number.NaN)}`;
-}
-
-/** Sums a Prometheus metric's samples (all label sets, or those whose labels contain `labels`). */
-function metric(text: string, name: string, labels = ''): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `))) continue;
-    if (labels && !line.includes(labels)) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 /** The kernel's queues of one loopback TCP connection, both ends (`ss`): bytes not yet read by the client, not yet acknowledged. */
@@ -304,7 +276,7 @@ async function main(): Promise<void> {
     await waitFor(
       async () => {
         const ready = await fetch(`${dispatcherOrigin}/health/ready`).catch(() => undefined);
-        return ready?.ok === true && metric(await (await fetch(`${dispatcherOrigin}/metrics`)).text(), 'outbox_relay_leader') === 1;
+        return ready?.ok === true && metricSum(await (await fetch(`${dispatcherOrigin}/metrics`)).text(), 'outbox_relay_leader') === 1;
       },
       { timeoutMs: 60_000, intervalMs: 100, description: 'the dispatcher ready and leading the relay' },
     );
@@ -354,7 +326,7 @@ async function main(): Promise<void> {
     const dispatcherPid = dispatcher.pid as number;
     const cpuStart = [...pids, dispatcherPid].map((pid) => procTimes(pid)?.own ?? Number.NaN);
     // Each gateway's CPU and feed events, every window of wall time from the start of the writing to the end of the drain.
-    const feedEventsOf = async (origin: string) => metric(await (await fetch(`${origin}/metrics`)).text(), 'realtime_feed_events_total');
+    const feedEventsOf = async (origin: string) => metricSum(await (await fetch(`${origin}/metrics`)).text(), 'realtime_feed_events_total');
     const sampleGateways = async () => {
       const feed = await Promise.all(origins.map((origin) => feedEventsOf(origin).catch(() => Number.NaN)));
       return pids.map((pid, replica) => ({ cpu: procTimes(pid)?.own ?? Number.NaN, feed: feed[replica] }));
@@ -382,7 +354,7 @@ async function main(): Promise<void> {
       if (!slow || !Number.isNaN(slowResumedAt)) return;
       const text = await (await fetch(`${origins[slow.replica]}/metrics`)).text();
       // Only the slow socket closes during a run: whatever its code (4408, or 1006 when the heartbeat cut it), it reads again.
-      if (metric(text, 'realtime_closes_total') > 0) {
+      if (metricSum(text, 'realtime_closes_total') > 0) {
         slowServerClose = {
           at: performance.now(),
           codes: text
@@ -515,13 +487,13 @@ async function main(): Promise<void> {
       });
       return (
         `${seconds.toFixed(1)} s = ${Math.round((seconds * 1e6) / written)} µs/event written (${((seconds / wallSeconds) * 100).toFixed(0)} % of a core); ` +
-        `${metric(gatewayMetrics[replica], 'realtime_events_sent_total')} frames sent to ${clients.filter((client) => client.replica === replica).length} sockets; ` +
+        `${metricSum(gatewayMetrics[replica], 'realtime_events_sent_total')} frames sent to ${clients.filter((client) => client.replica === replica).length} sockets; ` +
         `by ${windowSeconds} s of wall time, µs per feed event (feed events so far): ${windows.join(' / ')}`
       );
     };
     const dispatcherCpu = cpuEnd[REPLICAS] - cpuStart[REPLICAS];
     const relayLag =
-      metric(dispatcherMetrics, 'outbox_publish_lag_seconds_sum') / metric(dispatcherMetrics, 'outbox_publish_lag_seconds_count');
+      metricSum(dispatcherMetrics, 'outbox_publish_lag_seconds_sum') / metricSum(dispatcherMetrics, 'outbox_publish_lag_seconds_count');
     const windowP99 = byWindow.map(
       (values, i) => `${i * windowSeconds}–${(i + 1) * windowSeconds} s: ${percentile(sorted(values), 0.99).toFixed(0)}`,
     );
@@ -556,15 +528,17 @@ async function main(): Promise<void> {
       ...(off.length > 0
         ? [`  clients off           ${off.slice(0, 10).join('; ')}${off.length > 10 ? ` … ${off.length - 10} more` : ''}`]
         : []),
-      `  commit → client       ${describe(sorted(lat))} (${lat.length} receipts${slow ? ', reading clients' : ''})`,
-      ...(slow ? [`  beside the slow one   ${describe(sorted(sameAsSlow))} (the reading clients of its account on its gateway)`] : []),
+      `  commit → client       ${describeLatencies(sorted(lat))} (${lat.length} receipts${slow ? ', reading clients' : ''})`,
+      ...(slow
+        ? [`  beside the slow one   ${describeLatencies(sorted(sameAsSlow))} (the reading clients of its account on its gateway)`]
+        : []),
       `  p99 by window         ${windowP99.join(', ')} ms`,
-      `  where the time goes   commit → relay round (published_at − created_at) ${describe(sorted(stageOne))}; ` +
-        `published_at → client ${describe(sorted(stageTwo))}; INSERT start → commit read ${describe(sorted(insertToCommit))}`,
+      `  where the time goes   commit → relay round (published_at − created_at) ${describeLatencies(sorted(stageOne))}; ` +
+        `published_at → client ${describeLatencies(sorted(stageTwo))}; INSERT start → commit read ${describeLatencies(sorted(insertToCommit))}`,
       `  relay rounds          ${relay}; relay lag mean ${(relayLag * 1000).toFixed(0)} ms (dispatcher metric); unpublished ${unpublished}`,
       ...[...Array(REPLICAS).keys()].map(
         (replica) =>
-          `  gateway ${replica} CPU         ${cpuLine(replica)}; feed events ${metric(gatewayMetrics[replica], 'realtime_feed_events_total')}`,
+          `  gateway ${replica} CPU         ${cpuLine(replica)}; feed events ${metricSum(gatewayMetrics[replica], 'realtime_feed_events_total')}`,
       ),
       `  dispatcher CPU        ${dispatcherCpu.toFixed(1)} s = ${Math.round((dispatcherCpu * 1e6) / written)} µs/event written ` +
         `(${((dispatcherCpu / wallSeconds) * 100).toFixed(0)} % of a core over ${wallSeconds.toFixed(0)} s)`,
