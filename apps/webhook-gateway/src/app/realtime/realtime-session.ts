@@ -38,6 +38,8 @@ export class RealtimeSession {
   private helloTimer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
   private alive = true;
+  /** The code this side closed with: what the metrics count, even when the peer never read the close frame. */
+  private codeSent?: number;
   private readonly gone: Promise<void>;
   /** Events sent since the last pong: the client has something to read that it has not acknowledged by reading. */
   private sentSincePong = false;
@@ -69,6 +71,7 @@ export class RealtimeSession {
   close(code: number, reason: string): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.codeSent = code;
       this.socket.close(code, reason);
       // A peer that never answers the close handshake is cut; a slow one first gets time to read up to the close frame.
       setTimeout(() => this.socket.terminate(), code === CLOSE_CODES.tooSlow ? SESSION_LIMITS.slowCloseMs : 2_000).unref();
@@ -81,7 +84,7 @@ export class RealtimeSession {
     clearInterval(this.heartbeat);
     this.unsubscribe?.();
     this.closed = true;
-    this.metrics.closes.inc({ code: String(code) });
+    this.metrics.closes.inc({ code: String(this.codeSent ?? code) });
     this.onEnd(this);
   }
 
