@@ -53,9 +53,13 @@ export class DeliveryExecutor {
   /** Subscriptions the poller should not claim for now: lanes that are full or whose circuit is open. */
   busySubscriptions(): string[] {
     const busy: string[] = [];
+    let open = 0;
     for (const [id, lane] of this.lanes) {
+      if (lane.circuit.isOpen) open += 1;
       if (lane.waiting.length >= MAX_HELD_PER_SUBSCRIPTION || lane.circuit.isOpen) busy.push(id);
     }
+    // Read once per poll here rather than after every attempt.
+    this.metrics.openCircuits.set(open);
     return busy;
   }
 
@@ -128,7 +132,6 @@ export class DeliveryExecutor {
         });
       }
     }
-    this.metrics.openCircuits.set([...this.lanes.values()].filter((lane) => lane.circuit.isOpen).length);
   }
 
   /** An open circuit's deliveries wait in the table, not in memory, until the probe time. */

@@ -137,12 +137,10 @@ export class DeliveryStore {
    */
   async recordAttempts(records: readonly AttemptRecord[]): Promise<RecordedAttempts> {
     if (records.length === 0) return { disabled: [] };
-    const succeeded = [...new Set(records.filter((record) => record.status === 'succeeded').map((record) => record.subscription_id))];
+    const succeeded = new Set(records.filter((record) => record.status === 'succeeded').map((record) => record.subscription_id));
     const failing = [
       ...new Set(
-        records
-          .filter((record) => record.status !== 'succeeded' && !succeeded.includes(record.subscription_id))
-          .map((r) => r.subscription_id),
+        records.filter((record) => record.status !== 'succeeded' && !succeeded.has(record.subscription_id)).map((r) => r.subscription_id),
       ),
     ];
     const gone = [...new Set(records.filter((record) => record.gone).map((record) => record.subscription_id))];
@@ -167,10 +165,10 @@ export class DeliveryStore {
          FROM a JOIN locked ON locked.id = a.delivery_id WHERE d.id = a.delivery_id`,
         [storableJson(records)],
       );
-      if (succeeded.length > 0) {
+      if (succeeded.size > 0) {
         await manager.query(
           `UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ANY($1::uuid[]) AND failing_since IS NOT NULL`,
-          [succeeded],
+          [[...succeeded]],
         );
       }
       const disabled: Array<{ id: string; reason: string }> = [];

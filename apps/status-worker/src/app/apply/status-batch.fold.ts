@@ -113,13 +113,12 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
     for (const target of targets) {
       const outcome = applyStatusUpdate(target.state, incoming(update));
       if (outcome.kind === 'changed') {
-        for (const type of statusEventTypes(outcome.changes, outcome.counters)) {
-          target.events.push({
-            type,
-            previous_status: target.state.status,
-            occurred_at: parseStatusTime(update.timestamp).toISOString(),
-            channel_type: update.channel_type,
-          });
+        const types = statusEventTypes(outcome.changes, outcome.counters);
+        if (types.length > 0) {
+          const occurredAt = parseStatusTime(update.timestamp).toISOString();
+          for (const type of types) {
+            target.events.push({ type, previous_status: target.state.status, occurred_at: occurredAt, channel_type: update.channel_type });
+          }
         }
         target.state = mergeStatusChanges(target.state, outcome.changes);
         for (const field of Object.keys(outcome.changes) as Array<keyof MessageStatusState>) target.changedFields.add(field);
