@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DEMO_ACCOUNT_ID, UsageError, type SimulatorOptions } from './args';
 
@@ -17,15 +18,12 @@ export interface SimulatorSettings {
 export const REPOSITORY_ROOT = join(__dirname, '..', '..');
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/messaging';
 
-/** `KEY=value` lines, the rules of parseEnvFile in tools/dev/local-env.mjs: `#` comments skipped, quotes dropped. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match || line.trimStart().startsWith('#')) continue;
-    values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return values;
+type EnvFileParser = (text: string) => Record<string, string>;
+
+/** `npm start`'s own reader of `.env` (tools/dev/local-env.mjs, plain JS so it runs before any install); Node 24 loads it synchronously. */
+function parseEnvFile(text: string): Record<string, string> {
+  const localEnv = createRequire(__filename)('../dev/local-env.mjs') as { parseEnvFile: EnvFileParser };
+  return localEnv.parseEnvFile(text);
 }
 
 /** `.env` under the process environment, as localEnvironment reads it; nothing is generated or written. */
