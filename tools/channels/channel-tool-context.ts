@@ -1,7 +1,6 @@
-import { providerDefinitionFor, TelegramBotApi } from '@inbound/adapters';
+import { apiSetupOf, createProviderHttp, providerDefinitionFor, TelegramBotApi } from '@inbound/adapters';
 import { CredentialsCipher, createDataSource } from '@inbound/domain';
 import { EnvReader, GATEWAY_VARIABLES, providerVariables, readCommonConfig, readCredentialsKeys, readVariable } from '@inbound/runtime';
-import axios from 'axios';
 import type { DataSource } from 'typeorm';
 
 /** What the channel maintenance commands need, from the same variables as the gateway. */
@@ -22,19 +21,17 @@ export async function channelToolContext(source: NodeJS.ProcessEnv): Promise<Cha
   return {
     dataSource,
     cipher: new CredentialsCipher(keys.current, keys.previous),
-    botApi: new TelegramBotApi(telegramBaseUrl, async (url, body) => {
-      const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true });
-      return { status: response.status, data: response.data };
-    }),
+    botApi: new TelegramBotApi(telegramBaseUrl, createProviderHttp()),
     webhookBaseUrl: readVariable(env, GATEWAY_VARIABLES.webhookBaseUrl),
   };
 }
 
 /** The Bot API origin's declaration, as the gateway reads it (from Telegram's provider definition). */
 function telegramApiOrigin() {
-  const webhook = providerDefinitionFor('telegram', {})?.webhook;
-  if (webhook?.kind !== 'api') throw new Error('the Telegram provider registers no webhook through an API');
-  return providerVariables({ apiSettings: [webhook.api], bodyLimits: [] }).apiBaseUrls[0];
+  const setup = providerDefinitionFor('telegram', {});
+  const api = setup && apiSetupOf(setup.webhook);
+  if (!api) throw new Error('the Telegram provider registers no webhook through an API');
+  return providerVariables({ apiSettings: [api.api], bodyLimits: [] }).apiBaseUrls[0];
 }
 
 /** A summary that is not a success: printed like one, then the command exits 1. */

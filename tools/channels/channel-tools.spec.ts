@@ -1,4 +1,4 @@
-import { TelegramBotApi } from '@inbound/adapters';
+import { createProviderHttp, TelegramBotApi } from '@inbound/adapters';
 import { Channel, CredentialsCipher, createDataSource, CredentialsDecryptionError, WebhookSubscription } from '@inbound/domain';
 import { FakeBotApi } from '@inbound/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,10 +20,7 @@ describe('channel maintenance commands (real PostgreSQL, local Bot API)', () => 
     await dataSource.runMigrations();
     telegram = new FakeBotApi();
     await telegram.start();
-    botApi = new TelegramBotApi(telegram.url, async (url, body) => {
-      const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-      return { status: response.status, data: await response.json() };
-    });
+    botApi = new TelegramBotApi(telegram.url, createProviderHttp());
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ export * from './shared/constant-time';
 export * from './shared/http-status-error';
 export * from './shared/credential-rules';
 export * from './shared/provider-definition';
+export * from './shared/provider-http';
 export * from './registry';
 export * from './telegram/telegram.adapter';
 export * from './whatsapp/whatsapp.adapter';

@@ -14,7 +14,7 @@ import {
 import type { ChannelCredentials, WebhookRequest } from './shared/adapter.types';
 import { CredentialsError, type Credentials } from './shared/credential-rules';
 import { UNCHECKED_REQUEST_DETAIL, UNREAD_PAYLOAD_DETAIL } from './shared/guarded-adapter';
-import { shownOnceKeys, type ProviderDefinition } from './shared/provider-definition';
+import { shownOnceKeys, webhookSetupFor, type ProviderDefinition } from './shared/provider-definition';
 import { everyEventValid, SPEC_RECEIVED_AT, specChannel } from './shared/testing/adapter-spec-support';
 
 /**
@@ -202,7 +202,7 @@ describe.each(PROVIDER_DEFINITIONS.map((definition) => [definition.name, definit
       const empty = refusal({});
       if (empty === undefined) {
         const generated = prepareChannelCredentials(definition.channelType, selecting(definition, {}));
-        const shownOnce = shownOnceKeys(definition.webhook);
+        const shownOnce = shownOnceKeys(webhookSetupFor(definition.webhook, generated));
         expect(shownOnce.length).toBeGreaterThan(0);
         for (const key of shownOnce) expect(typeof generated[key]).toBe('string');
       } else {

@@ -1,7 +1,7 @@
 import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
 import { CredentialsError, credentialField, type Credentials } from './shared/credential-rules';
-import type { ProviderApiSetting, ProviderDefinition, WebhookBodyLimit } from './shared/provider-definition';
+import { apiSetupOf, type ProviderApiSetting, type ProviderDefinition, type WebhookBodyLimit } from './shared/provider-definition';
 import { bridgeProvider } from './bridge/bridge.provider';
 import { mailgunProvider } from './mailgun/mailgun.provider';
 import { messengerProvider } from './messenger/messenger.provider';
@@ -103,7 +103,10 @@ export function webhookBodyLimitSettings(): WebhookBodyLimit[] {
 /** The provider API origins the gateway reads from its environment, one per variable. */
 export function providerApiSettings(): ProviderApiSetting[] {
   return uniqueBy(
-    PROVIDER_DEFINITIONS.flatMap((definition): ProviderApiSetting[] => (definition.webhook.kind === 'api' ? [definition.webhook.api] : [])),
+    PROVIDER_DEFINITIONS.flatMap((definition): ProviderApiSetting[] => {
+      const api = apiSetupOf(definition.webhook);
+      return api ? [api.api] : [];
+    }),
     (setting) => setting.baseUrlVariable,
   );
 }

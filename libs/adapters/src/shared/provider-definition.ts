@@ -4,7 +4,22 @@ import type { Credentials } from './credential-rules';
 
 export type AdapterFactory = (deps: AdapterDependencies) => ProviderAdapter;
 
-export type JsonPost = (url: string, body: unknown) => Promise<{ status: number; data: unknown }>;
+/** One call to a provider's API: a JSON body, a form body, or none. */
+export interface ProviderRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Readonly<Record<string, string>>;
+  json?: unknown;
+  form?: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** Any status is an answer (providers explain refusals in the body); only an unreachable API throws. */
+export interface ProviderAnswer {
+  status: number;
+  data: unknown;
+}
+
+export type ProviderHttp = (request: ProviderRequest) => Promise<ProviderAnswer>;
 
 /** The webhook registration state stored with a channel (the domain's ChannelWebhookState). */
 export type WebhookState =
@@ -43,7 +58,16 @@ export interface ProviderApiSetting {
 /** The HTTP the gateway hands a provider's registration: no client library in here. */
 export interface ProviderApiAccess {
   baseUrl: string;
-  postJson: JsonPost;
+  http: ProviderHttp;
+}
+
+/**
+ * What a registration ends in. `credentials`: server-owned values the provider gave back (the signing
+ * secret it made, the id of the webhook it created), merged into the stored credentials with the state.
+ */
+export interface RegistrationOutcome {
+  webhook: WebhookState;
+  credentials?: Credentials;
 }
 
 /** Credentials are stored before any call (never a secret the database lacks); the outcome only while `isSameRegistration` holds. */
@@ -57,14 +81,41 @@ export interface ApiWebhookSetup {
   /** The credentials once the registration is removed (a deactivated channel). */
   unregisteredCredentials(credentials: Credentials): Credentials;
   isSameRegistration(stored: Credentials, registeredWith: Credentials): boolean;
-  register(api: ProviderApiAccess, url: string, credentials: Credentials): Promise<WebhookState>;
-  unregister(api: ProviderApiAccess, credentials: Credentials): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Idempotent: registering again with the same credentials changes nothing at the provider. */
+  register(api: ProviderApiAccess, url: string, credentials: Credentials): Promise<RegistrationOutcome>;
+  /** Removes what `register` created (a deactivated channel, a registration replaced). */
+  unregister(api: ProviderApiAccess, credentials: Credentials, url: string): Promise<{ ok: true } | { ok: false; error: string }>;
+  /**
+   * For providers whose registration drifts (edited or duplicated by others): every gateway registers each active
+   * channel again at start and at this interval, one replica per channel at a time. Null: only on changes.
+   */
+  reconcileEveryMs: number | null;
 }
 
-export type WebhookSetupDefinition = ManualWebhookSetup | ApiWebhookSetup;
+/** A provider registered through its API when the channel carries API credentials, set up by hand otherwise. */
+export interface ApiWhenCredentialedSetup {
+  kind: 'api_when_credentialed';
+  usesApi(credentials: Credentials): boolean;
+  api: ApiWebhookSetup;
+  manual: ManualWebhookSetup;
+}
+
+export type WebhookSetupDefinition = ManualWebhookSetup | ApiWebhookSetup | ApiWhenCredentialedSetup;
+
+/** The setup in force for these credentials. */
+export function webhookSetupFor(setup: WebhookSetupDefinition, credentials: Credentials): ManualWebhookSetup | ApiWebhookSetup {
+  if (setup.kind !== 'api_when_credentialed') return setup;
+  return setup.usesApi(credentials) ? setup.api : setup.manual;
+}
+
+/** The API side of a setup, whether or not a given channel uses it. */
+export function apiSetupOf(setup: WebhookSetupDefinition): ApiWebhookSetup | undefined {
+  if (setup.kind === 'api') return setup;
+  return setup.kind === 'api_when_credentialed' ? setup.api : undefined;
+}
 
 /** The credential keys a setup answer shows only when it generated them (none for most providers). */
-export function shownOnceKeys(setup: WebhookSetupDefinition): readonly string[] {
+export function shownOnceKeys(setup: ManualWebhookSetup | ApiWebhookSetup): readonly string[] {
   return setup.kind === 'manual' ? (setup.shownOnce ?? []) : [];
 }
 

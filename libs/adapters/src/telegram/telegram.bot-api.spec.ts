@@ -1,4 +1,4 @@
-import type { JsonPost } from '../shared/provider-definition';
+import type { ProviderHttp } from '../shared/provider-definition';
 import { generateTelegramWebhookSecret, redactBotTokens, TelegramBotApi } from './telegram.bot-api';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
@@ -6,8 +6,8 @@ const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 describe('TelegramBotApi', () => {
   it('calls setWebhook with the URL, secret and the update kinds we parse', async () => {
     const calls: Array<{ url: string; body: unknown }> = [];
-    const post: JsonPost = async (url, body) => (
-      calls.push({ url, body }),
+    const post: ProviderHttp = async ({ url, json }) => (
+      calls.push({ url, body: json }),
       { status: 200, data: { ok: true, result: true, description: 'Webhook was set' } }
     );
     const api = new TelegramBotApi('http://127.0.0.1:9/', post);

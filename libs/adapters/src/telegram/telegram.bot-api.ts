@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { JsonPost } from '../shared/provider-definition';
+import type { ProviderAnswer, ProviderHttp } from '../shared/provider-definition';
 import { TELEGRAM_MESSAGE_UPDATE_TYPES } from './telegram.types';
 
 // https://core.telegram.org/bots/api#setwebhook. Bot tokens appear in Bot API URLs: nothing here puts a URL in an error.
@@ -25,7 +25,7 @@ export function redactBotTokens(text: string): string {
 export class TelegramBotApi {
   constructor(
     private readonly baseUrl: string,
-    private readonly post: JsonPost,
+    private readonly http: ProviderHttp,
   ) {}
 
   setWebhook(botToken: string, url: string, secretToken: string): Promise<BotApiResult<true>> {
@@ -46,9 +46,9 @@ export class TelegramBotApi {
   }
 
   private async call<T>(botToken: string, method: string, params: Record<string, unknown>): Promise<BotApiResult<T>> {
-    let answer: { status: number; data: unknown };
+    let answer: ProviderAnswer;
     try {
-      answer = await this.post(`${this.baseUrl.replace(/\/+$/, '')}/bot${botToken}/${method}`, params);
+      answer = await this.http({ method: 'POST', url: `${this.baseUrl.replace(/\/+$/, '')}/bot${botToken}/${method}`, json: params });
     } catch (error) {
       return { ok: false, error: `Telegram could not be reached: ${redactBotTokens((error as Error)?.message ?? 'unknown error')}` };
     }

@@ -44,15 +44,18 @@ export const telegramProvider = {
       const secret = credentials.webhook_secret;
       if (typeof secret !== 'string' || secret === '')
         throw new Error('a Telegram webhook is registered only with a stored webhook_secret');
-      const answer = await new TelegramBotApi(api.baseUrl, api.postJson).setWebhook(botToken(credentials), url, secret);
-      return answer.ok
-        ? { status: 'registered', url, registered_at: new Date().toISOString() }
-        : { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() };
+      const answer = await new TelegramBotApi(api.baseUrl, api.http).setWebhook(botToken(credentials), url, secret);
+      return {
+        webhook: answer.ok
+          ? { status: 'registered', url, registered_at: new Date().toISOString() }
+          : { status: 'failed', url, error: answer.error, failed_at: new Date().toISOString() },
+      };
     },
     async unregister(api, credentials) {
-      const answer = await new TelegramBotApi(api.baseUrl, api.postJson).deleteWebhook(botToken(credentials));
+      const answer = await new TelegramBotApi(api.baseUrl, api.http).deleteWebhook(botToken(credentials));
       return answer.ok ? { ok: true } : { ok: false, error: answer.error };
     },
+    reconcileEveryMs: null,
   },
   // A new bot token is a new bot: its webhook is set anew, under a new secret.
   needsReregistration: (before, after) => before.bot_token !== after.bot_token,

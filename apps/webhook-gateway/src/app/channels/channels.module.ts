@@ -1,20 +1,16 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
-import axios from 'axios';
+import { createProviderHttp } from '@inbound/adapters';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ChannelListController } from './channel-list.controller';
 import { ChannelListService } from './channel-list.service';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
-import { PROVIDER_JSON_POST, WebhookSetup } from './webhook-setup';
+import { RegistrationLock } from './registration-lock';
+import { WebhookReconciler } from './webhook-reconciler';
+import { PROVIDER_HTTP, WebhookSetup } from './webhook-setup';
 import { invalidRequest } from '../http/invalid-request';
-
-/** JSON POST for providers' registration APIs: bounded time, any status answered (providers explain errors in the body). */
-async function postJson(url: string, body: unknown): Promise<{ status: number; data: unknown }> {
-  const response = await axios.post(url, body, { timeout: 10_000, validateStatus: () => true, maxContentLength: 1024 * 1024 });
-  return { status: response.status, data: response.data };
-}
 
 @Module({
   imports: [WebhooksModule],
@@ -24,7 +20,9 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; d
     ChannelsService,
     ChannelListService,
     WebhookSetup,
-    { provide: PROVIDER_JSON_POST, useValue: postJson },
+    RegistrationLock,
+    WebhookReconciler,
+    { provide: PROVIDER_HTTP, useFactory: createProviderHttp },
     {
       // 400 naming the first bad field; unknown fields refused.
       provide: APP_PIPE,

@@ -4,8 +4,10 @@ import {
   mergeChannelCredentials,
   prepareChannelCredentials,
   shownOnceKeys,
+  webhookSetupFor,
   type ApiWebhookSetup,
   type Credentials,
+  type RegistrationOutcome,
 } from '@inbound/adapters';
 import { Channel, CredentialsCipher, CredentialsDecryptionError, type ChannelWebhookState } from '@inbound/domain';
 import { isChannelType, type ChannelType, isUuidText } from '@inbound/contracts';
@@ -16,6 +18,7 @@ import { DATA_SOURCE } from '../infrastructure/infrastructure.module';
 import { ChannelDirectory } from '../webhooks/channel-directory';
 import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 import { channelView, type ChannelView } from './channel-view';
+import { RegistrationLock } from './registration-lock';
 import { WebhookSetup } from './webhook-setup';
 import { invalidRequest } from '../http/invalid-request';
 
@@ -34,9 +37,12 @@ interface CommittedChange {
   setup?: ApiWebhookSetup;
   /** The credentials the provider is to be given (its secrets already stored); absent when it is not told. */
   registerWith?: Credentials;
-  /** The credentials of a registration that must stop calling us (deactivated or replaced). */
-  unregisterWith?: Credentials;
+  /** A registration that must stop calling us (deactivated, replaced, or its API credentials removed). */
+  unregister?: { setup: ApiWebhookSetup; credentials: Credentials };
 }
+
+/** Whether another replica's registration of the channel may be left to it (the periodic reconciliation). */
+export type WhenRegistrationBusy = 'wait' | 'skip';
 
 /**
  * Credentials are sealed before they touch the database. Every read-modify-write holds the row lock; provider API
@@ -49,6 +55,7 @@ export class ChannelsService {
     private readonly cipher: CredentialsCipher,
     private readonly setup: WebhookSetup,
     private readonly directory: ChannelDirectory,
+    private readonly registrationLock: RegistrationLock,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext('ChannelsService');
@@ -67,7 +74,7 @@ export class ChannelsService {
       invalid(error);
     }
     const id = randomUUID();
-    const setup = this.setup.definition(type, credentials).webhook;
+    const setup = this.setup.setupOf(type, credentials);
     // A secret the server made for the operator to paste: shown in this answer, stored only sealed.
     const generated = shownOnceKeys(setup).filter((key) => input.credentials[key] === undefined && typeof credentials[key] === 'string');
     if (setup.kind === 'api') credentials = setup.registrationCredentials(credentials, false, new Date());
@@ -120,7 +127,11 @@ export class ChannelsService {
       const definition = this.setup.findDefinition(type, credentials);
       const reregistration = definition?.needsReregistration(before, credentials) ?? false;
       const registers = isActive && (!wasActive || reregistration || patch.credentials !== undefined);
-      const setup = definition?.webhook;
+      const setup = definition && webhookSetupFor(definition.webhook, credentials);
+      // Set up through the API before this change: what was created there is removed when the change ends it.
+      const definitionBefore = this.setup.findDefinition(type, before);
+      const setupBefore = definitionBefore && webhookSetupFor(definitionBefore.webhook, before);
+      const apiBefore = wasActive && setupBefore?.kind === 'api' ? setupBefore : undefined;
       const url = this.setup.webhookUrl(type, channel.id);
       let registerWith: Credentials | undefined;
       if (setup?.kind === 'api') {
@@ -141,9 +152,10 @@ export class ChannelsService {
       channel.credentials = this.cipher.seal(channel.id, credentials);
       // Committed before any provider call, so a deactivation answers 404 at once.
       const saved = await manager.save(channel);
-      if (setup?.kind !== 'api') return { channel: saved };
-      const unregisterWith = wasActive && (!isActive || reregistration) ? before : undefined;
-      return { channel: saved, setup, registerWith, unregisterWith };
+      const endsApiRegistration = apiBefore && (!isActive || reregistration || setup?.kind !== 'api');
+      const unregister = endsApiRegistration ? { setup: apiBefore, credentials: before } : undefined;
+      if (setup?.kind !== 'api') return { channel: saved, unregister };
+      return { channel: saved, setup, registerWith, unregister };
     });
     this.directory.invalidate(change.channel.id);
     const changed = Object.keys(patch)
@@ -152,9 +164,13 @@ export class ChannelsService {
     this.logger.info({ channel_id: change.channel.id, changed }, 'channel updated');
 
     const { setup } = change;
-    if (setup && change.unregisterWith) {
+    const type = change.channel.channel_type as ChannelType;
+    if (change.unregister) {
       // The old registration must stop calling us: the channel is deactivated or its registration replaced.
-      const stopped = await this.setup.unregister(setup, change.unregisterWith);
+      const { setup: oldSetup, credentials: oldCredentials } = change.unregister;
+      const stopped = await this.registrationLock.hold(change.channel.id, () =>
+        this.setup.unregister(oldSetup, type, change.channel.id, oldCredentials),
+      );
       if (!stopped.ok) this.logger.warn({ channel_id: change.channel.id, error: stopped.error }, 'could not remove the old webhook');
     }
     if (setup && change.registerWith) {
@@ -165,7 +181,8 @@ export class ChannelsService {
     return this.view(change.channel);
   }
 
-  async registerWebhook(id: string): Promise<ChannelView['webhook']> {
+  /** `skip`: when another replica is registering this channel now, leave it to that one. */
+  async registerWebhook(id: string, whenBusy: WhenRegistrationBusy = 'wait'): Promise<ChannelView['webhook']> {
     const now = new Date();
     const change = await this.dataSource.transaction(async (manager): Promise<CommittedChange> => {
       const channel = await this.lockedChannel(manager, id);
@@ -173,7 +190,7 @@ export class ChannelsService {
         throw new ConflictException({ error: 'channel_inactive', message: 'activate the channel before registering its webhook' });
       const type = channel.channel_type as ChannelType;
       const stored = this.openCredentials(channel);
-      const setup = this.setup.definition(type, stored).webhook;
+      const setup = this.setup.setupOf(type, stored);
       if (setup.kind === 'manual') {
         channel.webhook = setup.instructions(this.setup.webhookUrl(type, channel.id), stored);
         return { channel: await manager.save(channel) };
@@ -187,8 +204,8 @@ export class ChannelsService {
     this.directory.invalidate(change.channel.id);
     const { setup, registerWith } = change;
     if (setup && registerWith) {
-      return this.view(await this.registerThroughApi(setup, change.channel.channel_type as ChannelType, change.channel.id, registerWith))
-        .webhook;
+      const type = change.channel.channel_type as ChannelType;
+      return this.view(await this.registerThroughApi(setup, type, change.channel.id, registerWith, whenBusy)).webhook;
     }
     return this.view(change.channel).webhook;
   }
@@ -198,25 +215,45 @@ export class ChannelsService {
     type: ChannelType,
     channelId: string,
     credentials: Credentials,
+    whenBusy: WhenRegistrationBusy = 'wait',
   ): Promise<Channel> {
-    const webhook = await this.setup.register(setup, type, channelId, credentials);
-    if (webhook.status === 'failed') this.logger.warn({ channel_id: channelId, error: webhook.error }, 'webhook registration failed');
-    return this.storeWebhookState(setup, channelId, credentials, webhook);
+    const registration = async () => {
+      const outcome = await this.setup.register(setup, type, channelId, credentials);
+      const { webhook } = outcome;
+      if (webhook.status === 'failed') this.logger.warn({ channel_id: channelId, error: webhook.error }, 'webhook registration failed');
+      // Stored while the lock is held: the next replica to take it sees what this one created.
+      return this.storeRegistration(type, setup, channelId, credentials, outcome);
+    };
+    if (whenBusy === 'wait') return this.registrationLock.hold(channelId, registration);
+    const held = await this.registrationLock.tryHold(channelId, registration);
+    return held === 'busy' ? this.load(channelId) : held.value;
   }
 
-  /** Unless a change committed meanwhile made it stale (that change records its own); writes only the webhook state. */
-  private storeWebhookState(
+  /**
+   * Unless a change committed meanwhile made it stale (that change records its own): the webhook state, and the
+   * server-owned values the provider gave back (a signing secret, a webhook id).
+   */
+  private storeRegistration(
+    type: ChannelType,
     setup: ApiWebhookSetup,
     channelId: string,
     registeredWith: Credentials,
-    webhook: ChannelWebhookState,
+    outcome: RegistrationOutcome,
   ): Promise<Channel> {
     return this.dataSource.transaction(async (manager) => {
       const channel = await this.lockedChannel(manager, channelId);
       const stored = this.openCredentials(channel);
       const stillCurrent = channel.is_active && setup.isSameRegistration(stored, registeredWith);
       if (!stillCurrent) return channel;
-      channel.webhook = webhook;
+      channel.webhook = outcome.webhook as ChannelWebhookState;
+      if (outcome.credentials && Object.keys(outcome.credentials).length > 0) {
+        const owned = new Set(this.setup.definition(type, stored).credentials.serverOwnedKeys);
+        const foreign = Object.keys(outcome.credentials).filter((key) => !owned.has(key));
+        // A provider definition writing a key callers own would overwrite what an operator set.
+        if (foreign.length > 0) throw new Error(`a registration may store only server-owned credentials, not ${foreign.join(', ')}`);
+        channel.credentials = this.cipher.seal(channel.id, { ...stored, ...outcome.credentials });
+        this.directory.invalidate(channel.id);
+      }
       return manager.save(channel);
     });
   }

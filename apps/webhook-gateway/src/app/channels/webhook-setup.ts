@@ -1,24 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   providerDefinitionFor,
+  webhookSetupFor,
   type ApiWebhookSetup,
   type ChannelCredentials,
-  type JsonPost,
+  type ManualWebhookSetup,
   type ProviderDefinition,
+  type ProviderHttp,
+  type RegistrationOutcome,
 } from '@inbound/adapters';
-import type { ChannelWebhookState } from '@inbound/domain';
 import type { ChannelType } from '@inbound/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
-/** The HTTP POST provider registrations are made with (channels.module.ts). */
-export const PROVIDER_JSON_POST = Symbol('PROVIDER_JSON_POST');
+/** The HTTP client provider registrations are made with (channels.module.ts). */
+export const PROVIDER_HTTP = Symbol('PROVIDER_HTTP');
 
 /** A registration through the provider's API, or what a person pastes into its console. */
 @Injectable()
 export class WebhookSetup {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(PROVIDER_JSON_POST) private readonly postJson: JsonPost,
+    @Inject(PROVIDER_HTTP) private readonly http: ProviderHttp,
   ) {}
 
   webhookUrl(type: ChannelType, id: string): string {
@@ -36,16 +38,26 @@ export class WebhookSetup {
     return definition;
   }
 
-  register(setup: ApiWebhookSetup, type: ChannelType, id: string, credentials: ChannelCredentials): Promise<ChannelWebhookState> {
+  /** How this channel's webhook is set up: by the API when its credentials allow, by hand otherwise. */
+  setupOf(type: ChannelType, credentials: ChannelCredentials): ManualWebhookSetup | ApiWebhookSetup {
+    return webhookSetupFor(this.definition(type, credentials).webhook, credentials);
+  }
+
+  register(setup: ApiWebhookSetup, type: ChannelType, id: string, credentials: ChannelCredentials): Promise<RegistrationOutcome> {
     return setup.register(this.api(setup), this.webhookUrl(type, id), credentials);
   }
 
   /** Stops a provider from calling us (deactivation, or a registration replaced). */
-  unregister(setup: ApiWebhookSetup, credentials: ChannelCredentials): Promise<{ ok: true } | { ok: false; error: string }> {
-    return setup.unregister(this.api(setup), credentials);
+  unregister(
+    setup: ApiWebhookSetup,
+    type: ChannelType,
+    id: string,
+    credentials: ChannelCredentials,
+  ): Promise<{ ok: true } | { ok: false; error: string }> {
+    return setup.unregister(this.api(setup), credentials, this.webhookUrl(type, id));
   }
 
   private api(setup: ApiWebhookSetup) {
-    return { baseUrl: this.config.providerApiBaseUrls[setup.api.baseUrlVariable] ?? setup.api.defaultBaseUrl, postJson: this.postJson };
+    return { baseUrl: this.config.providerApiBaseUrls[setup.api.baseUrlVariable] ?? setup.api.defaultBaseUrl, http: this.http };
   }
 }
