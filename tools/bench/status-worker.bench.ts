@@ -19,16 +19,13 @@ import { STATUS_EXCHANGE, STATUS_QUEUE, statusRoutingKey } from '@inbound/contra
 import { declareQueueTopology, retryDelays, STATUS_TOPOLOGY } from '@inbound/messaging';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { connect } from 'amqplib';
-import type { DataSource } from 'typeorm';
+import { seedStorm, STORM_KINDS as KINDS, stormEventTime, stormProblems, stormProviderMessageId, type StormSeed } from './campaign-storm';
 import { cpuSnapshot, procTimes } from './process-cpu';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100);
 const PREFETCH = process.env.BENCH_PREFETCH;
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const KINDS = ['sent', 'delivered', 'read'] as const;
-const BASE_TIME = Date.UTC(2026, 2, 1, 10, 0, 0);
-const ACCOUNT_ID = randomUUID();
 
 function counter(text: string, name: string): number {
   let total = 0;
@@ -44,31 +41,8 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   return procTimes(pid)?.own;
 }
 
-async function seed(dataSource: DataSource): Promise<string> {
-  const [channel] = await dataSource.query(
-    `INSERT INTO channels (account_id, channel_type, name, credentials) VALUES ($1, 'whatsapp', 'bench', 'sealed') RETURNING id`,
-    [ACCOUNT_ID],
-  );
-  await dataSource.query(
-    `INSERT INTO group_messages (id, account_id, channel_id, total_count)
-     SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, $1, $2,
-            $3 / $4 + CASE WHEN g < $3 % $4 THEN 1 ELSE 0 END
-     FROM generate_series(0, $4 - 1) AS g`,
-    [ACCOUNT_ID, channel.id, MESSAGES, GROUPS],
-  );
-  await dataSource.query(
-    `INSERT INTO messages (account_id, channel_id, group_message_id, direction, status, delivery_address, metadata_, created_at)
-     SELECT $1, $2, ('00000000-0000-4000-8000-' || lpad(to_hex(n % $4), 12, '0'))::uuid, 'outbound', 'queued',
-            '+1555' || lpad(n::text, 7, '0'), jsonb_build_object('provider_message_id', 'wamid.BENCH' || n), now() - interval '1 hour'
-     FROM generate_series(0, $3 - 1) AS n`,
-    [ACCOUNT_ID, channel.id, MESSAGES, GROUPS],
-  );
-  await dataSource.query('ANALYZE');
-  return channel.id;
-}
-
 /** Publishes 3 events per message in a random order, confirmed, a window at a time. */
-async function publishShuffled(rabbitmqUrl: string, channelId: string): Promise<number> {
+async function publishShuffled(rabbitmqUrl: string, { channelId, accountId }: StormSeed): Promise<number> {
   const total = MESSAGES * KINDS.length;
   const order = new Uint32Array(total);
   for (let i = 0; i < total; i++) order[i] = i;
@@ -89,11 +63,11 @@ async function publishShuffled(rabbitmqUrl: string, channelId: string): Promise<
       const event = {
         event_id: randomUUID(),
         channel_id: channelId,
-        account_id: ACCOUNT_ID,
+        account_id: accountId,
         channel_type: 'whatsapp',
-        provider_message_id: `wamid.BENCH${message}`,
+        provider_message_id: stormProviderMessageId(message),
         status: kind,
-        timestamp: new Date(BASE_TIME + (KINDS.indexOf(kind) + 1) * 1_000).toISOString(),
+        timestamp: stormEventTime(kind).toISOString(),
         metadata: { provider_status: kind },
         received_at: receivedAt,
       };
@@ -128,32 +102,6 @@ function startWorker(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-async function checkExact(dataSource: DataSource): Promise<string[]> {
-  const problems: string[] = [];
-  const groups = await dataSource.query<
-    Array<{ id: string; total_count: number; delivered_count: number; read_count: number; failed_count: number; status: string }>
-  >(`SELECT id, total_count, delivered_count, read_count, failed_count, status FROM group_messages`);
-  for (const group of groups) {
-    if (
-      group.delivered_count !== group.total_count ||
-      group.read_count !== group.total_count ||
-      group.failed_count !== 0 ||
-      group.status !== 'completed'
-    ) {
-      problems.push(`group ${group.id}: ${JSON.stringify(group)}`);
-    }
-  }
-  const [rows] = await dataSource.query(
-    `SELECT count(*)::int AS total,
-            count(*) FILTER (WHERE status = 'delivered' AND sent_at = $1 AND delivered_at = $2 AND metadata_->>'read_at' = $3)::int AS exact
-     FROM messages`,
-    [new Date(BASE_TIME + 1_000).toISOString(), new Date(BASE_TIME + 2_000).toISOString(), new Date(BASE_TIME + 3_000).toISOString()],
-  );
-  if (rows.total !== MESSAGES || rows.exact !== MESSAGES)
-    problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${MESSAGES}`);
-  return problems;
-}
-
 async function main(): Promise<void> {
   if (!existsSync(join(WORKSPACE_ROOT, 'dist/apps/status-worker/main.js')))
     throw new Error('build the worker first: npx nx build status-worker');
@@ -165,9 +113,9 @@ async function main(): Promise<void> {
     await dataSource.runMigrations();
     const total = MESSAGES * KINDS.length;
     console.log(`seeding ${MESSAGES} messages in ${GROUPS} campaigns …`);
-    const channelId = await seed(dataSource);
+    const seeded = await seedStorm(dataSource, { messages: MESSAGES, groups: GROUPS });
     console.log(`publishing ${total} status events, shuffled …`);
-    const publishSeconds = await publishShuffled(infra.rabbitmqUrl, channelId);
+    const publishSeconds = await publishShuffled(infra.rabbitmqUrl, seeded);
     console.log(
       `published in ${publishSeconds.toFixed(1)} s (${Math.round(total / publishSeconds)}/s); load average ${loadavg()
         .map((n) => n.toFixed(2))
@@ -211,7 +159,7 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     const exitCode = await exited;
     worker = undefined;
-    const problems = await checkExact(dataSource);
+    const problems = await stormProblems(dataSource, MESSAGES);
 
     const batches = counter(metricsText, 'worker_batch_size_count');
     console.log(
