@@ -10,3 +10,4 @@ export * from './disposable-rabbitmq';
 export * from './disposable-postgres';
 export * from './metric-value';
 export * from './pipeline-processes';
+export * from './console-browser';

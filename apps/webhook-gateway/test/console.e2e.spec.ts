@@ -1,11 +1,10 @@
 import { PLATFORM_EVENTS_EXCHANGE } from '@inbound/contracts';
+import { openConsoleBrowser, type ConsoleBrowser } from '@inbound/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import type { WebSocketServer } from 'ws';
 import { RealtimeServer } from '../src/app/realtime/realtime-server';
@@ -13,10 +12,6 @@ import type { RealtimeSession } from '../src/app/realtime/realtime-session';
 import { migratedDataSource, seedChannel, startGateway, type RunningGateway } from './support/gateway-harness';
 
 const ADMIN_TOKEN = 'admin-token-for-the-console-0123456789';
-/** Debian's package; CI installs it (.ci/run). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Test artifacts (gitignored); docs/console/ keeps one per page. */
-const SCREENSHOTS = join(__dirname, '..', '..', '..', 'tmp', 'console-screenshots');
 const ACCOUNT = randomUUID();
 
 /**
@@ -31,12 +26,10 @@ describe('operator console (/console) in headless Chromium', () => {
   let channel: ConfirmChannel;
   let receiver: Server;
   let receiverUrl: string;
-  let browser: Browser;
+  let browser: ConsoleBrowser;
   let page: Page;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     dataSource = await migratedDataSource();
     gateway = await startGateway({ ADMIN_API_TOKEN: ADMIN_TOKEN, OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
     connection = await connect(process.env.RABBITMQ_URL as string);
@@ -48,14 +41,8 @@ describe('operator console (/console) in headless Chromium', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-    page.setDefaultTimeout(15_000);
-    // A script the CSP blocks, or one that throws, fails the run at the end.
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
-    });
+    browser = await openConsoleBrowser();
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
@@ -66,9 +53,10 @@ describe('operator console (/console) in headless Chromium', () => {
     await dataSource?.destroy();
   });
 
-  afterEach(() => expect(pageErrors).toEqual([]));
+  // A script the CSP blocks, or one that throws, fails the test it happened in.
+  afterEach(() => expect(browser.pageErrors).toEqual([]));
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shot = (name: string) => browser.shot(name);
 
   /** Stamps an outbox row as the relay does and publishes it with its seq and account. */
   async function relay(type: string, data: Record<string, unknown>): Promise<string> {
