@@ -87,7 +87,8 @@ export async function stormProblems(dataSource: DataSource, messages: number): P
      FROM messages`,
     [stormEventTime('sent').toISOString(), stormEventTime('delivered').toISOString(), stormEventTime('read').toISOString()],
   );
-  if (rows.total !== messages || rows.exact !== messages) problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${messages}`);
+  if (rows.total !== messages || rows.exact !== messages)
+    problems.push(`messages: ${rows.exact} of ${rows.total} exact, expected ${messages}`);
   return problems;
 }
 

@@ -232,7 +232,8 @@ async function runRound(variant: Variant, calls: SignedCall[]): Promise<RoundFig
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const list = (values: number[], digits = 1) => values.map((value) => value.toLocaleString('en-US', { maximumFractionDigits: digits })).join(' / ');
+const list = (values: number[], digits = 1) =>
+  values.map((value) => value.toLocaleString('en-US', { maximumFractionDigits: digits })).join(' / ');
 
 function table(rounds: Array<Record<Variant, RoundFigures>>): string {
   const of = (variant: Variant, pick: (figures: RoundFigures) => number) => rounds.map((round) => pick(round[variant]));
@@ -272,7 +273,11 @@ async function main(): Promise<void> {
     rounds.push({ pipeline, reference });
   }
   console.log(`\n${table(rounds)}\n`);
-  console.log(`load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} (2 cores, shared); Node ${process.version}`);
+  console.log(
+    `load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')} (2 cores, shared); Node ${process.version}`,
+  );
   const problems = rounds.flatMap((round) => [...round.pipeline.problems, ...round.reference.problems]);
   if (problems.length > 0) {
     console.log(`NOT EXACT:\n  ${problems.slice(0, 10).join('\n  ')}`);

@@ -61,7 +61,8 @@ function fold(messages: ConsumeMessage[]): Map<string, Folded> {
     const event = JSON.parse(message.content.toString('utf8')) as { provider_message_id: string; status: string; timestamp: string };
     const at = Number(event.timestamp) * 1000;
     const entry = folded.get(event.provider_message_id) ?? {};
-    const key = event.status === 'sent' ? 'sentAt' : event.status === 'delivered' ? 'deliveredAt' : event.status === 'read' ? 'readAt' : undefined;
+    const key =
+      event.status === 'sent' ? 'sentAt' : event.status === 'delivered' ? 'deliveredAt' : event.status === 'read' ? 'readAt' : undefined;
     if (key && (entry[key] === undefined || at < (entry[key] as number))) entry[key] = at;
     folded.set(event.provider_message_id, entry);
   }
@@ -120,7 +121,10 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
     flush();
-    applying.then(() => connection.close()).then(() => database.end()).then(() => process.exit(0));
+    applying
+      .then(() => connection.close())
+      .then(() => database.end())
+      .then(() => process.exit(0));
   });
 }
 
