@@ -1,4 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+import { coalesceFrameWrites } from './coalesced-frame-writes';
 import { InFlightList, type InFlightNode } from './in-flight-list';
 
 export class PublishError extends Error {
@@ -87,6 +88,7 @@ export class ConfirmedPublisher {
     // No Nagle: with delayed ACKs it adds up to 40 ms to a webhook's answer. The timeout bounds
     // the TCP connect and the handshake.
     const connection = await connect(this.options.url, { noDelay: true, timeout: this.options.confirmTimeoutMs ?? 5_000 });
+    coalesceFrameWrites(connection);
     try {
       const channel = await connection.createConfirmChannel();
       if (this.options.setup) await this.options.setup(channel);
