@@ -55,6 +55,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'WebhookSubscriptions1795700000000',
         'OutboundEvents1795800000000',
         'ChannelConnection1795900000000',
+        'AccountListingIndexes1796000000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -95,6 +96,26 @@ describe('schema (migrations on PostgreSQL)', () => {
       });
     });
 
+    it.each([
+      ['channels', 'idx_channels_account_created'],
+      ['group_messages', 'idx_group_messages_account_created'],
+      ['webhook_subscriptions', 'idx_webhook_subscriptions_account_created'],
+    ])("answers the account's %s list newest first from %s, without a sort", async (table, index) => {
+      // Whole-table and bitmap scans off: on an empty table the planner would rightly prefer them; the question is
+      // whether the index can serve the list in its order.
+      const plan = await dataSource.transaction(async (manager) => {
+        await manager.query('SET LOCAL enable_seqscan = off');
+        await manager.query('SET LOCAL enable_bitmapscan = off');
+        const rows = await manager.query<Array<{ 'QUERY PLAN': string }>>(
+          `EXPLAIN SELECT * FROM "${table}" WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500`,
+          [randomUUID()],
+        );
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toContain(`Index Scan using ${index}`);
+      expect(plan).not.toMatch(/\bSort\b/);
+    });
+
     it('down, one migration at a time, removes every table it created', async () => {
       const channelColumn = async (name: string): Promise<number> =>
         (
@@ -103,6 +124,19 @@ describe('schema (migrations on PostgreSQL)', () => {
             [name],
           )
         )[0].n;
+      const listingIndexes = async (): Promise<string[]> =>
+        (
+          await dataSource.query<Array<{ indexname: string }>>(
+            `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND (indexname LIKE '%\\_account\\_created' OR indexname LIKE '%\\_account\\_id') ORDER BY indexname`,
+          )
+        ).map((row) => row.indexname);
+      expect(await listingIndexes()).toEqual([
+        'idx_channels_account_created',
+        'idx_group_messages_account_created',
+        'idx_webhook_subscriptions_account_created',
+      ]);
+      await dataSource.undoLastMigration();
+      expect(await listingIndexes()).toEqual(['idx_webhook_subscriptions_account_id']);
       expect(await channelColumn('connection')).toBe(1);
       await dataSource.undoLastMigration();
       expect(await channelColumn('connection')).toBe(0);
@@ -125,7 +159,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(6);
+      expect(applied).toHaveLength(7);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

@@ -1,5 +1,5 @@
 import type { ChannelConnection } from '@inbound/contracts';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** What each state holds and means: docs/CONTRACTS.md, "Channel admin API". */
 export type ChannelWebhookState =
@@ -11,6 +11,8 @@ export type ChannelWebhookState =
 
 /** Property names are the contract's column names, as everywhere on the bus and the API. */
 @Entity({ name: 'channels' })
+// (account_id, created_at DESC, id DESC) for the account's channel list; the order is beyond @Index, so the migration owns its shape.
+@Index('idx_channels_account_created', { synchronize: false })
 export class Channel {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_channels' })
   id!: string;

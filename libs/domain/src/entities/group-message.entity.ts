@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Channel } from './channel.entity';
 
 export const GROUP_MESSAGE_STATUSES = ['processing', 'completed'] as const;
@@ -6,6 +6,8 @@ export type GroupMessageStatus = (typeof GROUP_MESSAGE_STATUSES)[number];
 
 /** One send to many recipients; the status worker moves each counter at most once per message. */
 @Entity({ name: 'group_messages' })
+// (account_id, created_at DESC, id DESC) for the account's campaign list; the order is beyond @Index, so the migration owns its shape.
+@Index('idx_group_messages_account_created', { synchronize: false })
 @Check('chk_group_messages_status', `"status" IN ('processing', 'completed')`)
 export class GroupMessage {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_group_messages' })

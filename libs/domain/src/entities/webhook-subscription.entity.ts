@@ -7,14 +7,15 @@ export interface WebhookRetryPolicy {
   backoff_ms?: number[];
 }
 
-export const WEBHOOK_SUBSCRIPTION_INDEXES = { account: 'idx_webhook_subscriptions_account_id' } as const;
+export const WEBHOOK_SUBSCRIPTION_INDEXES = { accountNewestFirst: 'idx_webhook_subscriptions_account_created' } as const;
 
 /**
  * A customer's URL that receives outbound events. The signing secrets are sealed with the
  * CredentialsCipher (the subscription id as associated data), like channel credentials.
  */
 @Entity({ name: 'webhook_subscriptions' })
-@Index(WEBHOOK_SUBSCRIPTION_INDEXES.account, ['account_id'])
+// (account_id, created_at DESC, id DESC): the order is beyond @Index, so the migration owns its shape.
+@Index(WEBHOOK_SUBSCRIPTION_INDEXES.accountNewestFirst, { synchronize: false })
 export class WebhookSubscription {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_webhook_subscriptions' })
   id!: string;

@@ -4,6 +4,7 @@ import { WebhookSpool1795600000000 } from './1795600000000-webhook-spool.migrati
 import { WebhookSubscriptions1795700000000 } from './1795700000000-webhook-subscriptions.migration';
 import { OutboundEvents1795800000000 } from './1795800000000-outbound-events.migration';
 import { ChannelConnection1795900000000 } from './1795900000000-channel-connection.migration';
+import { AccountListingIndexes1796000000000 } from './1796000000000-account-listing-indexes.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const DOMAIN_MIGRATIONS = [
   WebhookSubscriptions1795700000000,
   OutboundEvents1795800000000,
   ChannelConnection1795900000000,
+  AccountListingIndexes1796000000000,
 ];
