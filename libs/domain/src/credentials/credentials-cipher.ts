@@ -24,8 +24,9 @@ function b64url(bytes: Buffer): string {
 }
 
 /**
- * AES-256-GCM with the channel id as associated data (docs/CONTRACTS.md, "`channels`"). With
- * `refusePlain` (the gateway in production) a `plain.` value is refused until resealed.
+ * AES-256-GCM with the owning row's id (a channel's or a subscription's) as associated data, so a sealed value
+ * copied onto another row does not open (docs/CONTRACTS.md, "`channels`"). With `refusePlain` (the gateway in
+ * production) a `plain.` value is refused until resealed.
  */
 export class CredentialsCipher {
   private readonly keysById = new Map<string, Buffer>();
@@ -47,44 +48,44 @@ export class CredentialsCipher {
     return this.currentKeyId !== undefined;
   }
 
-  seal(channelId: string, credentials: ChannelCredentialValues): string {
+  seal(ownerId: string, credentials: ChannelCredentialValues): string {
     const plaintext = Buffer.from(JSON.stringify(credentials), 'utf8');
     if (this.currentKeyId === undefined) return `${PLAIN_PREFIX}.${b64url(plaintext)}`;
     const key = this.keysById.get(this.currentKeyId) as Buffer;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
-    cipher.setAAD(Buffer.from(channelId, 'utf8'));
+    cipher.setAAD(Buffer.from(ownerId, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return [SEALED_PREFIX, this.currentKeyId, b64url(nonce), b64url(ciphertext), b64url(cipher.getAuthTag())].join('.');
   }
 
-  open(channelId: string, stored: string): ChannelCredentialValues {
+  open(ownerId: string, stored: string): ChannelCredentialValues {
     const parts = stored.split('.');
     let plaintext: Buffer;
     if (parts[0] === PLAIN_PREFIX && parts.length === 2) {
       if (this.refusePlain) {
-        throw new CredentialsDecryptionError(`credentials of channel ${channelId} are stored unencrypted; run the reseal tool`);
+        throw new CredentialsDecryptionError(`the sealed secrets of ${ownerId} are stored unencrypted; run the reseal tool`);
       }
       plaintext = Buffer.from(parts[1], 'base64url');
     } else if (parts[0] === SEALED_PREFIX && parts.length === 5) {
       const [, keyId, nonce, ciphertext, tag] = parts;
       const key = this.keysById.get(keyId);
       if (!key)
-        throw new CredentialsDecryptionError(`credentials of channel ${channelId} are sealed with key ${keyId}, which is not configured`);
+        throw new CredentialsDecryptionError(`the sealed secrets of ${ownerId} are sealed with key ${keyId}, which is not configured`);
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
-        decipher.setAAD(Buffer.from(channelId, 'utf8'));
+        decipher.setAAD(Buffer.from(ownerId, 'utf8'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
       } catch {
-        throw new CredentialsDecryptionError(`credentials of channel ${channelId} failed authentication (wrong key or altered value)`);
+        throw new CredentialsDecryptionError(`the sealed secrets of ${ownerId} failed authentication (wrong key or altered value)`);
       }
     } else {
-      throw new CredentialsDecryptionError(`credentials of channel ${channelId} are in an unknown format`);
+      throw new CredentialsDecryptionError(`the sealed secrets of ${ownerId} are in an unknown format`);
     }
     const value: unknown = JSON.parse(plaintext.toString('utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new CredentialsDecryptionError(`credentials of channel ${channelId} are not an object`);
+      throw new CredentialsDecryptionError(`the sealed secrets of ${ownerId} are not an object`);
     }
     return value as ChannelCredentialValues;
   }
