@@ -56,6 +56,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'OutboundEvents1795800000000',
         'ChannelConnection1795900000000',
         'AccountListingIndexes1796000000000',
+        'DeliveryLogRetention1796100000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -124,6 +125,15 @@ describe('schema (migrations on PostgreSQL)', () => {
             [name],
           )
         )[0].n;
+      const finishedIndex = async (): Promise<number> =>
+        (
+          await dataSource.query<Array<{ n: number }>>(
+            `SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'idx_webhook_deliveries_finished'`,
+          )
+        )[0].n;
+      expect(await finishedIndex()).toBe(1);
+      await dataSource.undoLastMigration();
+      expect(await finishedIndex()).toBe(0);
       const listingIndexes = async (): Promise<string[]> =>
         (
           await dataSource.query<Array<{ indexname: string }>>(
@@ -159,7 +169,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(7);
+      expect(applied).toHaveLength(8);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

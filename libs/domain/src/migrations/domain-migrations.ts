@@ -5,6 +5,7 @@ import { WebhookSubscriptions1795700000000 } from './1795700000000-webhook-subsc
 import { OutboundEvents1795800000000 } from './1795800000000-outbound-events.migration';
 import { ChannelConnection1795900000000 } from './1795900000000-channel-connection.migration';
 import { AccountListingIndexes1796000000000 } from './1796000000000-account-listing-indexes.migration';
+import { DeliveryLogRetention1796100000000 } from './1796100000000-delivery-log-retention.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const DOMAIN_MIGRATIONS = [
   OutboundEvents1795800000000,
   ChannelConnection1795900000000,
   AccountListingIndexes1796000000000,
+  DeliveryLogRetention1796100000000,
 ];

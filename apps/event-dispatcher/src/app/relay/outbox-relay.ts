@@ -135,16 +135,32 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /** Once a minute, by the relay's leader only: published outbox rows, and finished deliveries, past their retention. */
   private async prune(runner: QueryRunner): Promise<void> {
     this.lastPrune = Date.now();
+    await this.deleteInChunks(
+      runner,
+      `DELETE FROM outbox_events WHERE id IN (
+         SELECT id FROM outbox_events
+         WHERE published_at IS NOT NULL AND created_at < now() - make_interval(hours => $1)
+         LIMIT $2)`,
+      this.config.outboxRetentionHours,
+    );
+    // Open deliveries (pending, failed) stay whatever their age: they are still owed. Attempts go with their delivery (cascade).
+    await this.deleteInChunks(
+      runner,
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries
+         WHERE status IN ('succeeded', 'dead') AND updated_at < now() - make_interval(days => $1)
+         LIMIT $2)`,
+      this.config.deliveryLogRetentionDays,
+    );
+  }
+
+  /** Short transactions: a large backlog is deleted a chunk at a time, never in one long lock. */
+  private async deleteInChunks(runner: QueryRunner, sql: string, age: number): Promise<void> {
     for (;;) {
-      const deleted: unknown = await runner.query(
-        `DELETE FROM outbox_events WHERE id IN (
-           SELECT id FROM outbox_events
-           WHERE published_at IS NOT NULL AND created_at < now() - make_interval(hours => $1)
-           LIMIT $2)`,
-        [this.config.outboxRetentionHours, PRUNE_CHUNK],
-      );
+      const deleted: unknown = await runner.query(sql, [age, PRUNE_CHUNK]);
       const count = Array.isArray(deleted) ? Number(deleted[1] ?? 0) : 0;
       if (count < PRUNE_CHUNK) return;
     }

@@ -83,6 +83,14 @@ export const EVENT_DISPATCHER_VARIABLES = {
     max: 24 * 365,
     meaning: 'published outbox rows are deleted after this (the realtime stream replays from them)',
   },
+  deliveryLogRetentionDays: {
+    name: 'DELIVERY_LOG_RETENTION_DAYS',
+    kind: 'integer',
+    default: 30,
+    min: 1,
+    max: 3_650,
+    meaning: 'finished deliveries (succeeded or dead) and their attempts are deleted this long after their last change; open ones are kept',
+  },
 } as const satisfies EnvVariables;
 
 export type EventDispatcherConfig = WorkerConfig &
