@@ -8,20 +8,20 @@
  * Target: ≥ 20,000 verify+parse per second for the HMAC schemes (Resend, Mailgun) and the
  * Basic-auth check (Postmark); SendGrid (ECDSA P-256) and SES (RSA-2048) are reported as measured.
  */
-import { createHmac, createSign, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createMailgunAdapter,
   createPostmarkAdapter,
   createResendAdapter,
-  createSelfSignedCertificate,
   createSendGridAdapter,
   createSesAdapter,
   type ChannelContext,
   type ProviderAdapter,
   type WebhookRequest,
 } from '@inbound/adapters';
+import { createSelfSignedCertificate, signSnsMessage } from '@inbound/adapters/test-signers';
 
 const ADAPTERS_SOURCE = join(__dirname, '..', '..', 'libs', 'adapters', 'src');
 const BENCH_SECONDS = Number(process.env['BENCH_SECONDS'] ?? '1.5');
@@ -94,12 +94,7 @@ function sendGridCase(): BenchCase {
 }
 
 function sesCase(): BenchCase {
-  const envelope = JSON.parse(fixture('ses', 'notification-bounce.json').toString('utf8')) as Record<string, string>;
-  const signed = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-    .filter((field) => field in envelope)
-    .map((field) => `${field}\n${envelope[field]}\n`)
-    .join('');
-  envelope['Signature'] = createSign('RSA-SHA256').update(signed).sign(certificate.privateKey, 'base64');
+  const envelope = signSnsMessage(JSON.parse(fixture('ses', 'notification-bounce.json').toString('utf8')), certificate.privateKey);
   const one = request(Buffer.from(JSON.stringify(envelope)), { 'content-type': 'text/plain; charset=UTF-8' });
   return {
     provider: 'ses',

@@ -149,7 +149,7 @@ describe('docker/Dockerfile', () => {
     expect(commands.filter((command) => /\b(curl|wget)\b/.test(command))).toEqual([]);
   });
 
-  it('sends the build everything it copies, and not node_modules, dist, .git or .env files', () => {
+  it('sends the build everything it copies, and not node_modules, dist, .git, .env files or the SNS development key', () => {
     const patterns = readFileSync(join(WORKSPACE_ROOT, '.dockerignore'), 'utf8')
       .split('\n')
       .map((line) => line.trim())
@@ -178,6 +178,7 @@ describe('docker/Dockerfile', () => {
       '.git/HEAD',
       '.env',
       '.env.local',
+      '.sns-dev/private-key.pem',
       '.nx/cache/x',
       'tmp/x',
     ]) {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,9 +24,9 @@ describe('the local environment npm start keeps in .env', () => {
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'local-env-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('generates an admin token and a credentials key once, readable only by the owner, and reuses them', () => {
+  it('generates an admin token, a credentials key and the SNS development pair once, readable only by the owner, and reuses them', () => {
     const first = localEnvironment(root);
-    expect(first.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(first.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
     expect(first.env.ADMIN_API_TOKEN).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(Buffer.from(first.env.CREDENTIALS_KEY, 'base64')).toHaveLength(32);
     expect(statSync(join(root, '.env')).mode & 0o777).toBe(0o600);
@@ -34,6 +35,26 @@ describe('the local environment npm start keeps in .env', () => {
     expect(second.generated).toEqual([]);
     expect(second.env.ADMIN_API_TOKEN).toBe(first.env.ADMIN_API_TOKEN);
     expect(second.env.CREDENTIALS_KEY).toBe(first.env.CREDENTIALS_KEY);
+    expect(second.env.SNS_DEV_CERTIFICATE_FILE).toBe(first.env.SNS_DEV_CERTIFICATE_FILE);
+  });
+
+  it('makes the SNS development certificate with its key beside it, the key readable only by the owner, valid for years', () => {
+    const { env } = localEnvironment(root);
+    expect([env.SNS_DEV_CERTIFICATE_FILE, env.SNS_DEV_PRIVATE_KEY_FILE]).toEqual([
+      join(root, '.sns-dev', 'certificate.pem'),
+      join(root, '.sns-dev', 'private-key.pem'),
+    ]);
+    const certificate = new X509Certificate(readFileSync(env.SNS_DEV_CERTIFICATE_FILE));
+    expect(certificate.checkPrivateKey(createPrivateKey(readFileSync(env.SNS_DEV_PRIVATE_KEY_FILE)))).toBe(true);
+    expect(Date.parse(certificate.validTo)).toBeGreaterThan(Date.now() + 9 * 365 * 24 * 3600 * 1000);
+    expect(statSync(env.SNS_DEV_PRIVATE_KEY_FILE).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes no SNS development certificate for a production pipeline, which the gateway would refuse to start with', () => {
+    const result = localEnvironment(root, { NODE_ENV: 'production' });
+    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(existsSync(join(root, '.sns-dev'))).toBe(false);
+    expect(localEnvironment(root, { NODE_ENV: 'test' }).generated).toEqual(['SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
   });
 
   it('lets the environment win over the file, and writes nothing it was given', () => {
@@ -41,20 +62,29 @@ describe('the local environment npm start keeps in .env', () => {
     const result = localEnvironment(root, {
       ADMIN_API_TOKEN: 'from-the-environment-0123',
       CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      // A certificate of one's own: no key is made for it.
+      SNS_DEV_CERTIFICATE_FILE: '/elsewhere/certificate.pem',
     });
     expect(result.generated).toEqual([]);
     expect(result.env).toMatchObject({ ADMIN_API_TOKEN: 'from-the-environment-0123', PORT: '4000' });
+    expect(result.env.SNS_DEV_PRIVATE_KEY_FILE).toBeUndefined();
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe('ADMIN_API_TOKEN=from-the-file-0123456789\nPORT=4000\n');
   });
 
   it('adds what is missing on lines of its own, after a last line without a newline, a comment, quotes and blank values', () => {
     writeFileSync(join(root, '.env'), '# mine\nexport LOG_LEVEL="debug"\nCREDENTIALS_KEY=\nPORT=4000');
     const result = localEnvironment(root);
-    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
     expect(result.env).toMatchObject({ LOG_LEVEL: 'debug', PORT: '4000' });
     const lines = readFileSync(join(root, '.env'), 'utf8').split('\n');
     expect(lines.slice(0, 4)).toEqual(['# mine', 'export LOG_LEVEL="debug"', 'CREDENTIALS_KEY=', 'PORT=4000']);
-    expect(lines.slice(4)).toEqual([`ADMIN_API_TOKEN=${result.env.ADMIN_API_TOKEN}`, `CREDENTIALS_KEY=${result.env.CREDENTIALS_KEY}`, '']);
+    expect(lines.slice(4)).toEqual([
+      `ADMIN_API_TOKEN=${result.env.ADMIN_API_TOKEN}`,
+      `CREDENTIALS_KEY=${result.env.CREDENTIALS_KEY}`,
+      `SNS_DEV_CERTIFICATE_FILE=${result.env.SNS_DEV_CERTIFICATE_FILE}`,
+      `SNS_DEV_PRIVATE_KEY_FILE=${result.env.SNS_DEV_PRIVATE_KEY_FILE}`,
+      '',
+    ]);
     expect(localEnvironment(root).env.CREDENTIALS_KEY).toBe(result.env.CREDENTIALS_KEY);
   });
 });

@@ -2,9 +2,10 @@
 // `npm start`: the whole local pipeline. Installs dependencies if missing, makes sure
 // PostgreSQL and RabbitMQ answer at DATABASE_URL / RABBITMQ_URL (starting the local services,
 // or docker/compose.yml where Docker is present), migrates, builds, and runs the gateway, both
-// workers and the event dispatcher with prefixed, readable logs until Ctrl-C. An admin token
-// and a credentials key are generated once and kept in `.env`; every app gets the same
-// environment, in which subscriber URLs on this machine are allowed (local-env.mjs).
+// workers and the event dispatcher with prefixed, readable logs until Ctrl-C. An admin token,
+// a credentials key and an SNS development certificate are generated once and kept in `.env`;
+// every app gets the same environment, in which subscriber URLs on this machine are allowed
+// (local-env.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -142,11 +143,13 @@ async function main() {
     return child;
   });
   const gateway = `http://localhost:${env.PORT ?? 3000}`;
-  if (local.generated.length > 0) say(`generated ${local.generated.join(' and ')} into .env (kept for the next start)`);
+  if (local.generated.length > 0) say(`generated ${local.generated.join(', ')} into .env (kept for the next start)`);
   say(`gateway on ${gateway} (health: /health/ready); Ctrl-C stops everything`);
   say(`admin API token: ${env.ADMIN_API_TOKEN}`);
   say(`operator console: ${gateway}/console (log in with the token)`);
   if (env.OUTBOUND_ALLOW_PRIVATE_URLS === 'true') say('subscriber webhooks may point at this machine (OUTBOUND_ALLOW_PRIVATE_URLS=true)');
+  if (env.SNS_DEV_CERTIFICATE_FILE)
+    say('SES notifications signed on this machine are trusted (SNS_DEV_CERTIFICATE_FILE; npm run simulate -- ses)');
   say('send sample traffic (a signed WhatsApp message; see README, "Send test traffic"):');
   say('  npm run simulate -- whatsapp');
   say('or create a channel yourself:');

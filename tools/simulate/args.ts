@@ -7,7 +7,7 @@ export const PLANNED_KINDS = ['unipile'] as const;
 
 export const STATUS_SCENARIOS = ['sent', 'delivered', 'read', 'failed'] as const;
 export type StatusScenario = (typeof STATUS_SCENARIOS)[number];
-export const SCENARIOS = ['inbound', ...STATUS_SCENARIOS, 'bad-signature', 'campaign'] as const;
+export const SCENARIOS = ['inbound', ...STATUS_SCENARIOS, 'bad-signature', 'campaign', 'subscription'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface SimulatorOptions {
@@ -33,8 +33,8 @@ Sends signed provider webhooks to the local gateway (started with \`npm start\`)
 what the pipeline made of them: the HTTP answer, the rows in PostgreSQL, campaign counters,
 and the outbound events a subscriber receives.
 
-Kinds:     ${KINDS.filter((kind) => kind !== 'ses').join(', ')}
-           (ses, ${PLANNED_KINDS.join(', ')}: not supported, see below)
+Kinds:     ${KINDS.join(', ')}
+           (${PLANNED_KINDS.join(', ')}: not supported, see below)
 Scenarios:
   inbound          an inbound message (default for telegram, whatsapp, messenger, sms, bridge)
   sent|delivered|read|failed
@@ -43,6 +43,8 @@ Scenarios:
   bad-signature    the same call signed with a wrong key: expects 401, nothing stored
   campaign         a group message of --messages outbound rows, then sent, delivered and read
                    for each at --rate calls per second (whatsapp, sendgrid)
+  subscription     an SNS SubscriptionConfirmation (ses): expects 200 and the gateway to confirm
+                   it by visiting its SubscribeURL, served here by a local stand-in for SNS
 
 Options:
   --url <origin>      gateway origin (default http://localhost:$PORT, PORT from .env or 3000)
@@ -60,10 +62,12 @@ inserted straight into PostgreSQL at DATABASE_URL, as the sending side would. Ea
 a local receiver to every event (POST /subscriptions), verifies each delivery's signature and
 deletes the subscription at the end.
 
-Not supported: ses (the gateway checks SNS signatures with a certificate it downloads from
-https://sns.<region>.amazonaws.com, which a local run cannot serve without AWS); unipile (no
-adapter yet). The bridge kind reports sent and failed only (a WhatsApp Web bridge's contract has
-no delivered or read).`;
+ses signs as SNS does, with the development key npm start makes (SNS_DEV_PRIVATE_KEY_FILE in
+.env); the gateway trusts its certificate through SNS_DEV_CERTIFICATE_FILE, in development and
+tests only, instead of one downloaded from AWS.
+
+Not supported: unipile (no adapter yet). The bridge kind reports sent and failed only (a WhatsApp
+Web bridge's contract has no delivered or read).`;
 
 /** Parses argv (after `--`). Returns undefined for --help. */
 export function parseArgs(argv: readonly string[]): SimulatorOptions | undefined {

@@ -10,11 +10,14 @@ import {
   signPostmarkCall,
   signResendCall,
   signSendGridCall,
+  signSnsMessage,
   signTelegramCall,
   signTwilioFormCall,
   signWhatsAppCall,
+  SNS_DEV_CERTIFICATE_URL,
+  type SnsMessage,
 } from '@inbound/adapters/test-signers';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kind, StatusScenario } from './args';
@@ -45,6 +48,12 @@ export interface InboundCall extends ProviderCall {
   sender: string;
 }
 
+export interface SubscriptionCall extends ProviderCall {
+  topicArn: string;
+  /** What the confirmation request must carry back. */
+  token: string;
+}
+
 export interface ProviderKind {
   kind: Kind;
   channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email' | 'bridge';
@@ -59,6 +68,10 @@ export interface ProviderKind {
   newOutbound(): { providerMessageId: string; recipient: string };
   inboundCall?(target: CallTarget): InboundCall;
   statusCall(target: CallTarget, items: readonly StatusItem[]): ProviderCall;
+  /** A subscription confirmation whose confirmation request goes to `confirmationUrl` (SNS: the subscription scenario). */
+  subscriptionCall?(target: CallTarget, confirmationUrl: string): SubscriptionCall;
+  /** Printed when a call the simulator signed properly is refused: what the gateway needs for this kind. */
+  refusalHint?: string;
   /** Campaign row n: provider id `<idPrefix><n>`, recipient `<recipientPrefix><n><recipientSuffix>` (batching kinds). */
   campaignIds?(): { idPrefix: string; recipientPrefix: string; recipientSuffix: string };
 }
@@ -355,6 +368,87 @@ const postmark: ProviderKind = {
   },
 };
 
+const SES_EVENT: Record<StatusScenario, string> = { sent: 'Send', delivered: 'Delivery', read: 'Open', failed: 'Bounce' };
+
+const ses: ProviderKind = {
+  kind: 'ses',
+  channelType: 'email',
+  inbound: false,
+  statuses: ['sent', 'delivered', 'read', 'failed'],
+  batches: false,
+  // The channel holds only its topic; SNS signs with the machine's development key, added for each run (simulate.ts).
+  newCredentials: () => {
+    const topicArn = `arn:aws:sns:us-east-1:123456789012:simulator-${hex(4)}`;
+    return { credentials: { provider: 'ses', topic_arn: topicArn }, secrets: { topic_arn: topicArn } };
+  },
+  newOutbound: () => ({ providerMessageId: `01000${hex(6)}-${randomUUID()}-000000`, recipient: emailRecipient() }),
+  refusalHint:
+    'the gateway takes SNS messages signed on this machine only when started with SNS_DEV_CERTIFICATE_FILE naming the certificate ' +
+    'of SNS_DEV_PRIVATE_KEY_FILE (npm start sets both in .env; restart it if it was running before they were added)',
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('SNS sends one notification per call');
+    const [item] = items;
+    const now = new Date().toISOString();
+    const event = JSON.parse(fixture('ses', 'notification-bounce').Message);
+    const bounce = event.bounce;
+    delete event.bounce;
+    event.eventType = SES_EVENT[item.status];
+    Object.assign(event.mail, { timestamp: now, messageId: item.providerMessageId, destination: [item.recipient] });
+    event.mail.commonHeaders.to = [item.recipient];
+    // Each event type's own object, as SES publishes it.
+    if (item.status === 'sent') event.send = {};
+    if (item.status === 'delivered')
+      event.delivery = {
+        timestamp: now,
+        processingTimeMillis: 512,
+        recipients: [item.recipient],
+        smtpResponse: '250 2.6.0 Message received',
+      };
+    if (item.status === 'read') event.open = { timestamp: now, ipAddress: '192.0.2.1', userAgent: 'Mozilla/5.0 (simulator)' };
+    if (item.status === 'failed')
+      event.bounce = { ...bounce, timestamp: now, bouncedRecipients: [{ ...bounce.bouncedRecipients[0], emailAddress: item.recipient }] };
+    const message = {
+      Type: 'Notification',
+      MessageId: randomUUID(),
+      TopicArn: target.secrets.topic_arn,
+      Message: JSON.stringify(event),
+      Timestamp: now,
+    };
+    return snsCall(target, message);
+  },
+  subscriptionCall(target, confirmationUrl) {
+    const documented = fixture('ses', 'subscription-confirmation');
+    const topicArn = target.secrets.topic_arn;
+    const token = hex(64);
+    const subscribeUrl = new URL(confirmationUrl);
+    subscribeUrl.search = new URLSearchParams({ Action: 'ConfirmSubscription', TopicArn: topicArn, Token: token }).toString();
+    const message = {
+      Type: 'SubscriptionConfirmation',
+      MessageId: randomUUID(),
+      Token: token,
+      TopicArn: topicArn,
+      Message: documented.Message.replaceAll(documented.TopicArn, topicArn),
+      SubscribeURL: subscribeUrl.href,
+      Timestamp: new Date().toISOString(),
+    };
+    return { ...snsCall(target, message), topicArn, token };
+  },
+};
+
+/** Signed with the development key and pointing at its certificate; SNS posts JSON as text/plain, naming type, id and topic in headers too. */
+function snsCall(target: CallTarget, message: SnsMessage): ProviderCall {
+  const signed = signSnsMessage({ ...message, SigningCertURL: SNS_DEV_CERTIFICATE_URL }, target.secrets.sns_private_key);
+  return {
+    body: JSON.stringify(signed),
+    headers: {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': signed.Type,
+      'x-amz-sns-message-id': signed.MessageId,
+      'x-amz-sns-topic-arn': signed.TopicArn,
+    },
+  };
+}
+
 const bridge: ProviderKind = {
   kind: 'bridge',
   channelType: 'bridge',
@@ -389,33 +483,34 @@ const bridge: ProviderKind = {
   },
 };
 
-export const PROVIDER_KINDS: Partial<Record<Kind, ProviderKind>> = {
+export const PROVIDER_KINDS: Record<Kind, ProviderKind> = {
   telegram,
   whatsapp,
   messenger,
   sms,
   resend,
   sendgrid,
+  ses,
   mailgun,
   postmark,
   bridge,
-};
-
-/** Why a kind cannot be simulated, for the kinds that have no entry above. */
-export const UNSUPPORTED_KINDS: Partial<Record<Kind, string>> = {
-  ses:
-    'ses: not supported locally: the gateway checks each SNS signature with a certificate it downloads from ' +
-    'https://sns.<region>.amazonaws.com/…pem, which only AWS can serve (the adapter specs sign with a self-signed certificate in-process)',
 };
 
 /** The same secrets' shapes with other values: a call signed with them must be refused. */
 export function wrongSecrets(secrets: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(secrets).map(([name, value]) => {
-      if (name === 'account_sid') return [name, value];
-      if (value.includes('PRIVATE KEY')) return [name, createSendGridTestKeys().privateKeyPem];
+      // Identifiers, not secrets: kept, so that the signature is what gets the call refused.
+      if (name === 'account_sid' || name === 'topic_arn') return [name, value];
+      if (value.includes('PRIVATE KEY')) return [name, otherPrivateKeyLike(value)];
       if (value.startsWith('whsec_')) return [name, `whsec_${randomBytes(24).toString('base64')}`];
       return [name, randomBytes(24).toString('base64url')];
     }),
   );
+}
+
+/** A fresh private key of the same type (SendGrid's P-256, SNS's RSA), PKCS#8 PEM. */
+function otherPrivateKeyLike(pem: string): string {
+  if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') return createSendGridTestKeys().privateKeyPem;
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -11,6 +11,8 @@ export interface SimulatorSettings {
   databaseUrl: string;
   /** Opens the stored credentials of a Telegram channel (its webhook secret is written by the server). */
   credentialsKey?: string;
+  /** The key of the SNS development certificate (SNS_DEV_PRIVATE_KEY_FILE, made by `npm start`): what ses calls are signed with. */
+  snsDevPrivateKeyFile?: string;
   /** The file that remembers the demo channels between runs. */
   stateFile: string;
 }
@@ -44,6 +46,7 @@ export function resolveSettings(
     accountId: options.account ?? DEMO_ACCOUNT_ID,
     databaseUrl: value('DATABASE_URL') ?? DEFAULT_DATABASE_URL,
     credentialsKey: value('CREDENTIALS_KEY'),
+    snsDevPrivateKeyFile: value('SNS_DEV_PRIVATE_KEY_FILE'),
     stateFile: join(root, '.simulator.json'),
   };
 }

@@ -6,9 +6,10 @@ import {
   startPipeline,
   type RunningPipeline,
 } from '@inbound/testing';
+import { createSelfSignedCertificate } from '@inbound/adapters/test-signers';
 import { createDataSource } from '@inbound/domain';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kind, parseArgs, type Scenario, type SimulatorOptions, UsageError } from './args';
@@ -26,6 +27,8 @@ const STATUS_OF: Array<[Kind, Scenario]> = [
   ['sms', 'failed'],
   ['resend', 'sent'],
   ['sendgrid', 'failed'],
+  ['ses', 'delivered'],
+  ['ses', 'failed'],
   ['mailgun', 'delivered'],
   ['postmark', 'read'],
   ['bridge', 'sent'],
@@ -34,8 +37,9 @@ const STATUS_OF: Array<[Kind, Scenario]> = [
 
 /**
  * The simulator against the four built apps as processes (an isolated database and vhost): every
- * supported kind's inbound message and one status, a wrong signature, and a small campaign whose
- * counters end exact.
+ * supported kind's inbound message and one status, a wrong signature, an SNS subscription
+ * confirmation, and a small campaign whose counters end exact. The gateway trusts an SNS
+ * development certificate made here, as `npm start` makes one.
  */
 describe('npm run simulate against the running pipeline', () => {
   let infra: IsolatedInfra;
@@ -51,6 +55,12 @@ describe('npm run simulate against the running pipeline', () => {
     await dataSource.runMigrations({ transaction: 'each' });
     await dataSource.destroy();
     await botApi.start();
+    stateDir = mkdtempSync(join(tmpdir(), 'simulator-'));
+    const snsDev = createSelfSignedCertificate({ commonName: 'sns.localhost' });
+    const snsDevCertificateFile = join(stateDir, 'sns-dev-certificate.pem');
+    const snsDevPrivateKeyFile = join(stateDir, 'sns-dev-private-key.pem');
+    writeFileSync(snsDevCertificateFile, snsDev.certificatePem);
+    writeFileSync(snsDevPrivateKeyFile, snsDev.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
 
     const credentialsKey = randomBytes(32).toString('base64');
     const common = {
@@ -63,15 +73,19 @@ describe('npm run simulate against the running pipeline', () => {
       RETRY_FIRST_DELAY_MS: '200',
       RETRY_WINDOW_MS: '20000',
     };
-    pipeline = await startPipeline(common, { ADMIN_API_TOKEN: ADMIN_TOKEN, TELEGRAM_API_BASE_URL: botApi.url });
+    pipeline = await startPipeline(common, {
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+      TELEGRAM_API_BASE_URL: botApi.url,
+      SNS_DEV_CERTIFICATE_FILE: snsDevCertificateFile,
+    });
     const gateway = pipeline.gateway;
-    stateDir = mkdtempSync(join(tmpdir(), 'simulator-'));
     settings = {
       gateway,
       adminToken: ADMIN_TOKEN,
       accountId: ACCOUNT_ID,
       databaseUrl: infra.databaseUrl,
       credentialsKey,
+      snsDevPrivateKeyFile,
       stateFile: join(stateDir, '.simulator.json'),
     };
   }, 60_000);
@@ -121,10 +135,28 @@ describe('npm run simulate against the running pipeline', () => {
     const second = await run(['whatsapp']);
     expect(second.channelId).toBe(first.channelId);
     expect(second.output).toContain('(reused;');
-    for (const kind of ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'mailgun', 'postmark', 'bridge'] as const) {
+    for (const kind of [
+      'telegram',
+      'whatsapp',
+      'messenger',
+      'sms',
+      'resend',
+      'sendgrid',
+      'ses',
+      'mailgun',
+      'postmark',
+      'bridge',
+    ] as const) {
       const result = await run([kind, 'bad-signature']);
       expect([kind, result.exitCode, result.answers, result.rows]).toEqual([kind, 0, [401], []]);
     }
+  });
+
+  it('ses subscription: 200, after the gateway confirmed at the SNS stand-in with the message’s token', async () => {
+    const result = await run(['ses', 'subscription']);
+    expect(result).toMatchObject({ exitCode: 0, scenario: 'subscription', answers: [200], rows: [], events: [] });
+    expect(result.confirmations).toEqual([expect.stringMatching(/^[0-9a-f]{128}$/)]);
+    expect(result.output).toContain('?Action=ConfirmSubscription');
   });
 
   it('a campaign of 200 WhatsApp messages ends with exact counters and one campaign.completed', async () => {
@@ -145,9 +177,11 @@ describe('npm run simulate against the running pipeline', () => {
   it('says what it cannot do, with exit code 2', async () => {
     expect(() => parseArgs(['unipile'])).toThrow(new UsageError('unipile: not supported yet (the platform has no unipile adapter)'));
     for (const argv of [
-      ['ses'],
       ['telegram', 'delivered'],
       ['resend', 'inbound'],
+      ['ses', 'inbound'],
+      ['ses', 'campaign'],
+      ['whatsapp', 'subscription'],
       ['sms', 'campaign'],
       ['sendgrid', 'sent'],
       ['bridge', 'delivered'],
@@ -155,5 +189,10 @@ describe('npm run simulate against the running pipeline', () => {
       const result = await run(argv);
       expect([argv, result.exitCode, result.answers]).toEqual([argv, 2, []]);
     }
+    // Without the SNS development key (no `npm start` yet) ses says where it comes from.
+    const output = new MemoryOutput();
+    const withoutKey = await simulate(parseArgs(['ses']) as SimulatorOptions, { ...settings, snsDevPrivateKeyFile: undefined }, output);
+    expect([withoutKey.exitCode, withoutKey.answers]).toEqual([2, []]);
+    expect(output.lines.join('\n')).toContain('SNS_DEV_PRIVATE_KEY_FILE');
   });
 });

@@ -3,6 +3,7 @@
  * call(s), then what the pipeline made of them (answer, rows, counters, outbound events).
  */
 import { CredentialsCipher } from '@inbound/domain';
+import { readFileSync } from 'node:fs';
 import type { Scenario, SimulatorOptions, StatusScenario } from './args';
 import { STATUS_SCENARIOS } from './args';
 import { AdminClient } from './admin-client';
@@ -10,9 +11,10 @@ import { runCampaign, type CampaignSummary } from './campaign';
 import { DbProbe, type MessageRow } from './db-probe';
 import { demoChannel } from './demo-channel';
 import { describeEvent, describeRow, type Output } from './output';
-import { PROVIDER_KINDS, UNSUPPORTED_KINDS, wrongSecrets, type CallTarget, type ProviderCall, type ProviderKind } from './provider-calls';
+import { PROVIDER_KINDS, wrongSecrets, type CallTarget, type ProviderCall, type ProviderKind } from './provider-calls';
 import { EventReceiver, type ReceivedEvent } from './receiver';
 import type { SimulatorSettings } from './settings';
+import { SnsConfirmationEndpoint } from './sns-confirmation-endpoint';
 
 export interface SimulationResult {
   /** 0: the pipeline did what the scenario expects; 1: it did not; 2: the scenario cannot run. */
@@ -24,6 +26,8 @@ export interface SimulationResult {
   rows: MessageRow[];
   events: ReceivedEvent[];
   campaign?: CampaignSummary;
+  /** Subscription scenario: the Token of each confirmation request the SNS stand-in received. */
+  confirmations?: string[];
 }
 
 const ROW_WAIT_MS = 10_000;
@@ -47,21 +51,25 @@ function scenarioRefusal(provider: ProviderKind, scenario: Scenario): string | u
       : `${provider.kind}: the provider reports no "${scenario}"; try ${provider.statuses.join(', ')}`;
   if (scenario === 'campaign' && !provider.batches)
     return `${provider.kind}: campaign runs on the providers that batch statuses: ${Object.values(PROVIDER_KINDS)
-      .flatMap((kind) => (kind?.batches ? [kind.kind] : []))
+      .flatMap((kind) => (kind.batches ? [kind.kind] : []))
       .join(', ')}`;
+  if (scenario === 'subscription' && !provider.subscriptionCall)
+    return `${provider.kind}: no subscription confirmation: only ses (SNS) confirms its subscriptions over HTTP`;
   return undefined;
 }
 
 export async function simulate(options: SimulatorOptions, settings: SimulatorSettings, output: Output): Promise<SimulationResult> {
   const result: SimulationResult = { exitCode: 0, answers: [], rows: [], events: [] };
   const provider = PROVIDER_KINDS[options.kind];
-  if (!provider) {
-    output.line(UNSUPPORTED_KINDS[options.kind] ?? `${options.kind}: not supported yet`);
-    return { ...result, exitCode: 2 };
-  }
   const choice = chooseScenario(provider, options);
   if ('refusal' in choice) {
     output.line(choice.refusal);
+    return { ...result, exitCode: 2 };
+  }
+  if (provider.kind === 'ses' && settings.snsDevPrivateKeyFile === undefined) {
+    output.line(
+      'ses: no SNS development key to sign with: run `npm start` once (it makes one and names it SNS_DEV_PRIVATE_KEY_FILE in .env)',
+    );
     return { ...result, exitCode: 2 };
   }
   const scenario = choice.scenario;
@@ -88,7 +96,7 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
     receiver.useSecret(subscription.secret ?? '');
     output.line(`subscriber:  ${receiver.url} (subscription ${subscription.id}, every event)`);
 
-    const secrets = provider.kind === 'telegram' ? await telegramSecrets(db, channel.id, settings) : demo.secrets;
+    const secrets = await signingSecrets(provider, demo.secrets, channel.id, db, settings);
     const target: CallTarget = { webhookUrl: channel.webhook_url, secrets };
     const path = `/webhooks/${provider.channelType}/${channel.id}`;
     const post = async (call: ProviderCall) => {
@@ -100,6 +108,8 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
       const response = await fetch(`${settings.gateway}${path}`, { method: 'POST', body: call.body, headers: call.headers });
       const text = await response.text();
       output.line(`POST ${path} (${what}) → ${response.status} ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`);
+      if (response.status === 401 && scenario !== 'bad-signature' && provider.refusalHint)
+        output.line(`hint:        ${provider.refusalHint}`);
       result.answers.push(response.status);
       return response.status;
     };
@@ -128,6 +138,24 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
         showEvents(output, result.events, 'no message.received within 10 s (is the event-dispatcher running?)');
         if (result.rows.length === 0 || !arrived) result.exitCode = 1;
       }
+    } else if (scenario === 'subscription' && provider.subscriptionCall) {
+      const sns = new SnsConfirmationEndpoint();
+      await sns.start();
+      try {
+        const call = provider.subscriptionCall(target, sns.url);
+        const status = await postAndShow(call, `subscription confirmation for ${call.topicArn}`);
+        // The gateway confirms while verifying, before it answers: nothing to wait for.
+        result.confirmations = [...sns.tokens];
+        const confirmed = sns.tokens.length === 1 && sns.tokens[0] === call.token;
+        output.line(
+          confirmed
+            ? `confirmed:   the gateway visited SubscribeURL (${sns.url}?Action=ConfirmSubscription…) before answering`
+            : `confirmed:   no: the SNS stand-in got ${sns.tokens.length} confirmation request(s) with the token`,
+        );
+        if (status !== 200 || !confirmed) result.exitCode = 1;
+      } finally {
+        await sns.stop();
+      }
     } else if (scenario === 'bad-signature') {
       const call = provider.inboundCall
         ? provider.inboundCall({ ...target, secrets: wrongSecrets(secrets) })
@@ -143,7 +171,7 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
         );
         if (result.rows.length > 0) result.exitCode = 1;
       }
-    } else if (scenario !== 'inbound') {
+    } else if (scenario !== 'inbound' && scenario !== 'subscription') {
       const status = scenario;
       const outbound = provider.newOutbound();
       const messageId = await db.seedOutbound(settings.accountId, channel.id, outbound.providerMessageId, outbound.recipient);
@@ -178,6 +206,21 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
     await receiver.stop();
     await db.close();
   }
+}
+
+/** What the provider's side signs with: the demo channel's generated secrets, or what the gateway or this machine holds. */
+async function signingSecrets(
+  provider: ProviderKind,
+  channelSecrets: Record<string, string>,
+  channelId: string,
+  db: DbProbe,
+  settings: SimulatorSettings,
+): Promise<Record<string, string>> {
+  if (provider.kind === 'telegram') return telegramSecrets(db, channelId, settings);
+  // SNS signs with one key for every topic: the machine's development key, read for each run rather than copied per channel.
+  if (provider.kind === 'ses' && settings.snsDevPrivateKeyFile !== undefined)
+    return { ...channelSecrets, sns_private_key: readFileSync(settings.snsDevPrivateKeyFile, 'utf8') };
+  return channelSecrets;
 }
 
 /** Telegram's secret is chosen by the gateway and never shown: read it from the channel row with CREDENTIALS_KEY. */

@@ -113,6 +113,10 @@ describe('webhook-gateway as a process', () => {
       'Invalid configuration: VERIFY_WEBHOOK_SIGNATURES may be false only when NODE_ENV=development',
     ],
     [{ RABBITMQ_URL: 'http://127.0.0.1:5672' }, 'Invalid configuration: RABBITMQ_URL must use amqp or amqps, not http'],
+    [
+      { NODE_ENV: 'production', SNS_DEV_CERTIFICATE_FILE: 'sns-dev/certificate.pem' },
+      'Invalid configuration: SNS_DEV_CERTIFICATE_FILE may be set only when NODE_ENV=development or test',
+    ],
   ])('refuses bad configuration %p with one line and exit code 1', async (bad, line) => {
     app = startBuiltApp('webhook-gateway', { ...env(), ...bad });
     expect(await app.exited).toBe(1);

@@ -15,8 +15,6 @@ export * from './sendgrid/sendgrid.adapter';
 export * from './ses/ses.adapter';
 export * from './mailgun/mailgun.adapter';
 export * from './postmark/postmark.adapter';
-// Test support: a throw-away certificate to sign SNS messages with, for specs and benchmarks.
-export { createSelfSignedCertificate, type TestCertificate } from './ses/testing/self-signed-certificate';
 // Telegram's Bot API client and secret rules, for the channel maintenance commands (tools/channels).
 export * from './telegram/telegram.bot-api';
 export * from './telegram/telegram.webhook-secret';

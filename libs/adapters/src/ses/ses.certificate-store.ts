@@ -29,22 +29,32 @@ export const NOT_FOUND_MEMORY_MS = 10 * 60_000;
 // An unreachable host is retried soon: SNS itself gives up on a notification after ~20 s.
 export const UNAVAILABLE_MEMORY_MS = 5_000;
 
+/** A certificate held for one URL instead of fetched from it (development: SNS_DEV_CERTIFICATE_FILE). */
+export interface ServedCertificate {
+  url: string;
+  pem: string;
+}
+
 /**
  * One fetch per URL for its life (AWS rotates by publishing a new URL), shared by concurrent callers. Failures are
- * remembered for a while in their own bounded map, so bogus URLs cannot push real certificates out.
+ * remembered for a while in their own bounded map, so bogus URLs cannot push real certificates out. A served
+ * certificate is answered from memory for its URL and never fetched or evicted.
  */
 export class SnsCertificateStore {
   private readonly certificates = new Map<string, Promise<SnsSigningCertificate>>();
   private readonly failures = new Map<string, { error: Error; untilMs: number }>();
+  private servedCertificate?: SnsSigningCertificate;
 
   constructor(
     private readonly httpGetText: (url: string) => Promise<string>,
     private readonly now: () => Date,
     private readonly maxEntries: number,
+    private readonly served?: ServedCertificate,
   ) {}
 
-  /** `url` must already be checked as an SNS certificate URL. Rejects when it cannot be fetched or read. */
+  /** `url` must already be checked as an SNS certificate URL (or be the served one's). Rejects when it cannot be fetched or read. */
   certificate(url: string): Promise<SnsSigningCertificate> {
+    if (this.served !== undefined && url === this.served.url) return this.serve(this.served.pem);
     const known = this.certificates.get(url);
     if (known) return known;
     const failure = this.failures.get(url);
@@ -75,13 +85,23 @@ export class SnsCertificateStore {
         throw new CertificateNotFoundError(error.status);
       throw new CertificateUnavailableError((error as Error)?.message ?? 'fetch failed');
     }
-    const certificate = new X509Certificate(pem);
-    return {
-      publicKey: certificate.publicKey,
-      validFromMs: Date.parse(certificate.validFrom),
-      validToMs: Date.parse(certificate.validTo),
-    };
+    return readCertificate(pem);
   }
+
+  /** Read on first use, so an unreadable PEM is a rejection (the call is refused) rather than a throw while adapters are built. */
+  private async serve(pem: string): Promise<SnsSigningCertificate> {
+    this.servedCertificate ??= readCertificate(pem);
+    return this.servedCertificate;
+  }
+}
+
+function readCertificate(pem: string): SnsSigningCertificate {
+  const certificate = new X509Certificate(pem);
+  return {
+    publicKey: certificate.publicKey,
+    validFromMs: Date.parse(certificate.validFrom),
+    validToMs: Date.parse(certificate.validTo),
+  };
 }
 
 function bounded<V>(map: Map<string, V>, maxEntries: number): void {

@@ -3,6 +3,7 @@ import type { AdapterDependencies, ChannelCredentials, VerifyResult, WebhookRequ
 import { isJsonObject } from '../shared/json-reader';
 import { isStrictBase64 } from '../shared/signature-input';
 import { CertificateNotFoundError, CertificateUnavailableError, SnsCertificateStore } from './ses.certificate-store';
+import { loopbackSubscribeUrl, SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
 import { readSnsEnvelope, snsStringToSign } from './ses.envelope';
 
 // SNS signs with a handful of certificates (one per region and rotation); the bound guards against churn.
@@ -42,12 +43,23 @@ function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
   return { ok: false };
 }
 
-/** SignatureVersion 1 or 2, certificate from an SNS host, topic allow-list, subscription confirmation. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html */
+/**
+ * SignatureVersion 1 or 2, certificate from an SNS host, topic allow-list, subscription confirmation. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
+ * In development, also the certificate given as `snsDevCertificatePem`, for messages pointing at SNS_DEV_CERTIFICATE_URL.
+ */
 export class SnsSignatureVerifier {
   private readonly certificates: SnsCertificateStore;
+  private readonly trustsDevCertificate: boolean;
 
   constructor(private readonly deps: AdapterDependencies) {
-    this.certificates = new SnsCertificateStore(deps.httpGetText, deps.now, MAX_CACHED_CERTIFICATES);
+    const devCertificatePem = deps.snsDevCertificatePem;
+    this.trustsDevCertificate = devCertificatePem !== undefined;
+    this.certificates = new SnsCertificateStore(
+      deps.httpGetText,
+      deps.now,
+      MAX_CACHED_CERTIFICATES,
+      devCertificatePem === undefined ? undefined : { url: SNS_DEV_CERTIFICATE_URL, pem: devCertificatePem },
+    );
   }
 
   async verify(request: WebhookRequest, credentials: ChannelCredentials): Promise<VerifyResult> {
@@ -65,7 +77,7 @@ export class SnsSignatureVerifier {
     const stringToSign = snsStringToSign(envelope);
     if (stringToSign === undefined) return { ok: false, reason: 'bad_signature', detail: 'unknown Type or signed field missing' };
 
-    const certificateUrl = trustedSnsUrl(envelope.SigningCertURL, 'certificate');
+    const certificateUrl = this.certificateUrl(envelope.SigningCertURL);
     if (!certificateUrl) return { ok: false, reason: 'untrusted_certificate', detail: 'SigningCertURL is not an SNS certificate URL' };
     // Checked before any fetch: a foreign topic costs us no request to AWS.
     if (!allowList.topics.includes(envelope.TopicArn ?? '')) return { ok: false, reason: 'topic_not_allowed' };
@@ -73,7 +85,7 @@ export class SnsSignatureVerifier {
 
     let certificate;
     try {
-      certificate = await this.certificates.certificate(certificateUrl.href);
+      certificate = await this.certificates.certificate(certificateUrl);
     } catch (error) {
       // Not fetched: SNS should try again later (503). The host says there is no such
       // certificate, or it cannot be read: untrusted (401), since AWS never signs with one.
@@ -96,13 +108,24 @@ export class SnsSignatureVerifier {
     );
     if (!valid) return { ok: false, reason: 'bad_signature' };
 
-    if (envelope.Type === 'SubscriptionConfirmation') return this.confirmSubscription(envelope.SubscribeURL);
+    if (envelope.Type === 'SubscriptionConfirmation') {
+      return this.confirmSubscription(envelope.SubscribeURL, certificateUrl === SNS_DEV_CERTIFICATE_URL);
+    }
     return { ok: true };
   }
 
-  /** Done in verify, the async step; parse stays pure. An UnsubscribeConfirmation is never visited: that would resubscribe. */
-  private async confirmSubscription(subscribeUrlText: string | undefined): Promise<VerifyResult> {
-    const subscribeUrl = trustedSnsUrl(subscribeUrlText, 'subscribe');
+  /** The URL to take the certificate from; the development one is trusted only while a development certificate is configured. */
+  private certificateUrl(text: string | undefined): string | undefined {
+    if (this.trustsDevCertificate && text === SNS_DEV_CERTIFICATE_URL) return text;
+    return trustedSnsUrl(text, 'certificate')?.href;
+  }
+
+  /**
+   * Done in verify, the async step; parse stays pure. An UnsubscribeConfirmation is never visited: that would resubscribe.
+   * A confirmation signed with the development certificate is confirmed on this machine only, an AWS-signed one on SNS only.
+   */
+  private async confirmSubscription(subscribeUrlText: string | undefined, signedLocally: boolean): Promise<VerifyResult> {
+    const subscribeUrl = signedLocally ? loopbackSubscribeUrl(subscribeUrlText) : trustedSnsUrl(subscribeUrlText, 'subscribe');
     if (!subscribeUrl) return { ok: false, reason: 'untrusted_certificate', detail: 'SubscribeURL is not an SNS confirmation URL' };
     try {
       await this.deps.httpGetText(subscribeUrl.href);

@@ -1,4 +1,4 @@
-import { createSign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -13,6 +13,8 @@ import { deterministicEventId } from '../shared/event-id';
 import { HttpStatusError } from '../shared/http-status-error';
 import { createSesAdapter } from './ses.adapter';
 import { NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS } from './ses.certificate-store';
+import { SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
+import { signSnsMessage } from './ses.test-signer';
 import { createSelfSignedCertificate, type TestCertificate } from './testing/self-signed-certificate';
 
 // sns-validator ships no types; this is the part of its API the cross-check uses.
@@ -36,10 +38,13 @@ const fixture = (name: string): Envelope => JSON.parse(readFileSync(join(__dirna
 
 let awsCertificate: TestCertificate;
 let strangerCertificate: TestCertificate;
+/** What `npm start` makes for SNS_DEV_CERTIFICATE_FILE. */
+let devCertificate: TestCertificate;
 
 beforeAll(() => {
   awsCertificate = createSelfSignedCertificate({ commonName: 'sns.amazonaws.com' });
   strangerCertificate = createSelfSignedCertificate({ commonName: 'sns.amazonaws.com' });
+  devCertificate = createSelfSignedCertificate({ commonName: 'sns.localhost' });
 });
 
 /** An SNS stand-in: serves the certificate and answers subscription confirmations. */
@@ -51,27 +56,14 @@ function fakeAws(options: { certificatePem?: () => string; confirm?: (url: strin
   });
 }
 
-function adapterWith(httpGetText: AdapterDependencies['httpGetText'], now = new Date()): ProviderAdapter {
-  return createSesAdapter({ now: () => now, httpGetText });
+function adapterWith(httpGetText: AdapterDependencies['httpGetText'], now = new Date(), snsDevCertificatePem?: string): ProviderAdapter {
+  return createSesAdapter({ now: () => now, httpGetText, snsDevCertificatePem });
 }
 
-/** The string to sign written out from the AWS documentation, independently of the adapter. */
-function awsStringToSign(envelope: Envelope): string {
-  const fields =
-    envelope.Type === 'Notification'
-      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-  return fields
-    .filter((field) => field in envelope)
-    .map((field) => `${field}\n${envelope[field]}\n`)
-    .join('');
-}
-
+/** Signed the way SNS does (ses.test-signer.ts, checked against sns-validator below), with the message's own SignatureVersion by default. */
 function signed(envelope: Envelope, options: { version?: '1' | '2'; privateKey?: KeyObject } = {}): Envelope {
-  const version = options.version ?? envelope.SignatureVersion ?? '2';
-  const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
-  const signature = signer.update(awsStringToSign(envelope), 'utf8').sign(options.privateKey ?? awsCertificate.privateKey, 'base64');
-  return { ...envelope, SignatureVersion: version, Signature: signature };
+  const version = options.version ?? (envelope.SignatureVersion === '1' ? '1' : '2');
+  return signSnsMessage(envelope, options.privateKey ?? awsCertificate.privateKey, { version });
 }
 
 function requestOf(body: Envelope | string): WebhookRequest {
@@ -504,6 +496,89 @@ describe('SES adapter: SNS signature', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('SES adapter: the development certificate (SNS_DEV_CERTIFICATE_FILE)', () => {
+  /** A message as `npm run simulate -- ses` sends it: pointing at the development URL, signed with its key. */
+  const locallySigned = (envelope: Envelope, privateKey = devCertificate.privateKey) =>
+    signed({ ...envelope, SigningCertURL: SNS_DEV_CERTIFICATE_URL }, { privateKey });
+  const withDevCertificate = (aws = fakeAws()) => adapterWith(aws, new Date(), devCertificate.certificatePem);
+
+  it('verifies a locally signed notification only while the development certificate is configured, fetching nothing', async () => {
+    const message = locallySigned(fixture('notification-bounce.json'));
+    const aws = fakeAws();
+    await expect(withDevCertificate(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    await expect(adapterWith(aws).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'untrusted_certificate',
+      detail: 'SigningCertURL is not an SNS certificate URL',
+    });
+    expect(aws).not.toHaveBeenCalled();
+  });
+
+  it('refuses a tampered locally signed notification, and one signed with another key', async () => {
+    const message = locallySigned(fixture('notification-bounce.json'));
+    const tampered = { ...message, Message: message.Message.replace('Permanent', 'Transient') };
+    const strangers = locallySigned(fixture('notification-bounce.json'), strangerCertificate.privateKey);
+    for (const forged of [tampered, strangers]) {
+      await expect(withDevCertificate().verify(requestOf(forged), SES_CREDENTIALS)).resolves.toEqual({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    }
+  });
+
+  it('keeps AWS-signed notifications working beside it, and never lets one certificate stand in for the other', async () => {
+    const aws = signed(fixture('notification-bounce.json'));
+    await expect(withDevCertificate().verify(requestOf(aws), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    // The development key with AWS's URL, and AWS's key with the development URL.
+    const devKeyAwsUrl = signed(fixture('notification-bounce.json'), { privateKey: devCertificate.privateKey });
+    const awsKeyDevUrl = locallySigned(fixture('notification-bounce.json'), awsCertificate.privateKey);
+    for (const message of [devKeyAwsUrl, awsKeyDevUrl]) {
+      await expect(withDevCertificate().verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    }
+  });
+
+  it('still enforces the topic allow-list', async () => {
+    const message = locallySigned(fixture('notification-bounce.json'));
+    await expect(
+      withDevCertificate().verify(requestOf(message), { provider: 'ses', topic_arn: 'arn:aws:sns:us-east-1:123456789012:other' }),
+    ).resolves.toEqual({ ok: false, reason: 'topic_not_allowed' });
+  });
+
+  it('confirms a locally signed subscription on this machine only, and an AWS-signed one never there', async () => {
+    const loopback = 'http://127.0.0.1:40123/sns?Action=ConfirmSubscription&Token=2336412f';
+    const local = locallySigned({ ...fixture('subscription-confirmation.json'), SubscribeURL: loopback });
+    const aws = fakeAws({ confirm: async () => '<ConfirmSubscriptionResponse/>' });
+    await expect(withDevCertificate(aws).verify(requestOf(local), SES_CREDENTIALS)).resolves.toEqual({ ok: true });
+    expect(aws.mock.calls.map(([url]) => url)).toEqual([loopback]);
+
+    const refused = { ok: false, reason: 'untrusted_certificate', detail: 'SubscribeURL is not an SNS confirmation URL' };
+    const localToSns = locallySigned(fixture('subscription-confirmation.json'));
+    const localElsewhere = locallySigned({
+      ...fixture('subscription-confirmation.json'),
+      SubscribeURL: 'http://10.0.0.8/?Action=ConfirmSubscription',
+    });
+    const awsToLoopback = signed({ ...fixture('subscription-confirmation.json'), SubscribeURL: loopback });
+    const quiet = fakeAws();
+    for (const message of [localToSns, localElsewhere, awsToLoopback]) {
+      await expect(withDevCertificate(quiet).verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual(refused);
+    }
+    // Only the AWS certificate was fetched; no confirmation URL was visited.
+    expect(quiet.mock.calls.map(([url]) => url)).toEqual([fixture('subscription-confirmation.json').SigningCertURL]);
+  });
+
+  it('refuses, without throwing, while the configured development certificate cannot be read', async () => {
+    const message = locallySigned(fixture('notification-bounce.json'));
+    await expect(adapterWith(fakeAws(), new Date(), 'not a certificate').verify(requestOf(message), SES_CREDENTIALS)).resolves.toEqual({
+      ok: false,
+      reason: 'untrusted_certificate',
+      detail: 'certificate could not be read',
+    });
   });
 });
 

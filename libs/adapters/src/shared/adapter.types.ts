@@ -84,4 +84,9 @@ export interface AdapterDependencies {
   now: () => Date;
   /** Rejects with an HttpStatusError for a non-2xx answer, with any other error when none came. */
   httpGetText: (url: string) => Promise<string>;
+  /**
+   * Development only (SNS_DEV_CERTIFICATE_FILE, which the gateway refuses in production): a PEM certificate the SES adapter
+   * trusts besides AWS's, for messages a local SNS stand-in signs (ses/ses.development-certificate.ts).
+   */
+  snsDevCertificatePem?: string;
 }

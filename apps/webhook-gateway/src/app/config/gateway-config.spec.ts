@@ -1,5 +1,9 @@
+import { createSelfSignedCertificate } from '@inbound/adapters/test-signers';
 import { ConfigError } from '@inbound/runtime';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readGatewayConfig } from './gateway-config';
 
 function lineFor(env: NodeJS.ProcessEnv): string {
@@ -93,5 +97,45 @@ describe('readGatewayConfig', () => {
     } else {
       expect(lineFor(withEnv)).toBe(line);
     }
+  });
+});
+
+describe('readGatewayConfig: SNS_DEV_CERTIFICATE_FILE', () => {
+  let dir: string;
+  let certificateFile: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sns-dev-certificate-'));
+    certificateFile = join(dir, 'certificate.pem');
+    writeFileSync(certificateFile, createSelfSignedCertificate({ commonName: 'sns.localhost' }).certificatePem);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused in production, unset NODE_ENV included, with one line naming it', () => {
+    const production = {
+      CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+      REALTIME_TOKEN_SECRET: SECRET,
+      SNS_DEV_CERTIFICATE_FILE: certificateFile,
+    };
+    const line = 'Invalid configuration: SNS_DEV_CERTIFICATE_FILE may be set only when NODE_ENV=development or test';
+    expect(lineFor(production)).toBe(line);
+    expect(lineFor({ ...production, NODE_ENV: 'production' })).toBe(line);
+    // Without it, the same production configuration starts.
+    expect(readGatewayConfig({ ...production, SNS_DEV_CERTIFICATE_FILE: undefined }).snsDevCertificatePem).toBeUndefined();
+  });
+
+  it.each(['development', 'test'])('is read and kept with NODE_ENV=%s', (nodeEnv) => {
+    const config = readGatewayConfig({ NODE_ENV: nodeEnv, SNS_DEV_CERTIFICATE_FILE: certificateFile });
+    expect(config.snsDevCertificatePem).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+  });
+
+  it('stops the start when the file is missing or holds no certificate', () => {
+    const notCertificate = join(dir, 'not-a-certificate.pem');
+    writeFileSync(notCertificate, 'hello\n');
+    expect(lineFor({ NODE_ENV: 'development', SNS_DEV_CERTIFICATE_FILE: join(dir, 'missing.pem') })).toBe(
+      'Invalid configuration: SNS_DEV_CERTIFICATE_FILE cannot be read (ENOENT)',
+    );
+    expect(lineFor({ NODE_ENV: 'development', SNS_DEV_CERTIFICATE_FILE: notCertificate })).toBe(
+      'Invalid configuration: SNS_DEV_CERTIFICATE_FILE is not a PEM certificate',
+    );
   });
 });

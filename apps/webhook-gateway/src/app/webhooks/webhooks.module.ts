@@ -46,7 +46,12 @@ async function httpGetText(url: string): Promise<string> {
         new CredentialsCipher(config.credentialsKey, config.previousCredentialsKeys, { refusePlain: config.nodeEnv === 'production' }),
       inject: [GATEWAY_CONFIG],
     },
-    { provide: AdapterRegistry, useFactory: () => new AdapterRegistry({ now: () => new Date(), httpGetText }) },
+    {
+      provide: AdapterRegistry,
+      useFactory: (config: GatewayConfig) =>
+        new AdapterRegistry({ now: () => new Date(), httpGetText, snsDevCertificatePem: config.snsDevCertificatePem }),
+      inject: [GATEWAY_CONFIG],
+    },
     ChannelDirectory,
     ChannelConnections,
     WebhookMetrics,

@@ -1,6 +1,8 @@
+// `npm start` also runs this file with plain Node (type stripping, tools/dev/local-env.mjs) to make the
+// SNS development certificate: keep it free of imports other than node:* and of TypeScript-only runtime syntax.
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 
-/** Built at test time so specs and benchmarks sign SNS messages offline; Node makes keys but not certificates. */
+/** Built at test time so specs, benchmarks and local traffic sign SNS messages offline; Node makes keys but not certificates. */
 export interface TestCertificate {
   privateKey: KeyObject;
   certificatePem: string;

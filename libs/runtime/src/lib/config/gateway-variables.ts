@@ -37,6 +37,13 @@ export const GATEWAY_VARIABLES = {
     constraint: '`false` only with `NODE_ENV=development`',
     meaning: '`false` skips every signature check',
   },
+  snsDevCertificateFile: {
+    name: 'SNS_DEV_CERTIFICATE_FILE',
+    kind: 'text',
+    constraint: 'path of a readable PEM certificate; only with `NODE_ENV=development` or `test`',
+    meaning:
+      "a locally made SNS signing certificate trusted besides AWS's, for SES notifications signed on this machine (`npm run simulate -- ses`; docs/PROVIDERS.md); `npm start` makes one",
+  },
   bodyLimitBytes: {
     name: 'BODY_LIMIT_BYTES',
     kind: 'integer',
