@@ -1,6 +1,6 @@
 // The settings `npm start` keeps between restarts, in `.env` at the repository root (ignored
-// by git): an admin token for the admin API and a key that seals channel credentials, both
-// generated on the first start, and in development an SNS signing certificate the gateway trusts
+// by git): an admin token for the admin API, a key that seals channel credentials and the key that
+// signs realtime tokens, all generated on the first start, and in development an SNS signing certificate the gateway trusts
 // so that `npm run simulate -- ses` can sign. Values already in the environment win over the file.
 // pipelineEnvironment adds the local pipeline's defaults: the one environment every app gets.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ import { join } from 'node:path';
 const GENERATED = {
   ADMIN_API_TOKEN: () => randomBytes(24).toString('base64url'),
   CREDENTIALS_KEY: () => randomBytes(32).toString('base64'),
+  // Kept, so that a console tab's realtime token still opens after the gateway restarts.
+  REALTIME_TOKEN_SECRET: () => randomBytes(32).toString('base64url'),
 };
 
 // The apps default to production when NODE_ENV is unset; the local pipeline is development.

@@ -26,7 +26,14 @@ describe('the local environment npm start keeps in .env', () => {
 
   it('generates an admin token, a credentials key and the SNS development pair once, readable only by the owner, and reuses them', () => {
     const first = localEnvironment(root);
-    expect(first.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
+    expect(first.generated).toEqual([
+      'ADMIN_API_TOKEN',
+      'CREDENTIALS_KEY',
+      'REALTIME_TOKEN_SECRET',
+      'SNS_DEV_CERTIFICATE_FILE',
+      'SNS_DEV_PRIVATE_KEY_FILE',
+    ]);
+    expect(Buffer.from(first.env.REALTIME_TOKEN_SECRET, 'base64url')).toHaveLength(32);
     expect(first.env.ADMIN_API_TOKEN).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(Buffer.from(first.env.CREDENTIALS_KEY, 'base64')).toHaveLength(32);
     expect(statSync(join(root, '.env')).mode & 0o777).toBe(0o600);
@@ -35,6 +42,7 @@ describe('the local environment npm start keeps in .env', () => {
     expect(second.generated).toEqual([]);
     expect(second.env.ADMIN_API_TOKEN).toBe(first.env.ADMIN_API_TOKEN);
     expect(second.env.CREDENTIALS_KEY).toBe(first.env.CREDENTIALS_KEY);
+    expect(second.env.REALTIME_TOKEN_SECRET).toBe(first.env.REALTIME_TOKEN_SECRET);
     expect(second.env.SNS_DEV_CERTIFICATE_FILE).toBe(first.env.SNS_DEV_CERTIFICATE_FILE);
   });
 
@@ -52,7 +60,7 @@ describe('the local environment npm start keeps in .env', () => {
 
   it('makes no SNS development certificate for a production pipeline, which the gateway would refuse to start with', () => {
     const result = localEnvironment(root, { NODE_ENV: 'production' });
-    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY']);
+    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'REALTIME_TOKEN_SECRET']);
     expect(existsSync(join(root, '.sns-dev'))).toBe(false);
     expect(localEnvironment(root, { NODE_ENV: 'test' }).generated).toEqual(['SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
   });
@@ -62,6 +70,7 @@ describe('the local environment npm start keeps in .env', () => {
     const result = localEnvironment(root, {
       ADMIN_API_TOKEN: 'from-the-environment-0123',
       CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      REALTIME_TOKEN_SECRET: 'from-the-environment-realtime-secret',
       // A certificate of one's own: no key is made for it.
       SNS_DEV_CERTIFICATE_FILE: '/elsewhere/certificate.pem',
     });
@@ -74,13 +83,20 @@ describe('the local environment npm start keeps in .env', () => {
   it('adds what is missing on lines of its own, after a last line without a newline, a comment, quotes and blank values', () => {
     writeFileSync(join(root, '.env'), '# mine\nexport LOG_LEVEL="debug"\nCREDENTIALS_KEY=\nPORT=4000');
     const result = localEnvironment(root);
-    expect(result.generated).toEqual(['ADMIN_API_TOKEN', 'CREDENTIALS_KEY', 'SNS_DEV_CERTIFICATE_FILE', 'SNS_DEV_PRIVATE_KEY_FILE']);
+    expect(result.generated).toEqual([
+      'ADMIN_API_TOKEN',
+      'CREDENTIALS_KEY',
+      'REALTIME_TOKEN_SECRET',
+      'SNS_DEV_CERTIFICATE_FILE',
+      'SNS_DEV_PRIVATE_KEY_FILE',
+    ]);
     expect(result.env).toMatchObject({ LOG_LEVEL: 'debug', PORT: '4000' });
     const lines = readFileSync(join(root, '.env'), 'utf8').split('\n');
     expect(lines.slice(0, 4)).toEqual(['# mine', 'export LOG_LEVEL="debug"', 'CREDENTIALS_KEY=', 'PORT=4000']);
     expect(lines.slice(4)).toEqual([
       `ADMIN_API_TOKEN=${result.env.ADMIN_API_TOKEN}`,
       `CREDENTIALS_KEY=${result.env.CREDENTIALS_KEY}`,
+      `REALTIME_TOKEN_SECRET=${result.env.REALTIME_TOKEN_SECRET}`,
       `SNS_DEV_CERTIFICATE_FILE=${result.env.SNS_DEV_CERTIFICATE_FILE}`,
       `SNS_DEV_PRIVATE_KEY_FILE=${result.env.SNS_DEV_PRIVATE_KEY_FILE}`,
       '',

@@ -3,7 +3,7 @@
 // PostgreSQL and RabbitMQ answer at DATABASE_URL / RABBITMQ_URL (starting the local services,
 // or docker/compose.yml where Docker is present), migrates, builds, and runs the gateway, both
 // workers and the event dispatcher with prefixed, readable logs until Ctrl-C. An admin token,
-// a credentials key and an SNS development certificate are generated once and kept in `.env`;
+// a credentials key, a realtime token key and an SNS development certificate are generated once and kept in `.env`;
 // every app gets the same environment, in which subscriber URLs on this machine are allowed
 // (local-env.mjs).
 import { spawn, spawnSync } from 'node:child_process';
