@@ -17,6 +17,8 @@ const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', s
 const connectionCall = (status: string, timestamp: string, sessionId = 'store-main') =>
   JSON.stringify({ event_type: 'connection.status', timestamp, data: { status, session_id: sessionId } });
 
+const ADMIN_TOKEN = 'bridge-spec-admin-token-0123456789';
+
 describe('bridge webhooks over real HTTP, RabbitMQ and PostgreSQL', () => {
   let dataSource: DataSource;
   let gateway: RunningGateway;
@@ -27,7 +29,7 @@ describe('bridge webhooks over real HTTP, RabbitMQ and PostgreSQL', () => {
     dataSource = await migratedDataSource();
     probe = await QueueProbe.open();
     channelId = (await seedChannel(dataSource, 'bridge', { webhook_secret: SECRET })).id;
-    gateway = await startGateway();
+    gateway = await startGateway({ ADMIN_API_TOKEN: ADMIN_TOKEN });
   });
 
   afterAll(async () => {
@@ -116,6 +118,16 @@ describe('bridge webhooks over real HTTP, RabbitMQ and PostgreSQL', () => {
       const rows = await outboxRows();
       expect(rows).toHaveLength(2);
       expect(rows[1].payload.data).toMatchObject({ status: 'disconnected', previous_status: 'connected' });
+    });
+
+    it('the channel admin API shows the last report', async () => {
+      const response = await fetch(`${gateway.baseUrl}/channels/${channelId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(response.status).toBe(200);
+      expect((await response.json()).connection).toEqual({
+        status: 'disconnected',
+        session_id: 'store-main',
+        reported_at: '2026-03-02T11:42:17.250Z',
+      });
     });
 
     it('ignores an older report: no change, no event', async () => {

@@ -1,3 +1,4 @@
+import type { ChannelConnection } from '@inbound/contracts';
 import type { Channel, ChannelWebhookState } from '@inbound/domain';
 
 /** A channel as the admin API shows it: flat, and never with its credentials. */
@@ -9,6 +10,8 @@ export interface ChannelView {
   is_active: boolean;
   webhook_url: string;
   webhook: ChannelWebhookState | { status: 'pending' };
+  /** The channel's own connection as it last reported it (a bridge); absent until a first report. */
+  connection?: ChannelConnection;
   created_at: string;
   updated_at: string;
 }
@@ -22,6 +25,7 @@ export function channelView(channel: Channel, webhookUrl: string): ChannelView {
     is_active: channel.is_active,
     webhook_url: webhookUrl,
     webhook: 'status' in (channel.webhook ?? {}) ? channel.webhook : { status: 'pending' },
+    ...(channel.connection ? { connection: channel.connection } : {}),
     created_at: channel.created_at.toISOString(),
     updated_at: channel.updated_at.toISOString(),
   };

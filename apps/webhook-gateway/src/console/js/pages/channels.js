@@ -73,6 +73,15 @@ export function channelsPage(root, { accountId }) {
       ),
       h('p', { class: 'muted' }, 'id ', h('code', null, channel.id)),
       webhookSetup(channel.webhook),
+      channel.connection
+        ? h(
+            'p',
+            { class: 'connection' },
+            'Connection: ',
+            h('span', { class: `webhook-status ${channel.connection.status}` }, channel.connection.status),
+            ` reported ${time(channel.connection.reported_at)}`,
+          )
+        : null,
       h(
         'div',
         { class: 'actions' },
