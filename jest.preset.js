@@ -10,6 +10,7 @@ module.exports = {
     '^@inbound/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@inbound/adapters$': '<rootDir>/../../libs/adapters/src/index.ts',
     '^@inbound/adapters/test-signers$': '<rootDir>/../../libs/adapters/src/test-signers.ts',
+    '^@inbound/adapters/testing$': '<rootDir>/../../libs/adapters/src/testing.ts',
     '^@inbound/domain$': '<rootDir>/../../libs/domain/src/index.ts',
     '^@inbound/runtime$': '<rootDir>/../../libs/runtime/src/index.ts',
     '^@inbound/runtime/config$': '<rootDir>/../../libs/runtime/src/config.ts',

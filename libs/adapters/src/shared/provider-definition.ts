@@ -23,10 +23,13 @@ export type ProviderHttp = (request: ProviderRequest) => Promise<ProviderAnswer>
 
 /** The webhook registration state stored with a channel (the domain's ChannelWebhookState). */
 export type WebhookState =
-  | { status: 'registered'; url: string; registered_at: string }
+  | RegisteredWebhookState
   | ManualWebhookState
   | { status: 'failed'; url: string; error: string; failed_at: string }
   | { status: 'unregistered'; url: string; unregistered_at: string };
+
+/** Accepted by the provider; `note` says what the registration does not cover (Twilio's status callbacks are set per message). */
+export type RegisteredWebhookState = { status: 'registered'; url: string; registered_at: string; note?: string; [detail: string]: unknown };
 
 /** What a person pastes into the provider's console, with the values the console asks for. */
 export type ManualWebhookState = { status: 'manual'; url: string; instructions: string; [detail: string]: unknown };

@@ -4,7 +4,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 /** What each state holds and means: docs/CONTRACTS.md, "Channel admin API". */
 export type ChannelWebhookState =
   | Record<string, never>
-  | { status: 'registered'; url: string; registered_at: string }
+  | { status: 'registered'; url: string; registered_at: string; note?: string; [detail: string]: unknown }
   | { status: 'manual'; url: string; instructions: string; [detail: string]: unknown }
   | { status: 'failed'; url: string; error: string; failed_at: string }
   | { status: 'unregistered'; url: string; unregistered_at: string };

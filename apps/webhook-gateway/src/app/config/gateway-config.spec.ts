@@ -25,7 +25,11 @@ describe('readGatewayConfig', () => {
       nodeEnv: 'production',
       port: 3000,
       webhookBaseUrl: 'http://localhost:3000',
-      providerApiBaseUrls: { TELEGRAM_API_BASE_URL: 'https://api.telegram.org' },
+      providerApiBaseUrls: {
+        TELEGRAM_API_BASE_URL: 'https://api.telegram.org',
+        GRAPH_API_BASE_URL: 'https://graph.facebook.com',
+        TWILIO_API_BASE_URL: 'https://api.twilio.com',
+      },
       verifyWebhookSignatures: true,
       bodyLimitBytes: 1048576,
       providerBodyLimitBytes: { META_BODY_LIMIT_BYTES: 4 * 1048576 },
