@@ -123,7 +123,7 @@ describe('bridge webhooks over real HTTP, RabbitMQ and PostgreSQL', () => {
     it('the channel admin API shows the last report', async () => {
       const response = await fetch(`${gateway.baseUrl}/channels/${channelId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(response.status).toBe(200);
-      expect((await response.json()).connection).toEqual({
+      expect(((await response.json()) as { connection?: unknown }).connection).toEqual({
         status: 'disconnected',
         session_id: 'store-main',
         reported_at: '2026-03-02T11:42:17.250Z',
