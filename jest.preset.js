@@ -9,6 +9,7 @@ module.exports = {
   moduleNameMapper: {
     '^@inbound/contracts$': '<rootDir>/../../libs/contracts/src/index.ts',
     '^@inbound/adapters$': '<rootDir>/../../libs/adapters/src/index.ts',
+    '^@inbound/adapters/fake-provider-apis$': '<rootDir>/../../libs/adapters/src/fake-provider-apis.ts',
     '^@inbound/adapters/test-signers$': '<rootDir>/../../libs/adapters/src/test-signers.ts',
     '^@inbound/domain$': '<rootDir>/../../libs/domain/src/index.ts',
     '^@inbound/runtime$': '<rootDir>/../../libs/runtime/src/index.ts',

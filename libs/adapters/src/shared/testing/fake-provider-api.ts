@@ -15,6 +15,9 @@ export interface FakeApiCall {
   form?: Record<string, string[]>;
 }
 
+/** A refusal waiting for any call but a GET. */
+const CHANGING = 'any change';
+
 export interface FakeApiAnswer {
   status: number;
   body?: unknown;
@@ -46,6 +49,11 @@ export abstract class FakeProviderApi {
     this.refusals.push({ method, status, message });
   }
 
+  /** The next call that would change something (any method but GET) is refused with this message. */
+  refuseNextChange(message: string, status = 400): void {
+    this.refusals.push({ method: CHANGING, status, message });
+  }
+
   /** The calls that change something at the provider (every method but GET). */
   changingCalls(): FakeApiCall[] {
     return this.calls.filter((call) => call.method !== 'GET');
@@ -59,7 +67,9 @@ export abstract class FakeProviderApi {
         const call = readCall(request.method ?? 'GET', request.url ?? '/', request.headers, Buffer.concat(chunks).toString('utf8'));
         this.calls.push(call);
         let answer: FakeApiAnswer;
-        const refusalIndex = this.refusals.findIndex((refusal) => refusal.method === call.method);
+        const refusalIndex = this.refusals.findIndex(
+          (refusal) => refusal.method === call.method || (refusal.method === CHANGING && call.method !== 'GET'),
+        );
         if (refusalIndex >= 0) {
           const [refusal] = this.refusals.splice(refusalIndex, 1);
           answer = this.refusal(refusal.status, refusal.message);
