@@ -276,4 +276,17 @@ describe('email webhooks registered through the providers’ APIs', () => {
     expect(await deliver(body.id, { body: byHand, headers: signResendCall(secret, byHand) })).toBe(200);
     expect(await deliver(body.id, registeredCall)).toBe(401);
   });
+
+  it('removing the API key and deactivating in one PATCH removes the webhook and says unregistered', async () => {
+    const { body } = await create('resend', { api_key: resendKey.first });
+
+    const changed = await patch(body.id, {
+      is_active: false,
+      credentials: { api_key: null, webhook_secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' },
+    });
+
+    expect(changed).toMatchObject({ status: 200, body: { is_active: false, webhook: { status: 'unregistered', url: body.webhook_url } } });
+    CASES[0].expectNone('first', body.webhook_url);
+    expect(await storedCredentials(body.id)).not.toHaveProperty('registered_webhook_secret');
+  });
 });
