@@ -31,7 +31,7 @@ function telegramApiOrigin() {
   const setup = providerDefinitionFor('telegram', {});
   const api = setup && apiSetupOf(setup.webhook);
   if (!api) throw new Error('the Telegram provider registers no webhook through an API');
-  return providerVariables({ apiSettings: [api.api], bodyLimits: [] }).apiBaseUrls[0];
+  return providerVariables({ apiSettings: [api.api], bodyLimits: [], developmentFiles: [] }).apiBaseUrls[0];
 }
 
 /** A summary that is not a success: printed like one, then the command exits 1. */

@@ -3,7 +3,7 @@
  * config), so manifests and compose files that set a name no process reads (a typo, a renamed
  * variable) fail a test.
  */
-import { providerApiSettings, webhookBodyLimits } from '@inbound/adapters';
+import { providerSettings } from '@inbound/adapters';
 import { deployableVariables, type Deployable, type EnvVariable } from '@inbound/runtime';
 import { join } from 'node:path';
 
@@ -13,7 +13,7 @@ export const WORKSPACE_ROOT = join(__dirname, '..', '..');
 
 export const APPS = ['webhook-gateway', 'status-worker', 'inbound-worker', 'event-dispatcher'] as const satisfies readonly Deployable[];
 
-const VARIABLES = deployableVariables({ apiSettings: providerApiSettings(), bodyLimits: webhookBodyLimits() });
+const VARIABLES = deployableVariables(providerSettings());
 
 export function variablesOf(deployable: Deployable): readonly EnvVariable[] {
   return VARIABLES[deployable];

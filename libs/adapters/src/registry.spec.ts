@@ -69,6 +69,12 @@ const credentialName = fc.oneof(
     'signing_key',
     'basic_auth_username',
     'basic_auth_password',
+    'api_key',
+    'domain',
+    'server_token',
+    'registered_webhook_secret',
+    'registered_verification_key',
+    'registered_signing_key',
   ),
   fc.string(),
 );

@@ -1,7 +1,13 @@
 import type { ChannelType } from '@inbound/contracts';
 import type { AdapterDependencies, ChannelCredentials, ProviderAdapter } from './shared/adapter.types';
 import { CredentialsError, credentialField, type Credentials } from './shared/credential-rules';
-import { apiSetupOf, type ProviderApiSetting, type ProviderDefinition, type WebhookBodyLimit } from './shared/provider-definition';
+import {
+  apiSetupOf,
+  type DevelopmentFileSetting,
+  type ProviderApiSetting,
+  type ProviderDefinition,
+  type WebhookBodyLimit,
+} from './shared/provider-definition';
 import { bridgeProvider } from './bridge/bridge.provider';
 import { mailgunProvider } from './mailgun/mailgun.provider';
 import { messengerProvider } from './messenger/messenger.provider';
@@ -109,6 +115,19 @@ export function providerApiSettings(): ProviderApiSetting[] {
     }),
     (setting) => setting.baseUrlVariable,
   );
+}
+
+/** The development-only files the gateway reads for its providers (refused in production), one per variable. */
+export function providerDevelopmentFiles(): DevelopmentFileSetting[] {
+  return uniqueBy(
+    PROVIDER_DEFINITIONS.flatMap((definition) => (definition.developmentFile === null ? [] : [definition.developmentFile])),
+    (setting) => setting.variable,
+  );
+}
+
+/** Everything the providers declare that the gateway reads from its environment (libs/runtime's ProviderSettings). */
+export function providerSettings() {
+  return { apiSettings: providerApiSettings(), bodyLimits: webhookBodyLimits(), developmentFiles: providerDevelopmentFiles() };
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {

@@ -47,5 +47,6 @@ export const bridgeProvider = {
   acceptedAnswer: JSON_ACCEPTED_ANSWER,
   verificationChallenge: null,
   webhookBodyLimit: null,
+  developmentFile: null,
   createAdapter: createBridgeAdapter,
 } satisfies ProviderDefinition;

@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../shared/constant-time';
 import { isJsonObject, parseJsonBody, readCredentialString, readObject, readString, readText } from '../shared/json-reader';
 import { isWithinTolerance, parseUnixSeconds, SIGNATURE_TOLERANCE_SECONDS } from '../shared/signature-input';
 import { MailgunReplayGuard } from './mailgun.replay-guard';
-import type { MailgunSignature } from './mailgun.types';
+import { MAILGUN_REGISTERED_KEY, type MailgunSignature } from './mailgun.types';
 
 // A remembered token outlives its replay window by this much, for clock differences.
 const REPLAY_MARGIN_SECONDS = 60;
@@ -23,7 +23,8 @@ export class MailgunSignatureVerifier {
     const signed = readMailgunSignature(request.rawBody);
     if (!signed) return { ok: false, reason: 'missing_signature' };
 
-    const signingKey = readCredentialString(credentials, 'signing_key');
+    // The key the gateway's registration read from Mailgun signs the calls; a caller's one serves webhooks set up by hand.
+    const signingKey = readCredentialString(credentials, MAILGUN_REGISTERED_KEY) ?? readCredentialString(credentials, 'signing_key');
     if (!signingKey) return { ok: false, reason: 'missing_credentials', detail: 'signing_key' };
 
     const timestamp = parseUnixSeconds(signed.timestamp);

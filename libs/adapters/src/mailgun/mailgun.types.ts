@@ -47,3 +47,21 @@ export interface MailgunWebhook {
   signature?: MailgunSignature;
   'event-data': MailgunEventData;
 }
+
+/**
+ * The webhook types a Mailgun domain sends us: those whose events the parser turns into a
+ * status (mailgun.parser.ts; `failed` arrives as `permanent_fail` or `temporary_fail`).
+ */
+export const MAILGUN_SUBSCRIBED_EVENTS = [
+  'accepted',
+  'delivered',
+  'permanent_fail',
+  'temporary_fail',
+  'opened',
+  'clicked',
+  'complained',
+  'unsubscribed',
+] as const;
+
+/** The account's HTTP webhook signing key as the gateway's registration read it (server-owned; verifies ahead of `signing_key`). */
+export const MAILGUN_REGISTERED_KEY = 'registered_signing_key';

@@ -60,3 +60,13 @@ export interface PostmarkRecord {
   SuppressionReason?: string;
   Origin?: string;
 }
+
+/** The webhook triggers of ours: every record type the parser turns into a status (postmark.parser.ts). */
+export const POSTMARK_SUBSCRIBED_TRIGGERS = [
+  'Delivery',
+  'Bounce',
+  'SpamComplaint',
+  'Open',
+  'Click',
+  'SubscriptionChange',
+] as const satisfies readonly PostmarkRecordType[];

@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../shared/constant-time';
 import { headerValue } from '../shared/header';
 import { readCredentialString } from '../shared/json-reader';
 import { isWithinTolerance, parseUnixSeconds } from '../shared/signature-input';
-import { RESEND_SIGNATURE_HEADER_FAMILIES, type ResendSignatureHeaders } from './resend.types';
+import { RESEND_REGISTERED_SECRET_KEY, RESEND_SIGNATURE_HEADER_FAMILIES, type ResendSignatureHeaders } from './resend.types';
 
 const SECRET_PREFIX = 'whsec_';
 const SIGNATURE_VERSION_PREFIX = 'v1,';
@@ -30,7 +30,9 @@ export class ResendSignatureVerifier {
     const signed = readResendSignatureHeaders(request.headers);
     if (!signed) return { ok: false, reason: 'missing_signature' };
 
-    const key = decodeSecret(readCredentialString(credentials, 'webhook_secret'));
+    // The secret Resend gave the gateway's registration signs the calls; a caller's one serves endpoints made by hand.
+    const secret = readCredentialString(credentials, RESEND_REGISTERED_SECRET_KEY) ?? readCredentialString(credentials, 'webhook_secret');
+    const key = decodeSecret(secret);
     if (!key) return { ok: false, reason: 'missing_credentials', detail: 'webhook_secret' };
 
     const timestamp = parseUnixSeconds(signed.timestamp);

@@ -64,3 +64,23 @@ export interface ResendWebhookEvent {
   created_at?: string;
   data: ResendEmailEventData;
 }
+
+/**
+ * The event types a Resend webhook of ours subscribes to: those the parser turns into a status
+ * (resend.parser.ts; `email.received` is inbound mail, the others are not about an email).
+ */
+export const RESEND_SUBSCRIBED_EVENTS = [
+  'email.scheduled',
+  'email.sent',
+  'email.delivered',
+  'email.delivery_delayed',
+  'email.bounced',
+  'email.failed',
+  'email.suppressed',
+  'email.complained',
+  'email.opened',
+  'email.clicked',
+] as const satisfies readonly ResendEmailEventType[];
+
+/** The signing secret of the webhook the gateway created through Resend's API (server-owned; verifies ahead of `webhook_secret`). */
+export const RESEND_REGISTERED_SECRET_KEY = 'registered_webhook_secret';

@@ -3,7 +3,7 @@ import type { ChannelCredentials, VerifyResult, WebhookRequest } from '../shared
 import { headerValue } from '../shared/header';
 import { readCredentialString } from '../shared/json-reader';
 import { isStrictBase64, isWithinTolerance, parseUnixSeconds } from '../shared/signature-input';
-import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid.types';
+import { SENDGRID_REGISTERED_KEY, SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid.types';
 
 // One entry per distinct verification key in use; the bound only guards against churn.
 const MAX_CACHED_KEYS = 1000;
@@ -20,7 +20,9 @@ export class SendGridSignatureVerifier {
     const timestampText = headerValue(request.headers, SENDGRID_TIMESTAMP_HEADER);
     if (!signature || !timestampText) return { ok: false, reason: 'missing_signature' };
 
-    const verificationKey = readCredentialString(credentials, 'verification_key');
+    // The key SendGrid gave the gateway's registration signs the calls; a caller's one serves webhooks set up by hand.
+    const verificationKey =
+      readCredentialString(credentials, SENDGRID_REGISTERED_KEY) ?? readCredentialString(credentials, 'verification_key');
     if (!verificationKey) return { ok: false, reason: 'missing_credentials', detail: 'verification_key' };
     const key = this.publicKey(verificationKey);
     if (!key) return { ok: false, reason: 'missing_credentials', detail: 'verification_key is not a P-256 public key' };

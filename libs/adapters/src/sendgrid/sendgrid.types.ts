@@ -32,3 +32,21 @@ export interface SendGridEvent {
   sg_machine_open?: boolean;
   asm_group_id?: number;
 }
+
+/** The events an Event Webhook of ours is set to send: those the parser turns into a status (sendgrid.parser.ts). */
+export const SENDGRID_SUBSCRIBED_EVENTS = [
+  'processed',
+  'deferred',
+  'delivered',
+  'open',
+  'click',
+  'bounce',
+  'dropped',
+  'spamreport',
+  'unsubscribe',
+  'group_unsubscribe',
+  'group_resubscribe',
+] as const satisfies ReadonlyArray<SendGridDeliveryEventName | SendGridEngagementEventName>;
+
+/** The public key SendGrid gave the gateway's registration when it turned signing on (server-owned; verifies ahead of `verification_key`). */
+export const SENDGRID_REGISTERED_KEY = 'registered_verification_key';

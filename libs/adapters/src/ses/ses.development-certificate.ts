@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import type { DevelopmentFileSetting } from '../shared/provider-definition';
 /**
  * Development only: how a local SNS stand-in (`npm run simulate -- ses`) gets its messages
  * verified without AWS. The gateway is given a locally made certificate (SNS_DEV_CERTIFICATE_FILE,
@@ -6,6 +8,24 @@
  * PEM for it, and a `.localhost` name cannot reach a host on the internet anyway.
  */
 export const SNS_DEV_CERTIFICATE_URL = 'https://sns.localhost/SimpleNotificationService-development.pem';
+
+/**
+ * The gateway's setting for it (declared by the SES provider, read generically): a certificate trusted besides AWS's lets
+ * whoever holds its key forge SES events, hence development and tests only.
+ */
+export const SNS_DEV_CERTIFICATE: DevelopmentFileSetting = {
+  variable: 'SNS_DEV_CERTIFICATE_FILE',
+  meaning:
+    "a locally made SNS signing certificate trusted besides AWS's, for SES notifications signed on this machine (`npm run simulate -- ses`; docs/PROVIDERS.md); `npm start` makes one",
+  problem(content) {
+    try {
+      new X509Certificate(content);
+      return undefined;
+    } catch {
+      return 'is not a PEM certificate';
+    }
+  },
+};
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

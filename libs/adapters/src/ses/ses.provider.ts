@@ -2,6 +2,7 @@ import { CredentialsError, credentialField } from '../shared/credential-rules';
 import { emailManualSetup, emailProviderDefaults } from '../shared/email-provider';
 import type { ProviderDefinition } from '../shared/provider-definition';
 import { createSesAdapter } from './ses.adapter';
+import { SNS_DEV_CERTIFICATE } from './ses.development-certificate';
 
 const EVENTS = ['Send', 'Delivery', 'Bounce', 'Complaint', 'Open', 'Click', 'DeliveryDelay', 'Reject'];
 
@@ -33,5 +34,6 @@ export const sesProvider = {
     EVENTS,
     'In Amazon SES, add an SNS event destination to the configuration set with the events; in SNS, subscribe the URL to the topic with protocol HTTPS (the subscription is confirmed automatically) and store the topic ARN as topic_arn.',
   ),
+  developmentFile: SNS_DEV_CERTIFICATE,
   createAdapter: createSesAdapter,
 } satisfies ProviderDefinition;

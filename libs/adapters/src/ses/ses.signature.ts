@@ -3,7 +3,7 @@ import type { AdapterDependencies, ChannelCredentials, VerifyResult, WebhookRequ
 import { isJsonObject } from '../shared/json-reader';
 import { isStrictBase64 } from '../shared/signature-input';
 import { CertificateNotFoundError, CertificateUnavailableError, SnsCertificateStore } from './ses.certificate-store';
-import { loopbackSubscribeUrl, SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
+import { loopbackSubscribeUrl, SNS_DEV_CERTIFICATE, SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
 import { readSnsEnvelope, snsStringToSign } from './ses.envelope';
 
 // SNS signs with a handful of certificates (one per region and rotation); the bound guards against churn.
@@ -45,14 +45,14 @@ function readTopicAllowList(credentials: ChannelCredentials): TopicAllowList {
 
 /**
  * SignatureVersion 1 or 2, certificate from an SNS host, topic allow-list, subscription confirmation. https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
- * In development, also the certificate given as `snsDevCertificatePem`, for messages pointing at SNS_DEV_CERTIFICATE_URL.
+ * In development, also the certificate the gateway read from SNS_DEV_CERTIFICATE_FILE, for messages pointing at SNS_DEV_CERTIFICATE_URL.
  */
 export class SnsSignatureVerifier {
   private readonly certificates: SnsCertificateStore;
   private readonly trustsDevCertificate: boolean;
 
   constructor(private readonly deps: AdapterDependencies) {
-    const devCertificatePem = deps.snsDevCertificatePem;
+    const devCertificatePem = deps.developmentFiles?.[SNS_DEV_CERTIFICATE.variable];
     this.trustsDevCertificate = devCertificatePem !== undefined;
     this.certificates = new SnsCertificateStore(
       deps.httpGetText,

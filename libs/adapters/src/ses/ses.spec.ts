@@ -13,7 +13,7 @@ import { deterministicEventId } from '../shared/event-id';
 import { HttpStatusError } from '../shared/http-status-error';
 import { createSesAdapter } from './ses.adapter';
 import { NOT_FOUND_MEMORY_MS, UNAVAILABLE_MEMORY_MS } from './ses.certificate-store';
-import { SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
+import { SNS_DEV_CERTIFICATE, SNS_DEV_CERTIFICATE_URL } from './ses.development-certificate';
 import { signSnsMessage } from './ses.test-signer';
 import { createSelfSignedCertificate, type TestCertificate } from './testing/self-signed-certificate';
 
@@ -57,7 +57,11 @@ function fakeAws(options: { certificatePem?: () => string; confirm?: (url: strin
 }
 
 function adapterWith(httpGetText: AdapterDependencies['httpGetText'], now = new Date(), snsDevCertificatePem?: string): ProviderAdapter {
-  return createSesAdapter({ now: () => now, httpGetText, snsDevCertificatePem });
+  return createSesAdapter({
+    now: () => now,
+    httpGetText,
+    developmentFiles: snsDevCertificatePem === undefined ? {} : { [SNS_DEV_CERTIFICATE.variable]: snsDevCertificatePem },
+  });
 }
 
 /** Signed the way SNS does (ses.test-signer.ts, checked against sns-validator below), with the message's own SignatureVersion by default. */

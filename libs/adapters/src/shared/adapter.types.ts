@@ -85,8 +85,8 @@ export interface AdapterDependencies {
   /** Rejects with an HttpStatusError for a non-2xx answer, with any other error when none came. */
   httpGetText: (url: string) => Promise<string>;
   /**
-   * Development only (SNS_DEV_CERTIFICATE_FILE, which the gateway refuses in production): a PEM certificate the SES adapter
-   * trusts besides AWS's, for messages a local SNS stand-in signs (ses/ses.development-certificate.ts).
+   * Development only: the contents of the files providers declare as `developmentFile`, by variable name; the gateway
+   * refuses them in production, so this is empty there.
    */
-  snsDevCertificatePem?: string;
+  developmentFiles?: Readonly<Record<string, string>>;
 }

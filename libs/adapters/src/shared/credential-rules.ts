@@ -34,3 +34,25 @@ export function optionalString(credentials: Credentials, name: string, pattern?:
 export function generatedToken(): string {
   return randomBytes(24).toString('base64url');
 }
+
+/** A caller may not set keys the server writes (values a provider gave back); the first one found is named. */
+export function refuseServerOwnedKeys(input: Credentials, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (input[key] !== undefined) throw new CredentialsError(credentialField(key), 'is written by the server and cannot be set');
+  }
+}
+
+/** A PATCH merges key by key, so null is how a caller removes an optional key: gone before the checks. */
+export function withoutNullKeys(credentials: Credentials, keys: readonly string[]): Credentials {
+  const kept = { ...credentials };
+  for (const key of keys) if (kept[key] === null) delete kept[key];
+  return kept;
+}
+
+/** The credentials without these keys; the same object when none is present. */
+export function withoutKeys(credentials: Credentials, keys: readonly string[]): Credentials {
+  if (!keys.some((key) => Object.prototype.hasOwnProperty.call(credentials, key))) return credentials;
+  const kept = { ...credentials };
+  for (const key of keys) delete kept[key];
+  return kept;
+}

@@ -196,6 +196,7 @@ export function metaPlatformProvider<N extends string, C extends ChannelType>(
     acceptedAnswer: JSON_ACCEPTED_ANSWER,
     verificationChallenge: META_SUBSCRIPTION_CHALLENGE,
     webhookBodyLimit: META_WEBHOOK_BODY_LIMIT,
+    developmentFile: null,
     createAdapter: setup.createAdapter,
   };
 }

@@ -135,6 +135,18 @@ export interface VerificationChallenge {
   answer(query: Readonly<Record<string, unknown>>, credentials: ChannelCredentials): string | undefined;
 }
 
+/**
+ * A file the gateway reads at start for this provider's local development only (a certificate a local stand-in signs
+ * with): refused outside NODE_ENV=development or test, and checked before the gateway serves.
+ */
+export interface DevelopmentFileSetting {
+  variable: string;
+  /** For the configuration tables: what the file is. */
+  meaning: string;
+  /** Why this content cannot be used, or undefined when it can. */
+  problem(content: string): string | undefined;
+}
+
 /** A webhook route whose provider documents bodies above the default limit. */
 export interface WebhookBodyLimit {
   variable: string;
@@ -156,6 +168,8 @@ export interface ProviderDefinition {
   verificationChallenge: VerificationChallenge | null;
   /** Null: the gateway's default body limit. */
   webhookBodyLimit: WebhookBodyLimit | null;
+  /** Null for every provider a local pipeline reaches without one. */
+  developmentFile: DevelopmentFileSetting | null;
   createAdapter: AdapterFactory;
 }
 

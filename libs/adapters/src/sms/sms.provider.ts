@@ -85,5 +85,6 @@ export const smsProvider = {
   acceptedAnswer: { contentType: 'text/xml; charset=utf-8', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' },
   verificationChallenge: null,
   webhookBodyLimit: null,
+  developmentFile: null,
   createAdapter: createSmsAdapter,
 } satisfies ProviderDefinition;

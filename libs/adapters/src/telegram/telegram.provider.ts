@@ -62,5 +62,6 @@ export const telegramProvider = {
   acceptedAnswer: JSON_ACCEPTED_ANSWER,
   verificationChallenge: null,
   webhookBodyLimit: null,
+  developmentFile: null,
   createAdapter: createTelegramAdapter,
 } satisfies ProviderDefinition;

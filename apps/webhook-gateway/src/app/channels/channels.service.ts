@@ -144,8 +144,14 @@ export class ChannelsService {
           credentials = setup.registrationCredentials(credentials, reregistration, now);
           registerWith = credentials;
         }
-      } else if (setup && registers) {
-        channel.webhook = setup.instructions(url, credentials);
+      } else {
+        if (apiBefore) {
+          // Its API credentials removed: what the provider gave that registration (a signing secret) goes with it,
+          // so a secret the operator sets for the hand-made setup is the one that verifies.
+          credentials = apiBefore.unregisteredCredentials(credentials);
+          if (!registers) channel.webhook = { status: 'unregistered', url, unregistered_at: now.toISOString() };
+        }
+        if (setup && registers) channel.webhook = setup.instructions(url, credentials);
       }
       if (patch.name !== undefined) channel.name = patch.name;
       channel.is_active = isActive;

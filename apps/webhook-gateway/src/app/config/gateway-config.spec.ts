@@ -124,12 +124,12 @@ describe('readGatewayConfig: SNS_DEV_CERTIFICATE_FILE', () => {
     expect(lineFor(production)).toBe(line);
     expect(lineFor({ ...production, NODE_ENV: 'production' })).toBe(line);
     // Without it, the same production configuration starts.
-    expect(readGatewayConfig({ ...production, SNS_DEV_CERTIFICATE_FILE: undefined }).snsDevCertificatePem).toBeUndefined();
+    expect(readGatewayConfig({ ...production, SNS_DEV_CERTIFICATE_FILE: undefined }).providerDevelopmentFiles).toEqual({});
   });
 
   it.each(['development', 'test'])('is read and kept with NODE_ENV=%s', (nodeEnv) => {
     const config = readGatewayConfig({ NODE_ENV: nodeEnv, SNS_DEV_CERTIFICATE_FILE: certificateFile });
-    expect(config.snsDevCertificatePem).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(config.providerDevelopmentFiles.SNS_DEV_CERTIFICATE_FILE).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
   });
 
   it('stops the start when the file is missing or holds no certificate', () => {

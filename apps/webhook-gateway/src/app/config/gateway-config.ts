@@ -1,8 +1,8 @@
-import { providerApiSettings, webhookBodyLimits } from '@inbound/adapters';
-import { X509Certificate } from 'node:crypto';
+import { providerDevelopmentFiles, providerSettings, type DevelopmentFileSetting } from '@inbound/adapters';
 import { readFileSync } from 'node:fs';
 import {
   ConfigError,
+  DEVELOPMENT_FILE_ENVIRONMENTS,
   EnvReader,
   GATEWAY_VARIABLES,
   providerVariables,
@@ -23,8 +23,8 @@ export interface GatewayConfig extends CommonConfig, ValuesOf<typeof GATEWAY_VAR
   providerApiBaseUrls: Readonly<Record<string, string>>;
   /** Larger limits of the routes whose providers document larger batches, by variable name (libs/adapters registry). */
   providerBodyLimitBytes: Readonly<Record<string, number>>;
-  /** The PEM at SNS_DEV_CERTIFICATE_FILE, read and checked at start; never set in production. */
-  snsDevCertificatePem?: string;
+  /** The contents of the development files providers declare, by variable, read and checked at start; empty in production. */
+  providerDevelopmentFiles: Readonly<Record<string, string>>;
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -36,41 +36,55 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
   if (!gatewaySettings.verifyWebhookSignatures && common.nodeEnv !== 'development') {
     throw new ConfigError(GATEWAY_VARIABLES.verifyWebhookSignatures.name, 'may be false only when NODE_ENV=development');
   }
-  const snsDevCertificatePem = readSnsDevCertificate(gatewaySettings.snsDevCertificateFile, common.nodeEnv);
+  // Before the keys: a development file in production is the mistake to name first.
+  const providerDevelopmentFiles = readDevelopmentFiles(env, common.nodeEnv);
   const keys = readCredentialsKeys(env, common.nodeEnv);
   if (gatewaySettings.realtimeTokenSecret === undefined && common.nodeEnv === 'production') {
     throw new ConfigError(GATEWAY_VARIABLES.realtimeTokenSecret.name, 'is required when NODE_ENV=production');
   }
-  const providers = providerVariables({ apiSettings: providerApiSettings(), bodyLimits: webhookBodyLimits() });
+  const providers = providerVariables(providerSettings());
   return {
     ...common,
     ...gatewaySettings,
     credentialsKey: keys.current,
     previousCredentialsKeys: keys.previous,
-    snsDevCertificatePem,
+    providerDevelopmentFiles,
     providerApiBaseUrls: Object.fromEntries(providers.apiBaseUrls.map((variable) => [variable.name, readVariable(env, variable)])),
     providerBodyLimitBytes: Object.fromEntries(providers.bodyLimits.map((variable) => [variable.name, readVariable(env, variable)])),
   };
 }
 
 /**
- * A certificate trusted besides AWS's lets whoever holds its key forge SES events, so it is refused outside development and
- * tests; a missing or unreadable file stops the start rather than failing each SES call later.
+ * Each development file a provider declares (a certificate a local stand-in signs with) lets whoever holds its key forge
+ * that provider's calls: refused outside development and tests. A missing or unusable file stops the start rather than
+ * failing each call later.
  */
-function readSnsDevCertificate(file: string | undefined, nodeEnv: CommonConfig['nodeEnv']): string | undefined {
-  if (file === undefined) return undefined;
-  const name = GATEWAY_VARIABLES.snsDevCertificateFile.name;
-  if (nodeEnv !== 'development' && nodeEnv !== 'test') throw new ConfigError(name, 'may be set only when NODE_ENV=development or test');
-  let pem: string;
+function readDevelopmentFiles(env: EnvReader, nodeEnv: CommonConfig['nodeEnv']): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const setting of providerDevelopmentFiles()) {
+    const content = readDevelopmentFile(setting, env.optionalString(setting.variable), nodeEnv);
+    if (content !== undefined) files[setting.variable] = content;
+  }
+  return files;
+}
+
+function readDevelopmentFile(
+  setting: DevelopmentFileSetting,
+  path: string | undefined,
+  nodeEnv: CommonConfig['nodeEnv'],
+): string | undefined {
+  if (path === undefined) return undefined;
+  const allowed: readonly string[] = DEVELOPMENT_FILE_ENVIRONMENTS;
+  if (!allowed.includes(nodeEnv)) {
+    throw new ConfigError(setting.variable, `may be set only when NODE_ENV=${DEVELOPMENT_FILE_ENVIRONMENTS.join(' or ')}`);
+  }
+  let content: string;
   try {
-    pem = readFileSync(file, 'utf8');
+    content = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(name, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ConfigError(setting.variable, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-  try {
-    new X509Certificate(pem);
-  } catch {
-    throw new ConfigError(name, 'is not a PEM certificate');
-  }
-  return pem;
+  const problem = setting.problem(content);
+  if (problem !== undefined) throw new ConfigError(setting.variable, problem);
+  return content;
 }

@@ -49,7 +49,7 @@ async function httpGetText(url: string): Promise<string> {
     {
       provide: AdapterRegistry,
       useFactory: (config: GatewayConfig) =>
-        new AdapterRegistry({ now: () => new Date(), httpGetText, snsDevCertificatePem: config.snsDevCertificatePem }),
+        new AdapterRegistry({ now: () => new Date(), httpGetText, developmentFiles: config.providerDevelopmentFiles }),
       inject: [GATEWAY_CONFIG],
     },
     ChannelDirectory,

@@ -1,6 +1,6 @@
 /**
  * What POST /channels needs per kind of channel (docs/PROVIDERS.md, "Credentials"): the console asks for these fields
- * and sends them as `credentials`. Keys the server writes itself (webhook secrets) are never asked for.
+ * and sends them as `credentials`. Keys the server writes itself (webhook secrets, what a provider's API gave back) are never asked for.
  * @typedef {{ key: string, label: string, required?: boolean, secret?: boolean, multiline?: boolean, list?: boolean, hint?: string }} Field
  * @typedef {{ id: string, label: string, channelType: string, provider?: string, fields: Field[] }} Kind
  */
@@ -49,14 +49,26 @@ export const CHANNEL_KINDS = [
     label: 'Email: Resend',
     channelType: 'email',
     provider: 'resend',
-    fields: [{ key: 'webhook_secret', label: 'Signing secret', required: true, secret: true, hint: 'whsec_…' }],
+    // With an API key the gateway creates the endpoint and keeps the secret Resend makes; without one, the secret is pasted.
+    fields: [
+      { key: 'api_key', label: 'API key', secret: true, hint: 're_…, full access: the gateway registers the webhook' },
+      { key: 'webhook_secret', label: 'Signing secret', secret: true, hint: 'whsec_…; needed without an API key' },
+    ],
   },
   {
     id: 'sendgrid',
     label: 'Email: SendGrid',
     channelType: 'email',
     provider: 'sendgrid',
-    fields: [{ key: 'verification_key', label: 'Verification key', required: true, multiline: true, hint: 'the public key, base64 DER' }],
+    fields: [
+      { key: 'api_key', label: 'API key', secret: true, hint: 'SG.…: the gateway registers the webhook and turns signing on' },
+      {
+        key: 'verification_key',
+        label: 'Verification key',
+        multiline: true,
+        hint: 'the public key, base64 DER; needed without an API key',
+      },
+    ],
   },
   {
     id: 'ses',
@@ -70,7 +82,11 @@ export const CHANNEL_KINDS = [
     label: 'Email: Mailgun',
     channelType: 'email',
     provider: 'mailgun',
-    fields: [{ key: 'signing_key', label: 'HTTP webhook signing key', required: true, secret: true }],
+    fields: [
+      { key: 'api_key', label: 'API key', secret: true, hint: 'with the domain: the gateway registers the webhooks' },
+      { key: 'domain', label: 'Sending domain', hint: 'mg.example.com; with the API key' },
+      { key: 'signing_key', label: 'HTTP webhook signing key', secret: true, hint: 'needed without an API key' },
+    ],
   },
   {
     id: 'postmark',
@@ -78,8 +94,14 @@ export const CHANNEL_KINDS = [
     channelType: 'email',
     provider: 'postmark',
     fields: [
-      { key: 'basic_auth_username', label: 'Basic auth user name', required: true, hint: 'no colon' },
-      { key: 'basic_auth_password', label: 'Basic auth password', required: true, secret: true },
+      { key: 'server_token', label: 'Server API token', secret: true, hint: 'the gateway registers the webhook' },
+      { key: 'basic_auth_username', label: 'Basic auth user name', hint: 'no colon; needed without a server token (generated with one)' },
+      {
+        key: 'basic_auth_password',
+        label: 'Basic auth password',
+        secret: true,
+        hint: 'needed without a server token (generated with one)',
+      },
     ],
   },
 ];

@@ -4,7 +4,9 @@
  * makes passes the consumers' validation.
  */
 import { InboundMessageEvent, isEventTime, StatusUpdateEvent, validateEvent, type ChannelType } from '@inbound/contracts';
+import { prepareChannelCredentials } from '../../registry';
 import type { ChannelContext, ParseResult } from '../adapter.types';
+import { CredentialsError, type Credentials } from '../credential-rules';
 
 export const SPEC_RECEIVED_AT = new Date('2025-01-01T00:00:05.000Z');
 
@@ -36,4 +38,15 @@ export function everyEventValid(result: ParseResult): boolean {
         report.session_id.length > 0,
     )
   );
+}
+
+/** The field a credentials check names when it refuses these credentials, or undefined when it takes them. */
+export function refusedCredentialField(channelType: ChannelType, input: Credentials): string | undefined {
+  try {
+    prepareChannelCredentials(channelType, input);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CredentialsError) return error.field;
+    throw error;
+  }
 }

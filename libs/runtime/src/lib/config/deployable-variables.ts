@@ -12,7 +12,7 @@ export type Deployable = (typeof DEPLOYABLES)[number];
 
 /** `migrate` is tools/db/migrate.ts; the gateway also reads the variables its providers name. */
 export function deployableVariables(providers: ProviderSettings): Record<Deployable, readonly EnvVariable[]> {
-  const { apiBaseUrls, bodyLimits } = providerVariables(providers);
+  const { apiBaseUrls, bodyLimits, developmentFiles } = providerVariables(providers);
   return {
     'webhook-gateway': [
       ...Object.values(COMMON_VARIABLES),
@@ -20,6 +20,7 @@ export function deployableVariables(providers: ProviderSettings): Record<Deploya
       ...Object.values(CREDENTIALS_KEY_VARIABLES),
       ...apiBaseUrls,
       ...bodyLimits,
+      ...developmentFiles,
     ],
     'status-worker': [...Object.values(COMMON_VARIABLES), ...Object.values(workerVariables(STATUS_WORKER_DEFAULTS))],
     'inbound-worker': [

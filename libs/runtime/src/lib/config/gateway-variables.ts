@@ -1,4 +1,4 @@
-import type { EnvVariables, IntegerVariable, UrlVariable } from './env-variable';
+import type { EnvVariables, IntegerVariable, TextVariable, UrlVariable } from './env-variable';
 
 const BODY_LIMIT_BOUNDS = { min: 1024, max: 64 * 1024 * 1024 } as const;
 
@@ -36,13 +36,6 @@ export const GATEWAY_VARIABLES = {
     default: true,
     constraint: '`false` only with `NODE_ENV=development`',
     meaning: '`false` skips every signature check',
-  },
-  snsDevCertificateFile: {
-    name: 'SNS_DEV_CERTIFICATE_FILE',
-    kind: 'text',
-    constraint: 'path of a readable PEM certificate; only with `NODE_ENV=development` or `test`',
-    meaning:
-      "a locally made SNS signing certificate trusted besides AWS's, for SES notifications signed on this machine (`npm run simulate -- ses`; docs/PROVIDERS.md); `npm start` makes one",
   },
   bodyLimitBytes: {
     name: 'BODY_LIMIT_BYTES',
@@ -108,12 +101,18 @@ export interface ProviderSettings {
   apiSettings: ReadonlyArray<{ baseUrlVariable: string; defaultBaseUrl: string }>;
   /** `webhookBodyLimits()`: the larger body limit of a channel type's webhook route. */
   bodyLimits: ReadonlyArray<{ channelType: string; limit: { variable: string; defaultBytes: number } }>;
+  /** `providerDevelopmentFiles()`: files read for local development only. */
+  developmentFiles: ReadonlyArray<{ variable: string; meaning: string }>;
 }
 
 export interface ProviderVariables {
   apiBaseUrls: Array<UrlVariable & { default: string }>;
   bodyLimits: IntegerVariable[];
+  developmentFiles: TextVariable[];
 }
+
+/** Where a development file may be named: anywhere else the gateway refuses to start. */
+export const DEVELOPMENT_FILE_ENVIRONMENTS = ['development', 'test'] as const;
 
 export function providerVariables(providers: ProviderSettings): ProviderVariables {
   const routesByLimit = new Map<string, { defaultBytes: number; channelTypes: string[] }>();
@@ -137,6 +136,12 @@ export function providerVariables(providers: ProviderSettings): ProviderVariable
       default: defaultBytes,
       ...BODY_LIMIT_BOUNDS,
       meaning: `largest body on ${channelTypes.map((channelType) => `\`/webhooks/${channelType}/*\``).join(' and ')}`,
+    })),
+    developmentFiles: providers.developmentFiles.map(({ variable, meaning }) => ({
+      name: variable,
+      kind: 'text',
+      constraint: `path of a readable file; only with \`NODE_ENV=${DEVELOPMENT_FILE_ENVIRONMENTS.join('` or `')}\``,
+      meaning,
     })),
   };
 }
