@@ -52,12 +52,14 @@ export interface ManualWebhookSetup {
 /** How a provider's API is reached: the gateway reads the origin from this variable. */
 export interface ProviderApiSetting {
   baseUrlVariable: string;
-  defaultBaseUrl: string;
+  /** Null: no default, each channel's credentials name its API's origin (the variable, when set, overrides them). */
+  defaultBaseUrl: string | null;
 }
 
 /** The HTTP the gateway hands a provider's registration: no client library in here. */
 export interface ProviderApiAccess {
-  baseUrl: string;
+  /** The variable's origin, else the default; null when neither is set (the channel's credentials say where). */
+  baseUrl: string | null;
   http: ProviderHttp;
 }
 
