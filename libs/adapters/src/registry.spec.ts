@@ -40,6 +40,7 @@ const headerName = fc.oneof(
     'x-twilio-email-event-webhook-timestamp',
     'x-amz-sns-message-type',
     'x-webhook-signature',
+    'x-unipile-webhook-secret',
   ),
   fc.string(),
 );
@@ -65,6 +66,10 @@ const credentialName = fc.oneof(
     'signing_key',
     'basic_auth_username',
     'basic_auth_password',
+    'api_url',
+    'api_key',
+    'account_ids',
+    'webhook_id',
   ),
   fc.string(),
 );
