@@ -94,6 +94,7 @@ export class FakeUnipileApi {
   private readonly pageSize: number;
   private refusals: Array<{ answer: FakeUnipileAnswer; method?: string }> = [];
   private refuseEverything: FakeUnipileAnswer | undefined;
+  private listGate: { count: number; timeoutMs: number; waiting: Array<() => void>; timer?: NodeJS.Timeout } | undefined;
   private server?: Server;
   url = '';
 
@@ -165,10 +166,37 @@ export class FakeUnipileApi {
     Object.assign(webhook, change);
   }
 
-  /** Forgets every webhook and every recorded call. */
+  /**
+   * Holds list calls until `count` of them wait together, or `timeoutMs` after the first, then lets them all through at
+   * once (and every call after, until armed again): callers that could race list the same state at the same moment.
+   */
+  gateLists(count: number, timeoutMs: number): void {
+    this.openListGate();
+    this.listGate = { count, timeoutMs, waiting: [] };
+  }
+
+  private openListGate(): void {
+    const gate = this.listGate;
+    this.listGate = undefined;
+    if (!gate) return;
+    if (gate.timer) clearTimeout(gate.timer);
+    for (const release of gate.waiting) release();
+  }
+
+  private async passListGate(): Promise<void> {
+    const gate = this.listGate;
+    if (!gate) return;
+    const passed = new Promise<void>((resolve) => gate.waiting.push(resolve));
+    if (gate.waiting.length >= gate.count) this.openListGate();
+    else if (gate.waiting.length === 1) gate.timer = setTimeout(() => this.openListGate(), gate.timeoutMs);
+    await passed;
+  }
+
+  /** Forgets every webhook and every recorded call, and opens the list gate. */
   reset(): void {
     this.webhooks.length = 0;
     this.calls.length = 0;
+    this.openListGate();
     this.acceptAgain();
   }
 
@@ -202,6 +230,7 @@ export class FakeUnipileApi {
     const apiKey = request.headers['x-api-key'];
     this.calls.push({ method: request.method ?? '', path, apiKey: typeof apiKey === 'string' ? apiKey : undefined, body });
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (request.method === 'GET' && path.split('?')[0] === '/api/v1/webhooks') await this.passListGate();
     const next = this.refusals.findIndex((refusal) => refusal.method === undefined || refusal.method === request.method);
     const refusal = next === -1 ? this.refuseEverything : this.refusals.splice(next, 1)[0].answer;
     if (refusal) return answer(refusal.status, refusal.body);
