@@ -9,6 +9,7 @@ export default {
     '^@inbound/contracts$': '<rootDir>/../libs/contracts/src/index.ts',
     '^@inbound/adapters$': '<rootDir>/../libs/adapters/src/index.ts',
     '^@inbound/adapters/test-signers$': '<rootDir>/../libs/adapters/src/test-signers.ts',
+    '^@inbound/adapters/testing$': '<rootDir>/../libs/adapters/src/testing.ts',
     '^@inbound/domain$': '<rootDir>/../libs/domain/src/index.ts',
     '^@inbound/messaging$': '<rootDir>/../libs/messaging/src/index.ts',
     '^@inbound/testing$': '<rootDir>/testing/index.ts',

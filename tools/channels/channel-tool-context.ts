@@ -31,7 +31,10 @@ function telegramApiOrigin() {
   const setup = providerDefinitionFor('telegram', {});
   const api = setup && apiSetupOf(setup.webhook);
   if (!api) throw new Error('the Telegram provider registers no webhook through an API');
-  return providerVariables({ apiSettings: [api.api], bodyLimits: [], developmentFiles: [] }).apiBaseUrls[0];
+  const [variable] = providerVariables({ apiSettings: [api.api], bodyLimits: [], developmentFiles: [] }).apiBaseUrls;
+  // The Bot API has one origin, so its variable has a default (only per-account APIs have none).
+  if (variable.default === undefined) throw new Error(`${variable.name} has no default`);
+  return { ...variable, default: variable.default };
 }
 
 /** A summary that is not a success: printed like one, then the command exits 1. */

@@ -50,6 +50,10 @@ export class AdminClient {
     return body as ChannelView;
   }
 
+  async updateChannel(id: string, body: { is_active?: boolean; credentials?: Record<string, unknown> }): Promise<ChannelView> {
+    return (await this.call('PATCH', `/channels/${id}`, body, [200], `PATCH /channels/${id}`)) as ChannelView;
+  }
+
   async createSubscription(body: { account_id: string; url: string; events: string[]; description?: string }): Promise<SubscriptionView> {
     return (await this.call('POST', '/subscriptions', body, [201], 'POST /subscriptions')) as SubscriptionView;
   }

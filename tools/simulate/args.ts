@@ -1,9 +1,19 @@
 /** The command line of `npm run simulate`: kinds, scenarios, flags, and the help text. */
 
-export const KINDS = ['telegram', 'whatsapp', 'messenger', 'sms', 'resend', 'sendgrid', 'ses', 'mailgun', 'postmark', 'bridge'] as const;
+export const KINDS = [
+  'telegram',
+  'whatsapp',
+  'messenger',
+  'sms',
+  'resend',
+  'sendgrid',
+  'ses',
+  'mailgun',
+  'postmark',
+  'bridge',
+  'unipile',
+] as const;
 export type Kind = (typeof KINDS)[number];
-/** Named in the platform's plans, not built yet: answered with a line and exit 2. */
-export const PLANNED_KINDS = ['unipile'] as const;
 
 export const STATUS_SCENARIOS = ['sent', 'delivered', 'read', 'failed'] as const;
 export type StatusScenario = (typeof STATUS_SCENARIOS)[number];
@@ -34,9 +44,8 @@ what the pipeline made of them: the HTTP answer, the rows in PostgreSQL, campaig
 and the outbound events a subscriber receives.
 
 Kinds:     ${KINDS.join(', ')}
-           (${PLANNED_KINDS.join(', ')}: not supported, see below)
 Scenarios:
-  inbound          an inbound message (default for telegram, whatsapp, messenger, sms, bridge)
+  inbound          an inbound message (default for telegram, whatsapp, messenger, sms, bridge, unipile)
   sent|delivered|read|failed
                    a status update for an outbound message the simulator seeds first
                    (default: delivered for the email providers, which report statuses only)
@@ -66,8 +75,16 @@ ses signs as SNS does, with the development key npm start makes (SNS_DEV_PRIVATE
 .env); the gateway trusts its certificate through SNS_DEV_CERTIFICATE_FILE, in development and
 tests only, instead of one downloaded from AWS.
 
-Not supported: unipile (no adapter yet). The bridge kind reports sent and failed only (a WhatsApp
-Web bridge's contract has no delivered or read).`;
+unipile: the gateway registers a Unipile channel's webhook through Unipile's API, which needs a
+Unipile account. The simulator runs a local stand-in of that API for the run instead: the demo
+channel's api_url points at it, the gateway creates its webhook there, the simulator sends
+Unipile's calls with the secret header that webhook carries, and at the end it deactivates the
+channel (the gateway deletes the webhook), so the gateway never calls the stopped stand-in; the
+next run reactivates it. A gateway started with UNIPILE_API_BASE_URL registers elsewhere: leave
+that variable unset for the simulator.
+
+The bridge kind reports sent and failed only (a WhatsApp Web bridge's contract has no delivered
+or read); unipile reports read only.`;
 
 /** Parses argv (after `--`). Returns undefined for --help. */
 export function parseArgs(argv: readonly string[]): SimulatorOptions | undefined {
@@ -86,8 +103,6 @@ export function parseArgs(argv: readonly string[]): SimulatorOptions | undefined
   }
   const [kind, scenario, ...rest] = positional;
   if (kind === undefined) throw new UsageError(`name a kind: ${KINDS.join(', ')} (npm run simulate -- --help)`);
-  if ((PLANNED_KINDS as readonly string[]).includes(kind))
-    throw new UsageError(`${kind}: not supported yet (the platform has no ${kind} adapter)`);
   if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown kind "${kind}"; one of ${KINDS.join(', ')}`);
   if (scenario !== undefined && !(SCENARIOS as readonly string[]).includes(scenario))
     throw new UsageError(`unknown scenario "${scenario}"; one of ${SCENARIOS.join(', ')}`);

@@ -13,10 +13,12 @@ import {
   signSnsMessage,
   signTelegramCall,
   signTwilioFormCall,
+  signUnipileCall,
   signWhatsAppCall,
   SNS_DEV_CERTIFICATE_URL,
   type SnsMessage,
 } from '@inbound/adapters/test-signers';
+import { FakeUnipileApi } from '@inbound/adapters/testing';
 import { createPrivateKey, generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,16 +56,34 @@ export interface SubscriptionCall extends ProviderCall {
   token: string;
 }
 
+/**
+ * The provider's own API, for a provider the gateway registers webhooks with (Unipile): a local stand-in the
+ * simulator runs for one run, since the real one needs an account.
+ */
+export interface ProviderApiSession {
+  /** Where the stand-in answers. */
+  origin: string;
+  /** The credentials that point a channel at the stand-in. */
+  credentials: Record<string, unknown>;
+  /** The webhooks the gateway registered at the stand-in for this URL. */
+  webhookCount(webhookUrl: string): number;
+  /** What the provider was told to send with its calls to this URL (the registered webhook's secret). */
+  secretsFor(webhookUrl: string): Record<string, string>;
+  stop(): Promise<void>;
+}
+
 export interface ProviderKind {
   kind: Kind;
-  channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email' | 'bridge';
+  channelType: 'telegram' | 'whatsapp' | 'messenger' | 'sms' | 'email' | 'bridge' | 'unipile';
   /** Inbound messages exist for this provider (the email providers report statuses only). */
   inbound: boolean;
   statuses: readonly StatusScenario[];
   /** Several statuses per call (WhatsApp, SendGrid): these kinds run the campaign scenario. */
   batches: boolean;
   /** Credentials for POST /channels, and the secrets the simulator keeps to sign with. */
-  newCredentials(): { credentials: Record<string, unknown>; secrets: Record<string, string> };
+  newCredentials(api?: ProviderApiSession): { credentials: Record<string, unknown>; secrets: Record<string, string> };
+  /** For a provider registered through its API: starts the stand-in of that API the run's channel uses. */
+  startProviderApi?(): Promise<ProviderApiSession>;
   /** Fresh ids for one outbound message: what the sending side would store. */
   newOutbound(): { providerMessageId: string; recipient: string };
   inboundCall?(target: CallTarget): InboundCall;
@@ -483,6 +503,64 @@ const bridge: ProviderKind = {
   },
 };
 
+const UNIPILE_ACCOUNT = 'SiMuLaToRaCcOuNt000001';
+/** Unipile's ids: 22 characters of base64url. */
+const unipileId = () => randomBytes(16).toString('base64url');
+
+/** Unipile's stand-in: the adapters' local Unipile API, with the one account the demo channel receives. */
+async function startUnipileApi(): Promise<ProviderApiSession> {
+  const api = new FakeUnipileApi({ accounts: [{ id: UNIPILE_ACCOUNT, name: 'Simulator', type: 'WHATSAPP' }] });
+  await api.start();
+  const secretHeader = (webhookUrl: string) =>
+    api.webhooksFor(webhookUrl)[0]?.headers.find((header) => header.key.toLowerCase() === 'x-unipile-webhook-secret')?.value;
+  return {
+    origin: api.url,
+    credentials: { api_url: api.url, api_key: api.apiKey, account_ids: [UNIPILE_ACCOUNT] },
+    webhookCount: (webhookUrl) => api.webhooksFor(webhookUrl).length,
+    secretsFor: (webhookUrl): Record<string, string> => {
+      const secret = secretHeader(webhookUrl);
+      return secret === undefined ? {} : { webhook_secret: secret };
+    },
+    stop: () => api.stop(),
+  };
+}
+
+const unipile: ProviderKind = {
+  kind: 'unipile',
+  channelType: 'unipile',
+  inbound: true,
+  // Of a message the account sent, Unipile reports only that it was read (message_read).
+  statuses: ['read'],
+  batches: false,
+  newCredentials: (api) => {
+    if (!api) throw new Error("a unipile channel needs the stand-in of Unipile's API");
+    // No secret of ours: the gateway makes one and gives it to Unipile (here the stand-in) with the webhook.
+    return { credentials: { ...api.credentials }, secrets: {} };
+  },
+  newOutbound: () => ({ providerMessageId: unipileId(), recipient: `+3361${digits(7)}` }),
+  inboundCall(target) {
+    const call = fixture('unipile', 'message-received');
+    const id = unipileId();
+    const sender = `+3361${digits(7)}`;
+    Object.assign(call, { account_id: UNIPILE_ACCOUNT, account_type: 'WHATSAPP', message_id: id, message: 'Hello from the simulator' });
+    call.timestamp = new Date().toISOString();
+    call.sender = { ...call.sender, attendee_id: unipileId(), attendee_name: 'Simulator', attendee_provider_id: sender };
+    const body = JSON.stringify(call);
+    return { body, headers: json(signUnipileCall(target.secrets.webhook_secret ?? '')), providerMessageId: id, sender };
+  },
+  statusCall(target, items) {
+    if (items.length !== 1) throw new Error('Unipile sends one event per call');
+    const [item] = items;
+    if (item.status !== 'read') throw new Error(`Unipile reports no "${item.status}"`);
+    // A message the account sent (account_info.user_id is its sender) was read.
+    const call = fixture('unipile', 'message-read');
+    Object.assign(call, { account_id: UNIPILE_ACCOUNT, message_id: item.providerMessageId, timestamp: new Date().toISOString() });
+    const body = JSON.stringify(call);
+    return { body, headers: json(signUnipileCall(target.secrets.webhook_secret ?? '')) };
+  },
+  startProviderApi: startUnipileApi,
+};
+
 export const PROVIDER_KINDS: Record<Kind, ProviderKind> = {
   telegram,
   whatsapp,
@@ -494,6 +572,7 @@ export const PROVIDER_KINDS: Record<Kind, ProviderKind> = {
   mailgun,
   postmark,
   bridge,
+  unipile,
 };
 
 /** The same secrets' shapes with other values: a call signed with them must be refused. */

@@ -33,6 +33,7 @@ const STATUS_OF: Array<[Kind, Scenario]> = [
   ['postmark', 'read'],
   ['bridge', 'sent'],
   ['bridge', 'failed'],
+  ['unipile', 'read'],
 ];
 
 /**
@@ -105,7 +106,7 @@ describe('npm run simulate against the running pipeline', () => {
     }));
   };
 
-  it.each(['telegram', 'whatsapp', 'messenger', 'sms', 'bridge'] as const)(
+  it.each(['telegram', 'whatsapp', 'messenger', 'sms', 'bridge', 'unipile'] as const)(
     '%s inbound: 200, one inbound row, one verified message.received',
     async (kind) => {
       const result = await run([kind]);
@@ -146,6 +147,7 @@ describe('npm run simulate against the running pipeline', () => {
       'mailgun',
       'postmark',
       'bridge',
+      'unipile',
     ] as const) {
       const result = await run([kind, 'bad-signature']);
       expect([kind, result.exitCode, result.answers, result.rows]).toEqual([kind, 0, [401], []]);
@@ -174,8 +176,20 @@ describe('npm run simulate against the running pipeline', () => {
     expect(result.output).toMatch(/throughput: .* calls\/s/);
   }, 60_000);
 
+  it("unipile: each run's gateway registers one webhook at the simulator's stand-in of Unipile's API, and the run ends with it deleted", async () => {
+    const first = await run(['unipile']);
+    const second = await run(['unipile']);
+    expect(second.channelId).toBe(first.channelId);
+    expect(second.output).toContain('(reused; webhook registered)');
+    for (const result of [first, second]) {
+      expect(result.exitCode).toBe(0);
+      expect(result.output).toMatch(/unipile API: a local stand-in at http:\/\/127\.0\.0\.1:\d+ .*, holding 1 webhook\(s\) for /);
+      expect(result.output).toContain(`channel ${result.channelId} deactivated (webhook unregistered; 0 left at the stand-in)`);
+    }
+  });
+
   it('says what it cannot do, with exit code 2', async () => {
-    expect(() => parseArgs(['unipile'])).toThrow(new UsageError('unipile: not supported yet (the platform has no unipile adapter)'));
+    expect(() => parseArgs(['signal'])).toThrow(UsageError);
     for (const argv of [
       ['telegram', 'delivered'],
       ['resend', 'inbound'],
@@ -185,6 +199,7 @@ describe('npm run simulate against the running pipeline', () => {
       ['sms', 'campaign'],
       ['sendgrid', 'sent'],
       ['bridge', 'delivered'],
+      ['unipile', 'delivered'],
     ]) {
       const result = await run(argv);
       expect([argv, result.exitCode, result.answers]).toEqual([argv, 2, []]);

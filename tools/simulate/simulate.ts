@@ -79,11 +79,21 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
   const db = new DbProbe(settings.databaseUrl);
   const receiver = new EventReceiver();
   let subscriptionId: string | undefined;
+  // A provider registered through its API (Unipile): its stand-in answers the gateway for this run only.
+  const api = provider.startProviderApi ? await provider.startProviderApi() : undefined;
+  let apiChannelId: string | undefined;
   try {
-    const demo = await demoChannel(admin, provider, settings);
+    const demo = await demoChannel(admin, provider, settings, api);
     const channel = demo.channel;
     result.channelId = channel.id;
+    if (api) apiChannelId = channel.id;
     output.line(`channel:     ${channel.name} ${channel.id} (${demo.created ? 'created' : 'reused'}; webhook ${channel.webhook.status})`);
+    if (api) {
+      output.line(
+        `${provider.kind} API: a local stand-in at ${api.origin} (the real one needs an account), holding ${api.webhookCount(channel.webhook_url)} webhook(s) for ${channel.webhook_url}`,
+      );
+      if (channel.webhook.status !== 'registered') output.line(`webhook:     ${JSON.stringify(channel.webhook)}`);
+    }
 
     await receiver.start();
     const subscription = await admin.createSubscription({
@@ -96,7 +106,8 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
     receiver.useSecret(subscription.secret ?? '');
     output.line(`subscriber:  ${receiver.url} (subscription ${subscription.id}, every event)`);
 
-    const secrets = await signingSecrets(provider, demo.secrets, channel.id, db, settings);
+    // A stand-in API's secrets are those of the webhook the gateway registered there, as the provider knows them.
+    const secrets = api ? api.secretsFor(channel.webhook_url) : await signingSecrets(provider, demo.secrets, channel.id, db, settings);
     const target: CallTarget = { webhookUrl: channel.webhook_url, secrets };
     const path = `/webhooks/${provider.channelType}/${channel.id}`;
     const post = async (call: ProviderCall) => {
@@ -203,6 +214,15 @@ export async function simulate(options: SimulatorOptions, settings: SimulatorSet
   } finally {
     if (subscriptionId) await admin.deleteSubscription(subscriptionId).catch(() => undefined);
     if (subscriptionId) output.line(`subscription ${subscriptionId} deleted`);
+    if (api && apiChannelId) {
+      // While the stand-in still answers: the gateway deletes the webhook there and will not call it again.
+      const deactivated = await admin.updateChannel(apiChannelId, { is_active: false }).catch(() => undefined);
+      if (deactivated)
+        output.line(
+          `channel ${apiChannelId} deactivated (webhook ${deactivated.webhook.status}; ${api.webhookCount(deactivated.webhook_url)} left at the stand-in)`,
+        );
+    }
+    await api?.stop();
     await receiver.stop();
     await db.close();
   }

@@ -155,6 +155,30 @@ describe('operator console (/console) in headless Chromium', () => {
     await page.fill('#credential-fields input[name=auth_token]', 'token');
     await page.click('#create-channel button[type=submit]');
     await page.locator('#channel-form-error', { hasText: 'credentials.account_sid' }).waitFor();
+
+    // Every channel type can be created here: the bridge's secret is generated and shown once.
+    const kinds = await page
+      .locator('#channel-kind option')
+      .evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value));
+    for (const kind of [
+      'telegram',
+      'whatsapp',
+      'messenger',
+      'sms',
+      'resend',
+      'sendgrid',
+      'ses',
+      'mailgun',
+      'postmark',
+      'bridge',
+      'unipile',
+    ])
+      expect(kinds).toContain(kind);
+    await page.selectOption('#channel-kind', 'bridge');
+    await page.fill('#channel-name', 'Store bridge');
+    await page.click('#create-channel button[type=submit]');
+    await created.locator('code[data-field=webhook_secret]').waitFor();
+    await page.locator('#channels article.channel', { hasText: 'Store bridge' }).waitFor();
     await page.fill('#channel-name', '');
     await shot('channels');
   });
@@ -163,8 +187,8 @@ describe('operator console (/console) in headless Chromium', () => {
     const listing = await fetch(`${gateway.baseUrl}/channels?account_id=${ACCOUNT}`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
-    const { channels } = (await listing.json()) as { channels: Array<{ id: string }> };
-    const channelId = channels[0].id;
+    const { channels } = (await listing.json()) as { channels: Array<{ id: string; name: string }> };
+    const channelId = channels.find((channel) => channel.name === 'Support line')?.id as string;
     const other = randomUUID();
     await page.goto(`${gateway.baseUrl}/console#/live`);
     await page.locator('#banner').waitFor({ state: 'hidden' });

@@ -242,7 +242,7 @@ describe('webhook gateway over real HTTP, RabbitMQ and PostgreSQL', () => {
     const response = await fetch(`${gateway.baseUrl}/webhooks/health`);
     const body = (await response.json()) as { endpoints: Record<string, string>; timestamp: string };
     expect(body).toMatchObject({ status: 'healthy', service: 'webhook-gateway' });
-    expect(Object.keys(body.endpoints).sort()).toEqual(['bridge', 'email', 'messenger', 'sms', 'telegram', 'whatsapp']);
+    expect(Object.keys(body.endpoints).sort()).toEqual(['bridge', 'email', 'messenger', 'sms', 'telegram', 'unipile', 'whatsapp']);
     expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
   });
 

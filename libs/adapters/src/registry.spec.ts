@@ -40,6 +40,7 @@ const headerName = fc.oneof(
     'x-twilio-email-event-webhook-timestamp',
     'x-amz-sns-message-type',
     'x-webhook-signature',
+    'x-unipile-webhook-secret',
   ),
   fc.string(),
 );
@@ -75,6 +76,9 @@ const credentialName = fc.oneof(
     'registered_webhook_secret',
     'registered_verification_key',
     'registered_signing_key',
+    'api_url',
+    'account_ids',
+    'webhook_id',
   ),
   fc.string(),
 );

@@ -17,6 +17,7 @@ import { sendgridProvider } from './sendgrid/sendgrid.provider';
 import { sesProvider } from './ses/ses.provider';
 import { smsProvider } from './sms/sms.provider';
 import { telegramProvider } from './telegram/telegram.provider';
+import { unipileProvider } from './unipile/unipile.provider';
 import { whatsappProvider } from './whatsapp/whatsapp.provider';
 
 /** Adding a provider is adding its folder and one line here (docs/ADDING-A-PROVIDER.md, "3. Register it"). */
@@ -31,6 +32,7 @@ export const PROVIDER_DEFINITIONS = [
   mailgunProvider,
   postmarkProvider,
   bridgeProvider,
+  unipileProvider,
 ] as const satisfies readonly ProviderDefinition[];
 
 type ChannelTypeWithoutProvider = Exclude<ChannelType, (typeof PROVIDER_DEFINITIONS)[number]['channelType']>;

@@ -18,4 +18,5 @@ export { createSelfSignedCertificate, type TestCertificate } from './ses/testing
 export { metaSignatureHeaders } from './shared/meta.test-signer';
 export { signTwilioFormCall } from './sms/sms.test-signer';
 export { signTelegramCall } from './telegram/telegram.test-signer';
+export { signUnipileCall } from './unipile/unipile.test-signer';
 export { signWhatsAppCall } from './whatsapp/whatsapp.test-signer';

@@ -16,3 +16,11 @@ export { FakeMailgunApi } from './mailgun/testing/fake-mailgun-api';
 export { FakePostmarkApi, type FakePostmarkWebhook } from './postmark/testing/fake-postmark-api';
 export { FakeResendApi, type FakeResendWebhook } from './resend/testing/fake-resend-api';
 export { FakeSendGridApi, type FakeSendGridWebhook } from './sendgrid/testing/fake-sendgrid-api';
+export {
+  FakeUnipileApi,
+  UNIPILE_INVALID_CREDENTIALS,
+  type FakeUnipileAccount,
+  type FakeUnipileAnswer,
+  type FakeUnipileCall,
+  type FakeUnipileWebhook,
+} from './unipile/testing/fake-unipile-api';

@@ -51,7 +51,11 @@ export type SkipReason =
   /** A Messenger entry for a page other than the channel's `page_id`. */
   | 'other_page'
   /** A call whose event type this route does not take (answered 200, so the sender does not retry it). */
-  | 'unknown_event_type';
+  | 'unknown_event_type'
+  /** A message the channel's own account sent, reported as received (Unipile reports both directions). */
+  | 'own_message'
+  /** A read receipt for a message the channel's account did not send: no outbound row of ours to move. */
+  | 'not_own_message';
 
 /** The channel's connection as its sender reports it; `reported_at` (ISO-8601 UTC) orders reports. */
 export interface ConnectionReport {

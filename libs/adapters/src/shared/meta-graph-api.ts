@@ -1,4 +1,4 @@
-import type { ProviderAnswer, ProviderApiAccess, ProviderRequest } from './provider-definition';
+import { apiOrigin, type ProviderAnswer, type ProviderApiAccess, type ProviderRequest } from './provider-definition';
 
 // The Graph API edge that holds an app's webhook subscriptions, one per object type (`page`,
 // `whatsapp_business_account`, …): https://developers.facebook.com/docs/graph-api/reference/app/subscriptions
@@ -76,7 +76,7 @@ export class MetaGraphApi {
   }
 
   private subscriptionsUrl(appId: string): string {
-    return `${new URL(this.api.baseUrl).origin}/${GRAPH_API_VERSION}/${encodeURIComponent(appId)}/subscriptions`;
+    return `${new URL(apiOrigin(this.api)).origin}/${GRAPH_API_VERSION}/${encodeURIComponent(appId)}/subscriptions`;
   }
 
   /** The reference shows `success` as both a boolean and the string "true". */

@@ -1,4 +1,4 @@
-import type { ProviderApiAccess, ProviderRequest } from './provider-definition';
+import { apiOrigin, type ProviderApiAccess, type ProviderRequest } from './provider-definition';
 
 /** A provider API's answer read as a value: what was asked for, or the provider's own words of refusal. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -24,7 +24,7 @@ export class ProviderApiClient {
     private readonly api: ProviderApiAccess,
     private readonly options: ProviderApiClientOptions,
   ) {
-    this.baseUrl = api.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = apiOrigin(api).replace(/\/+$/, '');
   }
 
   get(path: string): Promise<ApiResult<unknown>> {

@@ -55,13 +55,21 @@ export interface ManualWebhookSetup {
 /** How a provider's API is reached: the gateway reads the origin from this variable. */
 export interface ProviderApiSetting {
   baseUrlVariable: string;
-  defaultBaseUrl: string;
+  /** Null: no default, each channel's credentials name its API's origin (the variable, when set, overrides them). */
+  defaultBaseUrl: string | null;
 }
 
 /** The HTTP the gateway hands a provider's registration: no client library in here. */
 export interface ProviderApiAccess {
-  baseUrl: string;
+  /** The variable's origin, else the default; null when neither is set (the channel's credentials say where). */
+  baseUrl: string | null;
   http: ProviderHttp;
+}
+
+/** The origin of an API that has a default, so always one (every provider's but those whose channels name their own). */
+export function apiOrigin(api: ProviderApiAccess): string {
+  if (api.baseUrl === null) throw new Error('this provider API has no default origin: its channels name their own');
+  return api.baseUrl;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ProviderAnswer, ProviderApiAccess, ProviderRequest } from '../shared/provider-definition';
+import { apiOrigin, type ProviderAnswer, type ProviderApiAccess, type ProviderRequest } from '../shared/provider-definition';
 
 // The two Twilio resources a channel's incoming-message URL is set on, read and written with the account's
 // Auth Token (HTTP Basic, form-encoded bodies):
@@ -73,12 +73,12 @@ export class TwilioApi {
   }
 
   private incomingPhoneNumberUrl(sid: string): string {
-    const origin = new URL(this.api.baseUrl).origin;
+    const origin = new URL(apiOrigin(this.api)).origin;
     return `${origin}/2010-04-01/Accounts/${encodeURIComponent(this.accountSid)}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`;
   }
 
   private messagingServiceUrl(sid: string): string {
-    return `${twilioProductOrigin(this.api.baseUrl, 'messaging')}/v1/Services/${encodeURIComponent(sid)}`;
+    return `${twilioProductOrigin(apiOrigin(this.api), 'messaging')}/v1/Services/${encodeURIComponent(sid)}`;
   }
 
   private async call<T>(request: ProviderRequest): Promise<TwilioResult<T>> {

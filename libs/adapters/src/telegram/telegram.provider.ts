@@ -44,7 +44,11 @@ export const telegramProvider = {
       const secret = credentials.webhook_secret;
       if (typeof secret !== 'string' || secret === '')
         throw new Error('a Telegram webhook is registered only with a stored webhook_secret');
-      const answer = await new TelegramBotApi(api.baseUrl, api.http).setWebhook(botToken(credentials), url, secret);
+      const answer = await new TelegramBotApi(api.baseUrl ?? TELEGRAM_BOT_API_ORIGIN, api.http).setWebhook(
+        botToken(credentials),
+        url,
+        secret,
+      );
       return {
         webhook: answer.ok
           ? { status: 'registered', url, registered_at: new Date().toISOString() }
@@ -52,7 +56,7 @@ export const telegramProvider = {
       };
     },
     async unregister(api, credentials) {
-      const answer = await new TelegramBotApi(api.baseUrl, api.http).deleteWebhook(botToken(credentials));
+      const answer = await new TelegramBotApi(api.baseUrl ?? TELEGRAM_BOT_API_ORIGIN, api.http).deleteWebhook(botToken(credentials));
       return answer.ok ? { ok: true } : { ok: false, error: answer.error };
     },
     reconcileEveryMs: null,

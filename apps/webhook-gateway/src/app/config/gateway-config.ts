@@ -49,7 +49,13 @@ export function readGatewayConfig(source: NodeJS.ProcessEnv): GatewayConfig {
     credentialsKey: keys.current,
     previousCredentialsKeys: keys.previous,
     providerDevelopmentFiles,
-    providerApiBaseUrls: Object.fromEntries(providers.apiBaseUrls.map((variable) => [variable.name, readVariable(env, variable)])),
+    // An unset variable without a default is left out: the provider's channels name their own origin.
+    providerApiBaseUrls: Object.fromEntries(
+      providers.apiBaseUrls.flatMap((variable) => {
+        const origin = readVariable(env, variable);
+        return origin === undefined ? [] : [[variable.name, origin]];
+      }),
+    ),
     providerBodyLimitBytes: Object.fromEntries(providers.bodyLimits.map((variable) => [variable.name, readVariable(env, variable)])),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * What POST /channels needs per kind of channel (docs/PROVIDERS.md, "Credentials"): the console asks for these fields
  * and sends them as `credentials`. Keys the server writes itself (webhook secrets, what a provider's API gave back) are never asked for.
- * @typedef {{ key: string, label: string, required?: boolean, secret?: boolean, multiline?: boolean, list?: boolean, hint?: string }} Field
+ * `list`: comma-separated, sent as one string when there is one item; `array`: always sent as a list.
+ * @typedef {{ key: string, label: string, required?: boolean, secret?: boolean, multiline?: boolean, list?: boolean, array?: boolean, hint?: string }} Field
  * @typedef {{ id: string, label: string, channelType: string, provider?: string, fields: Field[] }} Kind
  */
 
@@ -22,6 +23,8 @@ export const CHANNEL_KINDS = [
       { key: 'verify_token', label: 'Verify token', hint: 'optional: generated when empty' },
       { key: 'access_token', label: 'Access token', secret: true, hint: 'optional' },
       { key: 'phone_number_id', label: 'Phone number id', hint: 'optional, digits; set it when apps share a number' },
+      { key: 'app_id', label: 'App id', hint: 'optional, digits; with the app access token the gateway subscribes the app' },
+      { key: 'app_access_token', label: 'App access token', secret: true, hint: 'optional, with the app id' },
     ],
   },
   {
@@ -33,6 +36,8 @@ export const CHANNEL_KINDS = [
       { key: 'verify_token', label: 'Verify token', hint: 'optional: generated when empty' },
       { key: 'page_access_token', label: 'Page access token', secret: true, hint: 'optional' },
       { key: 'page_id', label: 'Page id', hint: 'optional, digits' },
+      { key: 'app_id', label: 'App id', hint: 'optional, digits; with the app access token the gateway subscribes the app' },
+      { key: 'app_access_token', label: 'App access token', secret: true, hint: 'optional, with the app id' },
     ],
   },
   {
@@ -42,6 +47,8 @@ export const CHANNEL_KINDS = [
     fields: [
       { key: 'account_sid', label: 'Account SID', required: true, hint: 'AC followed by 32 hex digits' },
       { key: 'auth_token', label: 'Auth token', required: true, secret: true },
+      { key: 'phone_number_sid', label: 'Phone number SID', hint: 'optional, PN…: the gateway sets its incoming-message URL' },
+      { key: 'messaging_service_sid', label: 'Messaging Service SID', hint: 'optional, MG…, instead of a number' },
     ],
   },
   {
@@ -104,6 +111,22 @@ export const CHANNEL_KINDS = [
       },
     ],
   },
+  {
+    id: 'bridge',
+    label: 'WhatsApp Web bridge',
+    channelType: 'bridge',
+    fields: [{ key: 'webhook_secret', label: 'Webhook secret', secret: true, hint: 'optional: generated and shown once when empty' }],
+  },
+  {
+    id: 'unipile',
+    label: 'Unipile',
+    channelType: 'unipile',
+    fields: [
+      { key: 'api_url', label: 'API URL (DSN)', required: true, hint: 'https://apiN.unipile.com:PORT from the dashboard' },
+      { key: 'api_key', label: 'Access token', required: true, secret: true },
+      { key: 'account_ids', label: 'Account ids', array: true, hint: 'optional, separated by commas; empty: every account' },
+    ],
+  },
 ];
 
 /**
@@ -116,12 +139,12 @@ export function credentialsOf(kind, values) {
   for (const field of kind.fields) {
     const value = (values[field.key] ?? '').trim();
     if (!value) continue;
-    if (field.list) {
+    if (field.list || field.array) {
       const items = value
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
-      credentials[field.key] = items.length === 1 ? items[0] : items;
+      credentials[field.key] = items.length === 1 && !field.array ? items[0] : items;
     } else credentials[field.key] = value;
   }
   return credentials;

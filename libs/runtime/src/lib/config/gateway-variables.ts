@@ -97,8 +97,8 @@ export const GATEWAY_VARIABLES = {
 
 /** What the provider definitions say about their variables (libs/adapters, which this library may not import). */
 export interface ProviderSettings {
-  /** `providerApiSettings()`: one API origin per variable. */
-  apiSettings: ReadonlyArray<{ baseUrlVariable: string; defaultBaseUrl: string }>;
+  /** `providerApiSettings()`: one API origin per variable; a null default leaves the variable unset unless given. */
+  apiSettings: ReadonlyArray<{ baseUrlVariable: string; defaultBaseUrl: string | null }>;
   /** `webhookBodyLimits()`: the larger body limit of a channel type's webhook route. */
   bodyLimits: ReadonlyArray<{ channelType: string; limit: { variable: string; defaultBytes: number } }>;
   /** `providerDevelopmentFiles()`: files read for local development only. */
@@ -106,7 +106,7 @@ export interface ProviderSettings {
 }
 
 export interface ProviderVariables {
-  apiBaseUrls: Array<UrlVariable & { default: string }>;
+  apiBaseUrls: UrlVariable[];
   bodyLimits: IntegerVariable[];
   developmentFiles: TextVariable[];
 }
@@ -125,10 +125,14 @@ export function providerVariables(providers: ProviderSettings): ProviderVariable
     apiBaseUrls: providers.apiSettings.map(({ baseUrlVariable, defaultBaseUrl }) => ({
       name: baseUrlVariable,
       kind: 'url',
-      default: defaultBaseUrl,
+      // Without a default the variable is optional: unset, each channel's own API origin is used.
+      ...(defaultBaseUrl === null ? {} : { default: defaultBaseUrl }),
       schemes: ['http', 'https'],
       dropTrailingSlash: true,
-      meaning: 'origin of the provider API the gateway registers webhooks through (tests use a local fake)',
+      meaning:
+        defaultBaseUrl === null
+          ? "origin of the provider API the gateway registers webhooks through, in place of the one each channel's credentials name (tests use a local fake)"
+          : 'origin of the provider API the gateway registers webhooks through (tests use a local fake)',
     })),
     bodyLimits: [...routesByLimit].map(([name, { defaultBytes, channelTypes }]) => ({
       name,

@@ -12,6 +12,9 @@ const SETUP_FIELDS = [
   'http_method',
   'provider',
   'events',
+  'signature_header',
+  // Only in the answer that generated it (a bridge's secret): shown once, never again.
+  'webhook_secret',
 ];
 
 /** The webhook state and, when a person has to act, the values to paste. @param {any} webhook */
