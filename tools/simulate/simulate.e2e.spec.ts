@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Kind, parseArgs, type Scenario, type SimulatorOptions, UsageError } from './args';
+import { KINDS, type Kind, parseArgs, type Scenario, type SimulatorOptions, UsageError } from './args';
 import { MemoryOutput } from './output';
 import type { SimulatorSettings } from './settings';
 import { simulate } from './simulate';
@@ -136,19 +136,7 @@ describe('npm run simulate against the running pipeline', () => {
     const second = await run(['whatsapp']);
     expect(second.channelId).toBe(first.channelId);
     expect(second.output).toContain('(reused;');
-    for (const kind of [
-      'telegram',
-      'whatsapp',
-      'messenger',
-      'sms',
-      'resend',
-      'sendgrid',
-      'ses',
-      'mailgun',
-      'postmark',
-      'bridge',
-      'unipile',
-    ] as const) {
+    for (const kind of KINDS) {
       const result = await run([kind, 'bad-signature']);
       expect([kind, result.exitCode, result.answers, result.rows]).toEqual([kind, 0, [401], []]);
     }

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readRequestBody } from './fake-provider-api';
 
 /**
  * A local stand-in for the Graph API's app subscriptions edge (real HTTP), checking calls as Meta would: a version in
@@ -51,15 +52,6 @@ const OBJECT_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const SUBSCRIPTIONS_PATH = /^\/(v\d+\.\d+)\/(\d+)\/subscriptions$/;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 /** Form or JSON bodies, as Graph takes both; lists as comma-separated text or a JSON array. */
 function parametersOf(request: IncomingMessage, body: string, query: URLSearchParams): Record<string, string> {
@@ -116,7 +108,7 @@ export class FakeGraphApi {
 
   async start(): Promise<void> {
     const server = createServer((request, response) => {
-      readBody(request)
+      readRequestBody(request)
         .then((body) => this.handle(request, body, response))
         .catch(() => this.refuse(response, { status: 500, code: 1, type: 'OAuthException', message: 'An unknown error has occurred.' }));
     });

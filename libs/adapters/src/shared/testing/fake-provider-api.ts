@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One call a fake provider API received, read the way the provider would read it. */
@@ -28,6 +28,16 @@ export interface FakeApiAnswer {
  * and answers it as the provider does, refusing what the provider would refuse. `refuseNext`
  * makes the next call of a method fail with the provider's own error shape.
  */
+/** A request's whole body as text: what every fake reads before it answers. */
+export function readRequestBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
 export abstract class FakeProviderApi {
   readonly calls: FakeApiCall[] = [];
   url = '';
@@ -61,10 +71,8 @@ export abstract class FakeProviderApi {
 
   async start(): Promise<void> {
     const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const call = readCall(request.method ?? 'GET', request.url ?? '/', request.headers, Buffer.concat(chunks).toString('utf8'));
+      void readRequestBody(request).then((body) => {
+        const call = readCall(request.method ?? 'GET', request.url ?? '/', request.headers, body);
         this.calls.push(call);
         let answer: FakeApiAnswer;
         const refusalIndex = this.refusals.findIndex(

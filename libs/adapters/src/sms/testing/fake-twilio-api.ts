@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readRequestBody } from '../../shared/testing/fake-provider-api';
 
 /**
  * A local stand-in for the two Twilio resources the SMS registration uses (real HTTP, one origin for the 2010 API and
@@ -48,15 +49,6 @@ const NUMBER_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPhone
 const SERVICE_PATH = /^\/v1\/Services\/([^/]+)$/;
 const NUMBER_PARAMETERS = new Set(['SmsUrl', 'SmsMethod', 'SmsFallbackUrl', 'SmsFallbackMethod', 'FriendlyName']);
 const SERVICE_PARAMETERS = new Set(['InboundRequestUrl', 'InboundMethod', 'FallbackUrl', 'FallbackMethod', 'FriendlyName']);
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 /** An empty value clears a URL; anything else must be an absolute http(s) URL. */
 function isUrlValue(value: string): boolean {
@@ -131,7 +123,7 @@ export class FakeTwilioApi {
 
   async start(): Promise<void> {
     const server = createServer((request, response) => {
-      readBody(request)
+      readRequestBody(request)
         .then((body) => this.handle(request, body, response))
         .catch(() => this.answer(response, 500, { code: 20500, message: 'Internal Server Error', status: 500 }));
     });
