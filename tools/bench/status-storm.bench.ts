@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { CredentialsCipher, createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT, type IsolatedInfra } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
-import { flag } from './bench-figures';
+import { flag, metricSum } from './bench-figures';
 import {
   jitteredStormOrder,
   seedStorm,
@@ -51,6 +51,8 @@ interface RoundFigures {
   cpu: { http: number; status: number; postgres: number; rabbitmq: number };
   p50: number;
   p99: number;
+  /** Status events per committed transaction, on average. */
+  batchSize: number;
   non2xx: number;
   exact: boolean;
   problems: string[];
@@ -85,6 +87,8 @@ interface Running {
   http: ChildProcess;
   status: ChildProcess;
   url: string;
+  /** Transactions the status process has committed so far. */
+  batches(): Promise<number>;
 }
 
 function startProcess(label: string, args: string[], env: Record<string, string>): ChildProcess {
@@ -131,7 +135,8 @@ async function startPipeline(infra: IsolatedInfra, channelId: string, credential
     timeoutMs: 60_000,
     description: 'the gateway to be ready',
   });
-  return { http, status, url: `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}` };
+  const batches = async () => metricSum(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(), 'worker_batch_size_count');
+  return { http, status, url: `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`, batches };
 }
 
 function waitForReadyLine(child: ChildProcess, label: string): Promise<void> {
@@ -157,8 +162,14 @@ async function startReference(infra: IsolatedInfra, channelId: string): Promise<
     DATABASE_URL: infra.databaseUrl,
     CHANNEL_ID: channelId,
   });
+  let applied = 0;
+  createInterface({ input: status.stdout! }).on('line', (line) => {
+    const match = /^batches (\d+)$/.exec(line);
+    if (match) applied = Number(match[1]);
+  });
   await waitForReadyLine(status, 'the reference applier');
-  return { http, status, url: `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}` };
+  // The applier prints its running count of commits; the last line seen is the count.
+  return { http, status, url: `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`, batches: async () => applied };
 }
 
 /** Every row and counter final: both counters moved for every message, and every row has its sent time. */
@@ -206,6 +217,7 @@ async function runRound(variant: Variant, calls: SignedCall[]): Promise<RoundFig
     await waitFor(() => stormFinal(dataSource), { timeoutMs: 30 * 60_000, intervalMs: 50, description: 'every row and counter final' });
     const seconds = (Date.now() - started) / 1000;
     const after = { http: own(running.http), status: own(running.status), machine: cpuSnapshot() };
+    const batches = await running.batches();
     const perCall = (cpuSeconds: number) => (cpuSeconds * 1e6) / CALLS;
     const problems = await stormProblems(dataSource, MESSAGES);
     return {
@@ -219,6 +231,7 @@ async function runRound(variant: Variant, calls: SignedCall[]): Promise<RoundFig
       },
       p50: load.latency.p50,
       p99: load.latency.p99,
+      batchSize: CALLS / batches,
       non2xx: load.non2xx + load.errors,
       exact: problems.length === 0,
       problems,
@@ -252,6 +265,7 @@ function table(rounds: Array<Record<Variant, RoundFigures>>): string {
     row('CPU per call, RabbitMQ', (figures) => figures.cpu.rabbitmq, ' µs'),
     row('HTTP latency p50', (figures) => figures.p50, ' ms'),
     row('HTTP latency p99', (figures) => figures.p99, ' ms'),
+    row('statuses per transaction, mean', (figures) => figures.batchSize),
     `| non-2xx answers and errors | ${list(of('pipeline', (figures) => figures.non2xx))} | ${list(of('reference', (figures) => figures.non2xx))} | |`,
     `| rows and counters exact | ${rounds.map((round) => (round.pipeline.exact ? 'yes' : 'NO')).join(' / ')} | ${rounds.map((round) => (round.reference.exact ? 'yes' : 'NO')).join(' / ')} | |`,
   ].join('\n');

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   await channel.prefetch(PREFETCH);
 
   let pending: ConsumeMessage[] = [];
+  let committed = 0;
   let applying = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
       await database.query('COMMIT');
       // Acked only once committed: the whole batch up to its last delivery.
       channel.ack(batch[batch.length - 1], true);
+      // The benchmark reads the count of committed batches from this line.
+      process.stdout.write(`batches ${++committed}\n`);
     });
     applying.catch((error: unknown) => {
       console.error(error);
