@@ -5,15 +5,21 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { ChannelDirectory } from '../src/app/webhooks/channel-directory';
-import { ACCOUNT_ID, CREDENTIALS_KEY, migratedDataSource, startGateway, type RunningGateway } from './support/gateway-harness';
+import {
+  ACCOUNT_ID,
+  CREDENTIALS_KEY,
+  migratedDataSource,
+  startGateway,
+  type RunningGateway,
+  adminApi,
+  type Json,
+} from './support/gateway-harness';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const BOT_TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const NEW_BOT_TOKEN = '987654321:ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDxyz';
 /** The channel cache's lifetime on other replicas (webhooks.module.ts). */
 const CHANNEL_CACHE_MS = 30_000;
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -110,14 +116,7 @@ describe('Telegram webhook secret: kept on retries, rotated with the bot token, 
     await dataSource?.destroy();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Json };
-  };
+  const api = adminApi(() => gateway, ADMIN_TOKEN);
   const createTelegram = (name = 'telegram channel') =>
     api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type: 'telegram', name, credentials: { bot_token: BOT_TOKEN } });
   const registerWebhook = (id: string) => api('POST', `/channels/${id}/register-webhook`);

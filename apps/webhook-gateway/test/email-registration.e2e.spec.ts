@@ -5,7 +5,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { ACCOUNT_ID, CREDENTIALS_KEY, migratedDataSource, startGateway, type RunningGateway } from './support/gateway-harness';
+import {
+  ACCOUNT_ID,
+  CREDENTIALS_KEY,
+  migratedDataSource,
+  startGateway,
+  type RunningGateway,
+  adminApi,
+  type Json,
+} from './support/gateway-harness';
 
 /**
  * The email providers registered through their own APIs (Resend, SendGrid, Mailgun, Postmark),
@@ -16,7 +24,6 @@ import { ACCOUNT_ID, CREDENTIALS_KEY, migratedDataSource, startGateway, type Run
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Account = 'first' | 'second';
 
 const fixture = (provider: string, name: string) =>
@@ -159,14 +166,7 @@ describe('email webhooks registered through the providers’ APIs', () => {
     await dataSource?.destroy();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Json };
-  };
+  const api = adminApi(() => gateway, ADMIN_TOKEN);
   const create = (provider: string, credentials: Json) =>
     api('POST', '/channels', {
       account_id: ACCOUNT_ID,

@@ -1,7 +1,7 @@
 import { FakeGraphApi, FakeTwilioApi } from '@inbound/adapters/testing';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { ACCOUNT_ID, migratedDataSource, startGateway, type RunningGateway } from './support/gateway-harness';
+import { ACCOUNT_ID, migratedDataSource, startGateway, type RunningGateway, adminApi, type Json } from './support/gateway-harness';
 
 /**
  * Registration through Twilio's API and the Graph API, end to end: the admin API of a running gateway against local
@@ -11,8 +11,6 @@ import { ACCOUNT_ID, migratedDataSource, startGateway, type RunningGateway } fro
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 /** The public origin the gateway builds webhook URLs on (startGateway's WEBHOOK_BASE_URL). */
 const PUBLIC_ORIGIN = 'https://hooks.example.test';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 const appId = () => String(randomInt(10 ** 12, 10 ** 14));
@@ -45,14 +43,7 @@ describe('webhook registration through the Twilio and Graph APIs', () => {
     await dataSource?.destroy();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Json };
-  };
+  const api = adminApi(() => gateway, ADMIN_TOKEN);
   const create = (channel_type: string, credentials: Json) =>
     api('POST', '/channels', { account_id: ACCOUNT_ID, channel_type, name: `${channel_type} channel`, credentials });
   const patch = (id: string, body: Json) => api('PATCH', `/channels/${id}`, body);

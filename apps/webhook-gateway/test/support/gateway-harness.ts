@@ -67,6 +67,24 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   return { app, config, baseUrl: `http://127.0.0.1:${port}`, stop: () => stopGatewayApp(app) };
 }
 
+// Admin answers are read loosely: each spec asserts the fields it cares about.
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Calls the admin API with the bearer token: the answer's status and JSON body. */
+export function adminApi(
+  gateway: () => RunningGateway,
+  token: string,
+): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Json }> {
+  return async (method, path, body) => {
+    const response = await fetch(`${gateway().baseUrl}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+}
+
 /** Reads what the gateway published, straight from the bound queues. */
 export class QueueProbe {
   private constructor(private readonly connection: ChannelModel) {}
