@@ -1,3 +1,4 @@
+import { OUTBOUND_EVENT_TYPES } from '@inbound/contracts';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
@@ -40,11 +41,21 @@ export function readConsoleFiles(dir: string): Map<string, ConsoleFile> {
       }
       const contentType = CONTENT_TYPES[extname(name)];
       if (!contentType) continue;
-      const body = readFileSync(path);
-      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-      files.set(relative(dir, path).split(sep).join('/'), { body, contentType, etag });
+      files.set(relative(dir, path).split(sep).join('/'), consoleFile(readFileSync(path), contentType));
     }
   };
   walk(dir);
+  // The names the browser code shares with the server come from libs/contracts, not from a copy in the console.
+  files.set(
+    CONTRACTS_MODULE,
+    consoleFile(Buffer.from(`export const EVENT_TYPES = ${JSON.stringify(OUTBOUND_EVENT_TYPES)};\n`), CONTENT_TYPES['.js']),
+  );
   return files;
+}
+
+/** The module the console imports the platform's contract names from, made at start: `js/contracts.js`. */
+export const CONTRACTS_MODULE = 'js/contracts.js';
+
+function consoleFile(body: Buffer, contentType: string): ConsoleFile {
+  return { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }

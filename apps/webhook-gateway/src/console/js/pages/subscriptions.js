@@ -1,17 +1,6 @@
 import { api } from '../api.js';
+import { EVENT_TYPES } from '../contracts.js';
 import { copyable, errorText, h, shortId, show, time } from '../dom.js';
-
-/** The outbound event types a subscription may ask for (docs/CONTRACTS.md), and "*" for all of them. */
-export const EVENT_TYPES = [
-  'message.received',
-  'message.sent',
-  'message.delivered',
-  'message.read',
-  'message.failed',
-  'channel.connection_changed',
-  'campaign.completed',
-  'webhook.test',
-];
 
 /** @param {any} answer the test route's answer */
 function testAnswer(answer) {
