@@ -13,7 +13,6 @@
  * (host:port), paths telling them apart; the default gives each subscription its own origin, as real subscribers
  * have. BENCH_DISPATCHER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to the dispatcher.
  */
-import { outboundEventId } from '@inbound/contracts';
 import { createDataSource, CredentialsCipher } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,6 +27,7 @@ import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { cpuSnapshot, procTimes } from './process-cpu';
 import { describeLatencies, flag, metricSum, percentile } from './bench-figures';
+import { relayRounds, writeOutboxOpenLoop } from './outbox-writer';
 
 const RATE = flag('rate', 1_000);
 const SECONDS = flag('seconds', 60);
@@ -159,78 +159,6 @@ function startDispatcher(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-/** Writes RATE rows a second for SECONDS, one committed INSERT each, on a fixed schedule (open loop). */
-async function writeOutbox(
-  pool: Pool,
-  subscriptions: readonly Subscription[],
-  events: Map<string, WrittenEvent>,
-  early: Map<string, number>,
-): Promise<{ written: number; failed: number; seconds: number; lagP99: number; answeredFirst: number }> {
-  const total = Math.round(RATE * SECONDS);
-  const channelId = randomUUID();
-  const lags = new Float64Array(total);
-  let sent = 0;
-  let settled = 0;
-  let failed = 0;
-  let answeredFirst = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    const write = (n: number) => {
-      const scheduledAt = started + (n * 1000) / RATE;
-      const subscription = subscriptions[n % subscriptions.length];
-      const messageId = randomUUID();
-      const id = outboundEventId(messageId, 'message.delivered');
-      const envelope = {
-        id,
-        type: 'message.delivered',
-        created_at: new Date().toISOString(),
-        account_id: subscription.accountId,
-        data: {
-          message_id: messageId,
-          channel_id: channelId,
-          channel_type: 'whatsapp',
-          provider_message_id: `wamid.BENCH${n}`,
-          delivery_address: `+1555${String(n % 10_000_000).padStart(7, '0')}`,
-          group_message_id: null,
-          previous_status: 'sent',
-          occurred_at: new Date().toISOString(),
-        },
-      };
-      pool
-        .query(`INSERT INTO outbox_events (id, account_id, type, payload) VALUES ($1, $2, $3, $4)`, [
-          id,
-          subscription.accountId,
-          envelope.type,
-          JSON.stringify(envelope),
-        ])
-        .then(
-          () => {
-            const committedAt = performance.now();
-            lags[n] = committedAt - scheduledAt;
-            const answeredAt = early.get(id);
-            if (answeredAt !== undefined) {
-              early.delete(id);
-              answeredFirst += 1;
-            }
-            events.set(id, { subscription: subscription.index, scheduledAt, committedAt, answeredAt: answeredAt ?? 0 });
-          },
-          () => (failed += 1),
-        )
-        .finally(() => {
-          if (++settled === total) resolve();
-        });
-    };
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) * RATE) / 1000) + 1);
-      while (sent < due) write(sent++);
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  lags.sort();
-  return { written: total - failed, failed, seconds: (performance.now() - started) / 1000, lagP99: percentile(lags, 0.99), answeredFirst };
-}
-
 /**
  * The database's view of each healthy first attempt, p50 / p99 of each stage: commit → relay round start
  * (`published_at`), → delivery recorded (confirms, commit, broker, consumer), → attempt start, → the attempt's duration.
@@ -255,20 +183,6 @@ async function stagesOf(dataSource: DataSource, hangingIds: readonly string[]): 
   );
   const pair = (column: string) => `${Number(row[`${column}_50`]).toFixed(0)} / ${Number(row[`${column}_99`]).toFixed(0)} ms`;
   return `commit → relay round ${pair('relay_wait')}, → delivery recorded ${pair('to_recorded')}, → attempt start ${pair('to_attempt')}, attempt ${pair('attempt')}`;
-}
-
-/** The relay's rounds, from the rows' `published_at` (one per transaction). */
-async function relayRounds(dataSource: DataSource): Promise<string> {
-  const rounds = await dataSource.query<Array<{ at: number; n: number }>>(
-    `SELECT extract(epoch FROM published_at) * 1000 AS at, count(*)::int AS n FROM outbox_events WHERE published_at IS NOT NULL GROUP BY published_at ORDER BY published_at`,
-  );
-  if (rounds.length < 2) return `${rounds.length}`;
-  const gaps = Float64Array.from(rounds.slice(1).map((round, i) => Number(round.at) - Number(rounds[i].at))).sort();
-  const sizes = rounds.map((round) => round.n);
-  return (
-    `${rounds.length}, mean ${(sizes.reduce((a, b) => a + b, 0) / rounds.length).toFixed(0)} rows (max ${Math.max(...sizes)}), ` +
-    `round start to next p50 ${percentile(gaps, 0.5).toFixed(0)} ms, p99 ${percentile(gaps, 0.99).toFixed(0)} ms, max ${gaps[gaps.length - 1].toFixed(0)} ms`
-  );
 }
 
 async function main(): Promise<void> {
@@ -336,7 +250,27 @@ async function main(): Promise<void> {
     console.log(
       `writing ${RATE} outbox rows/s for ${SECONDS} s over ${SUBSCRIPTIONS} accounts (${ORIGINS} receiver origins${HANGING ? `, ${HANGING} hanging` : ''}) …`,
     );
-    const writer = await writeOutbox(pool, subscriptions, events, receivers.early);
+    let answeredFirst = 0;
+    const written = await writeOutboxOpenLoop(pool, {
+      rate: RATE,
+      seconds: SECONDS,
+      accountOf: (n) => subscriptions[n % subscriptions.length].accountId,
+      onCommitted: (n, id, scheduledAt, committedAt) => {
+        // A receiver may answer before the writer sees its commit return.
+        const answeredAt = receivers.early.get(id);
+        if (answeredAt !== undefined) {
+          receivers.early.delete(id);
+          answeredFirst += 1;
+        }
+        events.set(id, {
+          subscription: subscriptions[n % subscriptions.length].index,
+          scheduledAt,
+          committedAt,
+          answeredAt: answeredAt ?? 0,
+        });
+      },
+    });
+    const writer = { ...written, answeredFirst };
     const healthy = () => [...events.values()].filter((event) => !subscriptions[event.subscription].hanging);
     const expected = healthy().length;
     let drained = true;
@@ -367,7 +301,7 @@ async function main(): Promise<void> {
       dataSource,
       subscriptions.filter((subscription) => subscription.hanging).map((subscription) => subscription.id),
     );
-    const relay = await relayRounds(dataSource);
+    const relay = await relayRounds(pool);
 
     const all = latencies(healthy());
     const delivered = all.length;

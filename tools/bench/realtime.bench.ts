@@ -15,7 +15,6 @@
  * events are left out of the others' figures.
  * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to both gateways.
  */
-import { outboundEventId } from '@inbound/contracts';
 import { createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT } from '@inbound/testing';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +27,7 @@ import { Pool } from 'pg';
 import { WebSocket } from 'ws';
 import { cpuSnapshot, procTimes } from './process-cpu';
 import { describeLatencies, flag, metricSum, percentile } from './bench-figures';
+import { deliveredEnvelope, insertOutboxRow, relayRounds, writeOutboxOpenLoop } from './outbox-writer';
 
 const RATE = flag('rate', 1_000);
 const SECONDS = flag('seconds', 60);
@@ -149,95 +149,6 @@ async function connectClient(client: Omit<Client, 'socket'>, origin: string, acc
   return full;
 }
 
-function envelopeFor(accountId: string, n: number, channelId: string): { id: string; type: string; json: string } {
-  const messageId = randomUUID();
-  const id = outboundEventId(messageId, 'message.delivered');
-  const envelope = {
-    id,
-    type: 'message.delivered',
-    created_at: new Date().toISOString(),
-    account_id: accountId,
-    data: {
-      message_id: messageId,
-      channel_id: channelId,
-      channel_type: 'whatsapp',
-      provider_message_id: `wamid.BENCH${n}`,
-      delivery_address: `+1555${String(n % 10_000_000).padStart(7, '0')}`,
-      group_message_id: null,
-      previous_status: 'sent',
-      occurred_at: new Date().toISOString(),
-    },
-  };
-  return { id, type: envelope.type, json: JSON.stringify(envelope) };
-}
-
-/** Writes RATE rows a second for SECONDS, one committed INSERT each, on a fixed schedule (open loop), round-robin over the accounts. */
-async function writeOutbox(
-  pool: Pool,
-  accountIds: readonly string[],
-  events: Map<string, WrittenEvent>,
-  onSecond: (second: number) => void,
-): Promise<{ written: number; failed: number; seconds: number; lagP99: number }> {
-  const total = Math.round(RATE * SECONDS);
-  const channelId = randomUUID();
-  const lags = new Float64Array(total);
-  let sent = 0;
-  let settled = 0;
-  let failed = 0;
-  let second = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    if (total === 0) resolve();
-    const write = (n: number) => {
-      const scheduledAt = started + (n * 1000) / RATE;
-      const account = n % accountIds.length;
-      const envelope = envelopeFor(accountIds[account], n, channelId);
-      pool
-        .query(`INSERT INTO outbox_events (id, account_id, type, payload) VALUES ($1, $2, $3, $4)`, [
-          envelope.id,
-          accountIds[account],
-          envelope.type,
-          envelope.json,
-        ])
-        .then(
-          () => {
-            const committedAt = performance.now();
-            lags[n] = committedAt - scheduledAt;
-            events.set(envelope.id, { account, scheduledAt, committedAt });
-          },
-          () => (failed += 1),
-        )
-        .finally(() => {
-          if (++settled === total) resolve();
-        });
-    };
-    const tick = () => {
-      const now = performance.now();
-      while (second < Math.floor((now - started) / 1000)) onSecond(++second);
-      const due = Math.min(total, Math.floor(((now - started) * RATE) / 1000) + 1);
-      while (sent < due) write(sent++);
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
-  lags.sort();
-  return { written: total - failed, failed, seconds: (performance.now() - started) / 1000, lagP99: percentile(lags, 0.99) };
-}
-
-/** The relay's rounds, from the rows' `published_at` (one per transaction). */
-async function relayRounds(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ at: number; n: number }>(
-    `SELECT extract(epoch FROM published_at) * 1000 AS at, count(*)::int AS n FROM outbox_events WHERE published_at IS NOT NULL GROUP BY published_at ORDER BY published_at`,
-  );
-  if (rows.length < 2) return `${rows.length}`;
-  const gaps = Float64Array.from(rows.slice(1).map((round, i) => Number(round.at) - Number(rows[i].at))).sort();
-  const sizes = rows.map((round) => round.n);
-  return (
-    `${rows.length}, mean ${(sizes.reduce((a, b) => a + b, 0) / rows.length).toFixed(1)} rows (max ${Math.max(...sizes)}), ` +
-    `round start to next p50 ${percentile(gaps, 0.5).toFixed(0)} ms, p99 ${percentile(gaps, 0.99).toFixed(0)} ms, max ${gaps[gaps.length - 1].toFixed(0)} ms`
-  );
-}
-
 async function main(): Promise<void> {
   for (const app of ['webhook-gateway', 'event-dispatcher'])
     if (!existsSync(join(WORKSPACE_ROOT, `dist/apps/${app}/main.js`))) throw new Error(`build it first: npx nx build ${app}`);
@@ -303,14 +214,8 @@ async function main(): Promise<void> {
     }
 
     // Warm-up: one event per account, until every socket got its own (both replicas' feeds are bound and consuming).
-    const warmUp = accountIds.map((accountId, account) => envelopeFor(accountId, account, randomUUID()));
-    for (const [account, envelope] of warmUp.entries())
-      await pool.query(`INSERT INTO outbox_events (id, account_id, type, payload) VALUES ($1, $2, $3, $4)`, [
-        envelope.id,
-        accountIds[account],
-        envelope.type,
-        envelope.json,
-      ]);
+    const warmUp = accountIds.map((accountId, account) => deliveredEnvelope(accountId, account, randomUUID()));
+    for (const [account, envelope] of warmUp.entries()) await insertOutboxRow(pool, accountIds[account], envelope);
     await waitFor(async () => clients.every((client) => client.received.has(warmUp[client.account].id)), {
       timeoutMs: 30_000,
       intervalMs: 50,
@@ -376,7 +281,14 @@ async function main(): Promise<void> {
       `writing ${RATE} outbox rows/s for ${SECONDS} s over ${ACCOUNTS} accounts; ${CLIENTS} clients on ${REPLICAS} gateways` +
         `${slow ? `, client 0 (account 0, gateway 0) not reading` : ''} …`,
     );
-    const writer = await writeOutbox(pool, accountIds, events, () => void watchSlow().catch(() => undefined));
+    // Round-robin over the accounts.
+    const writer = await writeOutboxOpenLoop(pool, {
+      rate: RATE,
+      seconds: SECONDS,
+      accountOf: (n) => accountIds[n % accountIds.length],
+      onCommitted: (n, id, scheduledAt, committedAt) => events.set(id, { account: n % accountIds.length, scheduledAt, committedAt }),
+      onSecond: () => void watchSlow().catch(() => undefined),
+    });
     const written = writer.written;
     const healthy = clients.filter((client) => !client.slow);
     const perAccount = new Array<number>(ACCOUNTS).fill(0);
