@@ -29,6 +29,16 @@ function step(title, args) {
   return result.status === 0;
 }
 
+// The first lines of a failure message, without colour codes: enough to tell a timeout from an assertion.
+function firstLines(text, count = 6) {
+  return (text ?? '')
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(0, count)
+    .join('\n    ');
+}
+
 const failures = [];
 process.stdout.write('\n=== format (prettier --check; `npm run format` fixes)\n');
 if (spawnSync(join(root, 'node_modules', '.bin', 'prettier'), ['--check', '.'], { cwd: root, stdio: 'inherit' }).status !== 0)
@@ -41,6 +51,8 @@ rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 let passed = 0;
 let failed = 0;
+// Named again at the end, so the tail of a CI log says which test failed and why.
+const failedTests = [];
 for (const project of projects) {
   const outputFile = join(resultsDir, `${project}.json`);
   const ok = step(`tests: ${project}`, [
@@ -57,6 +69,12 @@ for (const project of projects) {
     failed += report.numFailedTests;
     // A suite that fails to compile counts no test; count it so it cannot pass silently.
     failed += report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+    for (const suite of report.testResults) {
+      const file = suite.name.slice(root.length);
+      const failing = suite.assertionResults.filter((test) => test.status === 'failed');
+      for (const test of failing) failedTests.push(`${file} › ${test.fullName}\n    ${firstLines(test.failureMessages.join('\n'))}`);
+      if (suite.status === 'failed' && failing.length === 0) failedTests.push(`${file}\n    ${firstLines(suite.message)}`);
+    }
     if (report.numPendingTests > 0 || report.numTodoTests > 0) failures.push(`${project}: skipped tests`);
   } else {
     failed += 1;
@@ -64,6 +82,7 @@ for (const project of projects) {
   if (!ok) failures.push(`tests: ${project}`);
 }
 
+if (failedTests.length) process.stdout.write(`\nfailed tests:\n${failedTests.map((line) => `  ${line}`).join('\n')}\n`);
 process.stdout.write(`\n${failures.length ? `failed steps: ${failures.join(', ')}\n` : ''}`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failures.length === 0 && failed === 0 ? 0 : 1);
