@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { outboundEventId, type MessageStatusChangedData, type MessageStatusEventType } from '@inbound/contracts';
 import { randomUUID } from 'node:crypto';
+import { escapeLiteral } from 'pg';
 import { Registry } from 'prom-client';
 import { createDataSource, dropDatabaseIfExists, ensureDatabaseExists } from '@inbound/domain';
 import type { DataSource } from 'typeorm';
@@ -7,7 +9,7 @@ import { StatusBatchApplier } from '../src/app/apply/status-batch.applier';
 import { lockMessagesStatement } from '../src/app/apply/status-batch.sql';
 import type { StatusUpdate } from '../src/app/apply/status-batch.types';
 import { StatusWorkerMetrics } from '../src/app/metrics/status-worker.metrics';
-import { at, type FileInfra, migratedDataSource, openFileInfra, StatusFixtures } from './support/status-worker-harness';
+import { ACCOUNT_ID, at, type FileInfra, migratedDataSource, openFileInfra, StatusFixtures } from './support/status-worker-harness';
 
 /** StatusBatchApplier on PostgreSQL, without the broker. */
 describe('StatusBatchApplier', () => {
@@ -87,6 +89,27 @@ describe('StatusBatchApplier', () => {
       return JSON.stringify(row['QUERY PLAN']);
     }
 
+    /** The plan a named statement may settle on after five runs: one made without the parameters' values. */
+    async function genericPlanOf(on: DataSource, updates: StatusUpdate[]): Promise<string> {
+      const statement = lockMessagesStatement(updates);
+      if (!statement) throw new Error('no statement');
+      const runner = on.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.query(`SET plan_cache_mode = force_generic_plan`);
+        await runner.query(`PREPARE generic_lock AS ${statement.text}`);
+        // EXECUTE takes no bind parameters: the values go in as literals of the types the statement casts them to.
+        const arrayText = (values: string[]) => `{${values.map((value) => `"${value.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+        const literals = statement.parameters.map((value) => escapeLiteral(arrayText(value as string[]))).join(', ');
+        const [row] = await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE generic_lock(${literals})`);
+        return JSON.stringify(row['QUERY PLAN']);
+      } finally {
+        await runner.query('DEALLOCATE ALL');
+        await runner.query('RESET plan_cache_mode');
+        await runner.release();
+      }
+    }
+
     async function seedPlanRows(on: DataSource): Promise<void> {
       const seeded = new StatusFixtures(on);
       const channel = await seeded.channel();
@@ -109,6 +132,15 @@ describe('StatusBatchApplier', () => {
         const plan = await planOf(dataSource, watermarkUpdates());
         expect(plan).toContain('"Index Name":"idx_messages_outbound_recipient"');
         expect(plan).not.toContain('"Node Type":"Seq Scan"');
+      });
+
+      it('keeps both indexes in the generic plan a named statement may switch to', async () => {
+        const keyed = await genericPlanOf(dataSource, keyedUpdates());
+        expect(keyed).toContain('"Index Name":"idx_messages_provider_msg_id"');
+        expect(keyed).not.toContain('"Node Type":"Seq Scan"');
+        const watermarks = await genericPlanOf(dataSource, watermarkUpdates());
+        expect(watermarks).toContain('"Index Name":"idx_messages_outbound_recipient"');
+        expect(watermarks).not.toContain('"Node Type":"Seq Scan"');
       });
     });
 
@@ -138,6 +170,52 @@ describe('StatusBatchApplier', () => {
         expect(plan).not.toContain('"Index Name":"idx_messages_outbound_recipient"');
       });
     });
+  });
+
+  it('writes each event’s envelope from the row as the batch leaves it: ids, address, read time, error', async () => {
+    const groupId = await fixtures.group(channelId, 2);
+    const read = await fixtures.outbound({ channelId, groupId, status: 'queued', sentAt: null, deliveryAddress: '+15550100001' });
+    const failed = await fixtures.outbound({ channelId, groupId, deliveryAddress: '+15550100002' });
+    const results = await applier.apply([
+      update(read.providerMessageId as string, 'sent', at(1)),
+      update(read.providerMessageId as string, 'read', at(3)),
+      update(failed.providerMessageId as string, 'failed', at(2), { error_code: '131026', error_message: 'Message undeliverable' }),
+    ]);
+    expect(results).toEqual([{ kind: 'applied' }, { kind: 'applied' }, { kind: 'applied' }]);
+    const payloads = await dataSource.query<Array<{ id: string; account_id: string; type: string; payload: Record<string, unknown> }>>(
+      // The read message's events first, each message's in the order they were written.
+      `SELECT id, account_id, type, payload FROM outbox_events WHERE payload->'data'->>'message_id' = ANY($1)
+       ORDER BY (payload->'data'->>'message_id') = $2 DESC, position`,
+      [[read.id, failed.id], read.id],
+    );
+    const envelope = (messageId: string, type: MessageStatusEventType, data: Partial<MessageStatusChangedData>) => ({
+      id: outboundEventId(messageId, type),
+      account_id: ACCOUNT_ID,
+      type,
+      payload: {
+        id: outboundEventId(messageId, type),
+        type,
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        account_id: ACCOUNT_ID,
+        data: { message_id: messageId, channel_id: channelId, channel_type: 'whatsapp', group_message_id: groupId, ...data },
+      },
+    });
+    const readRow = { provider_message_id: read.providerMessageId, delivery_address: '+15550100001' };
+    expect(payloads).toEqual([
+      envelope(read.id, 'message.sent', { ...readRow, status: 'sent', previous_status: 'queued', occurred_at: at(1) }),
+      envelope(read.id, 'message.delivered', { ...readRow, status: 'delivered', previous_status: 'sent', occurred_at: at(3) }),
+      envelope(read.id, 'message.read', { ...readRow, status: 'read', previous_status: 'sent', occurred_at: at(3), read_at: at(3) }),
+      envelope(failed.id, 'message.failed', {
+        provider_message_id: failed.providerMessageId,
+        delivery_address: '+15550100002',
+        status: 'failed',
+        previous_status: 'sent',
+        occurred_at: at(2),
+        error: { code: '131026', message: 'Message undeliverable', provider_status: null },
+      }),
+    ]);
+    // Every event of one batch carries the same creation time.
+    expect(new Set(payloads.map((row) => row.payload['created_at'])).size).toBe(1);
   });
 
   it('stores a text holding U+0000 or a lone surrogate with the replacement character, instead of refusing the batch', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageStatus } from '@inbound/domain';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
@@ -52,7 +53,7 @@ export class StatusBatchApplier {
       const rows = lock ? (await run<LockedRowRecord>(runner, lock)).map(lockedMessageOf) : [];
       const folded = foldStatusBatch(updates, rows);
       if (folded.writes.length > 0) {
-        const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes));
+        const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes, new Date()));
         if (written.changed_rows !== folded.writes.length) {
           throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
         }
@@ -85,8 +86,30 @@ export class StatusBatchApplier {
   }
 }
 
+/** What the query runner's connection is underneath: a node-postgres client. */
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A named statement, so each connection parses and plans it once instead of per batch: planning the write statement
+ * cost PostgreSQL as much per batch as a dozen row updates (docs/BENCHMARKS.md). The name follows the text.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `status_worker_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 async function run<T>(runner: QueryRunner, statement: SqlStatement): Promise<T[]> {
-  return (await runner.query(statement.text, statement.parameters)) as T[];
+  const client = (await runner.connect()) as PgClient;
+  const result = await client.query({ name: statementName(statement.text), text: statement.text, values: statement.parameters });
+  return result.rows as T[];
 }
 
 function lockedMessageOf(record: LockedRowRecord): LockedMessage {

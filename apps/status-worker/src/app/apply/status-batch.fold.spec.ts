@@ -317,50 +317,50 @@ describe('foldStatusBatch', () => {
   });
 
   describe('outbound events', () => {
-    const now = new Date('2026-02-01T00:00:00.000Z');
-
     it('report each step of a batch, in order, with the status before it and the provider’s time', () => {
       const folded = foldStatusBatch(
         [update('a', 'sent', 2), update('a', 'read', 4), update('a', 'failed', 5)],
         [row('a', { status: 'queued', sent_at: null })],
-        now,
       );
       const [write] = folded.writes;
-      expect(write.events.map((event) => [event.type, event.data.previous_status, event.data.occurred_at])).toEqual([
-        ['message.sent', 'queued', iso(2)],
-        ['message.delivered', 'sent', iso(4)],
-        ['message.read', 'sent', iso(4)],
-      ]);
-      expect(write.events[2]).toEqual({
-        id: outboundEventId('a', 'message.read'),
-        type: 'message.read',
-        created_at: now.toISOString(),
-        account_id: '33333333-3333-4333-8333-333333333333',
-        data: {
-          message_id: 'a',
-          channel_id: CHANNEL,
+      expect(write.events).toEqual([
+        {
+          id: outboundEventId('a', 'message.sent'),
+          type: 'message.sent',
+          status: 'sent',
+          previous_status: 'queued',
+          occurred_at: iso(2),
           channel_type: 'messenger',
-          provider_message_id: 'pm-a',
-          group_message_id: 'g1',
-          delivery_address: 'psid-1',
+        },
+        {
+          id: outboundEventId('a', 'message.delivered'),
+          type: 'message.delivered',
+          status: 'delivered',
+          previous_status: 'sent',
+          occurred_at: iso(4),
+          channel_type: 'messenger',
+        },
+        {
+          id: outboundEventId('a', 'message.read'),
+          type: 'message.read',
           status: 'read',
           previous_status: 'sent',
           occurred_at: iso(4),
-          read_at: iso(4),
+          channel_type: 'messenger',
         },
-      });
+      ]);
     });
 
-    it('report a failure with its error, and nothing for what changes no state', () => {
+    it('report a failure, and nothing for what changes no state', () => {
       const folded = foldStatusBatch(
         [update('a', 'failed', 3, { error_message: 'unreachable', provider_status: 'undelivered' }), update('b', 'sent', 0)],
         [row('a'), row('b')],
-        now,
       );
       const failed = folded.writes.find((write) => write.id === 'a');
-      expect(failed?.events.map((event) => [event.type, event.data.error])).toEqual([
-        ['message.failed', { code: 'E1', message: 'unreachable', provider_status: 'undelivered' }],
+      expect(failed?.events.map((event) => [event.type, event.status, event.previous_status])).toEqual([
+        ['message.failed', 'failed', 'sent'],
       ]);
+      expect(failed?.error_details).toEqual({ code: 'E1', message: 'unreachable', provider_status: 'undelivered' });
       // b's earlier sent_at is recorded, but it was already sent: no event.
       expect(folded.writes.find((write) => write.id === 'b')?.events).toEqual([]);
     });

@@ -17,7 +17,7 @@ import {
   type StatusUpdate,
   type StatusUpdateResult,
 } from './status-batch.types';
-import { statusEventEnvelopes, statusEventTypes, type StatusEventDraft } from './status-events';
+import { statusEventRecord, statusEventTypes, type StatusEventRecord } from './status-events';
 
 /** Informational kinds kept per message; a new kind beyond this is ignored, so metadata_ stays small. */
 export const MAX_INFORMATIONAL_KINDS = 16;
@@ -39,7 +39,7 @@ interface WorkingRow {
   changedFields: Set<keyof MessageStatusState>;
   statusEventsChanged: boolean;
   counters: Set<GroupCounter>;
-  events: StatusEventDraft[];
+  events: StatusEventRecord[];
 }
 
 function incoming(update: StatusUpdate): IncomingStatusUpdate {
@@ -84,7 +84,7 @@ export function recordInformational(
  * The same result as applying the updates one at a time in arrival order (the rows are locked). Counter moves come
  * from the rows' transitions, never from the updates.
  */
-export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly LockedMessage[], now: Date = new Date()): FoldedBatch {
+export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly LockedMessage[]): FoldedBatch {
   const working = new Map<string, WorkingRow>();
   const byMessageKey = new Map<string, WorkingRow[]>();
   const byRecipient = new Map<string, WorkingRow[]>();
@@ -117,7 +117,7 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
         if (types.length > 0) {
           const occurredAt = parseStatusTime(update.timestamp).toISOString();
           for (const type of types) {
-            target.events.push({ type, previous_status: target.state.status, occurred_at: occurredAt, channel_type: update.channel_type });
+            target.events.push(statusEventRecord(target.row.id, type, target.state.status, occurredAt, update.channel_type));
           }
         }
         target.state = mergeStatusChanges(target.state, outcome.changes);
@@ -143,7 +143,7 @@ export function foldStatusBatch(updates: readonly StatusUpdate[], rows: readonly
   const writes: MessageRowWrite[] = [];
   for (const entry of working.values()) {
     if (entry.changedFields.size === 0 && !entry.statusEventsChanged) continue;
-    writes.push(rowWrite(entry, now));
+    writes.push(rowWrite(entry));
   }
   return { results, writes };
 }
@@ -180,14 +180,14 @@ function bareEmail(address: string): string {
   return (angled ? angled[1] : address).trim().toLowerCase();
 }
 
-function rowWrite(entry: WorkingRow, now: Date): MessageRowWrite {
+function rowWrite(entry: WorkingRow): MessageRowWrite {
   const { state, changedFields } = entry;
   const write: MessageRowWrite = {
     id: entry.row.id,
     group_message_id: entry.row.group_message_id,
     before_status: entry.row.state.status,
     counters: [...entry.counters].sort(),
-    events: statusEventEnvelopes(entry.row, state, entry.events, now.toISOString()),
+    events: entry.events,
   };
   if (changedFields.has('status')) write.status = state.status;
   if (changedFields.has('sent_at') && state.sent_at) write.sent_at = state.sent_at;

@@ -130,11 +130,12 @@ export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): 
 /**
  * Writes the changed fields of the locked rows (guarded by their locked status), then moves the campaign counters taken
  * from the rows that changed, locking campaign rows in id order so batches cannot deadlock. A campaign whose every message
- * has an outcome is completed and never reopens. The outbox gets the events of the rows that changed and a
- * `campaign.completed` for each campaign this statement completed, all in the caller's transaction. Returns one row: how
- * many message rows changed.
+ * has an outcome is completed and never reopens. The outbox gets the events of the rows that changed, their envelopes
+ * assembled here from each row as this statement leaves it (docs/OUTBOUND.md, `message.*`), and a `campaign.completed`
+ * for each campaign this statement completed, all in the caller's transaction. Returns one row: how many message rows
+ * changed.
  */
-export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStatement {
+export function writeBatchStatement(writes: readonly MessageRowWrite[], createdAt: Date): SqlStatement {
   const rows = writes.map((write) => ({
     id: write.id,
     before_status: write.before_status,
@@ -147,8 +148,8 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
     delivered_move: write.counters.includes('delivered_count'),
     failed_move: write.counters.includes('failed_count'),
     read_move: write.counters.includes('read_count'),
-    events: write.events,
   }));
+  const events = writes.flatMap((write) => write.events.map((event) => ({ message_id: write.id, ...event })));
   const campaigns = [...new Set(writes.flatMap((write) => (write.group_message_id ? [write.group_message_id] : [])))];
   return {
     text: `
@@ -156,7 +157,7 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
         SELECT * FROM json_to_recordset($1::json) AS u(
           id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
           failed_at timestamptz, error_details jsonb, metadata_patch jsonb,
-          delivered_move boolean, failed_move boolean, read_move boolean, events jsonb)
+          delivered_move boolean, failed_move boolean, read_move boolean)
       ), changed AS (
         UPDATE messages m SET
           status = COALESCE(u.status, m.status),
@@ -168,11 +169,25 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
           updated_at = now()
         FROM input u
         WHERE m.id = u.id AND m.status = u.before_status
-        RETURNING m.group_message_id, u.delivered_move, u.failed_move, u.read_move, u.events
+        RETURNING m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address, m.error_details,
+                  m.metadata_->>'provider_message_id' AS provider_message_id, m.metadata_->>'read_at' AS read_at,
+                  u.delivered_move, u.failed_move, u.read_move
       ), message_events AS (
         INSERT INTO outbox_events (id, account_id, type, payload)
-        SELECT (e->>'id')::uuid, (e->>'account_id')::uuid, e->>'type', e
-        FROM changed CROSS JOIN LATERAL jsonb_array_elements(changed.events) AS e
+        SELECT e.id, c.account_id, e.type, jsonb_build_object(
+          'id', e.id, 'type', e.type, 'created_at', $5::text, 'account_id', c.account_id,
+          'data', jsonb_build_object(
+            'message_id', c.id, 'channel_id', c.channel_id, 'channel_type', e.channel_type,
+            'provider_message_id', c.provider_message_id, 'group_message_id', c.group_message_id,
+            'delivery_address', c.delivery_address, 'status', e.status, 'previous_status', e.previous_status,
+            'occurred_at', e.occurred_at)
+          || CASE WHEN e.type = 'message.read' AND c.read_at IS NOT NULL THEN jsonb_build_object('read_at', c.read_at)
+                  WHEN e.type = 'message.failed' THEN jsonb_build_object('error',
+                    COALESCE(c.error_details, '{"code": null, "message": null, "provider_status": null}'::jsonb))
+                  ELSE '{}'::jsonb END)
+        FROM json_to_recordset($4::json) AS e(
+          message_id uuid, id uuid, type text, status text, previous_status text, occurred_at text, channel_type text)
+        JOIN changed c ON c.id = e.message_id
         ON CONFLICT (id) DO NOTHING
         RETURNING 1
       ), moves AS (
@@ -202,7 +217,7 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
         INSERT INTO outbox_events (id, account_id, type, payload)
         SELECT k.event_id, c.account_id, 'campaign.completed', jsonb_build_object(
           'id', k.event_id, 'type', 'campaign.completed',
-          'created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'account_id', c.account_id,
+          'created_at', $5::text, 'account_id', c.account_id,
           'data', jsonb_build_object(
             'group_message_id', c.id, 'channel_id', c.channel_id, 'total_count', c.total_count,
             'delivered_count', c.delivered_count, 'failed_count', c.failed_count, 'read_count', c.read_count))
@@ -213,6 +228,12 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[]): SqlStat
       )
       SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns,
              (SELECT count(*) FROM message_events)::int AS message_events, (SELECT count(*) FROM completed_events)::int AS completed_events`,
-    parameters: [storableJson(rows), campaigns, campaigns.map((id) => outboundEventId(id, 'campaign.completed'))],
+    parameters: [
+      storableJson(rows),
+      campaigns,
+      campaigns.map((id) => outboundEventId(id, 'campaign.completed')),
+      storableJson(events),
+      createdAt.toISOString(),
+    ],
   };
 }

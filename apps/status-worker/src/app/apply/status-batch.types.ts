@@ -1,5 +1,5 @@
-import type { MessageStatusChangedData, OutboundEventEnvelope } from '@inbound/contracts';
 import type { GroupCounter, IgnoredReason, MessageStatusState } from '@inbound/domain';
+import type { StatusEventRecord } from './status-events';
 
 /** One status update as the applier sees it: the fields of a validated StatusUpdateEvent it reads. */
 export interface StatusUpdate {
@@ -79,7 +79,7 @@ export interface MessageRowWrite {
   /** Counters this row moves, each at most once. */
   counters: GroupCounter[];
   /** Outbound events of this row's changes, written to the outbox only if the guarded UPDATE changes the row. */
-  events: Array<OutboundEventEnvelope<MessageStatusChangedData>>;
+  events: StatusEventRecord[];
 }
 
 export interface FoldedBatch {

@@ -1,15 +1,16 @@
-import {
-  outboundEventId,
-  type MessageStatusChangedData,
-  type MessageStatusEventType,
-  type OutboundEventEnvelope,
-} from '@inbound/contracts';
-import type { GroupCounter, MessageStatusChanges, MessageStatusState } from '@inbound/domain';
-import type { LockedMessage } from './status-batch.types';
+import { outboundEventId, type MessageStatusChangedData, type MessageStatusEventType } from '@inbound/contracts';
+import type { GroupCounter, MessageStatusChanges } from '@inbound/domain';
 
-/** One outbound event a status change caused, before the row's final state is known. */
-export interface StatusEventDraft {
+/**
+ * One outbound event a status change caused: what only the batch knows. The envelope around it (the row's ids,
+ * address, read time and error as the batch leaves the row) is assembled by the write statement from the row it
+ * updated, so the worker neither builds nor serialises it (status-batch.sql.ts, `writeBatchStatement`).
+ */
+export interface StatusEventRecord {
+  /** Depends on the message and the type only, so a replayed batch writes the same outbox row. */
+  id: string;
   type: MessageStatusEventType;
+  status: MessageStatusChangedData['status'];
   previous_status: string;
   /** The provider's time of the update, ISO-8601. */
   occurred_at: string;
@@ -41,29 +42,19 @@ const WORD: Record<MessageStatusEventType, MessageStatusChangedData['status']> =
   'message.failed': 'failed',
 };
 
-/** The envelopes of a row's events, with the row as the batch leaves it. Ids depend on the message and type only. */
-export function statusEventEnvelopes(
-  row: LockedMessage,
-  state: MessageStatusState,
-  drafts: readonly StatusEventDraft[],
-  createdAt: string,
-): Array<OutboundEventEnvelope<MessageStatusChangedData>> {
-  return drafts.map((draft) => {
-    const data: MessageStatusChangedData = {
-      message_id: row.id,
-      channel_id: row.channel_id,
-      channel_type: draft.channel_type,
-      provider_message_id: row.provider_message_id,
-      group_message_id: row.group_message_id,
-      delivery_address: row.delivery_address,
-      status: WORD[draft.type],
-      previous_status: draft.previous_status,
-      occurred_at: draft.occurred_at,
-    };
-    if (draft.type === 'message.read' && state.read_at) data.read_at = state.read_at;
-    if (draft.type === 'message.failed') {
-      data.error = state.error_details ?? { code: null, message: null, provider_status: null };
-    }
-    return { id: outboundEventId(row.id, draft.type), type: draft.type, created_at: createdAt, account_id: row.account_id, data };
-  });
+export function statusEventRecord(
+  messageId: string,
+  type: MessageStatusEventType,
+  previousStatus: string,
+  occurredAt: string,
+  channelType: string,
+): StatusEventRecord {
+  return {
+    id: outboundEventId(messageId, type),
+    type,
+    status: WORD[type],
+    previous_status: previousStatus,
+    occurred_at: occurredAt,
+    channel_type: channelType,
+  };
 }
