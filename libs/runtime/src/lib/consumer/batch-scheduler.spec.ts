@@ -50,6 +50,58 @@ describe('BatchScheduler', () => {
     expect(scheduler.inFlight).toBe(2);
   });
 
+  describe('with busyLingerMs', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    const lingering = (maxBatchSize: number) => {
+      const handler = controlledHandler();
+      const scheduler = new BatchScheduler<number>({
+        maxBatchSize,
+        maxConcurrentBatches: 2,
+        busyLingerMs: 1_000,
+        handle: handler.handle,
+        onError: () => undefined,
+      });
+      return { ...handler, scheduler };
+    };
+
+    it('while a batch runs, waits that long after the first waiting item, then takes everything that came', async () => {
+      const { batches, scheduler } = lingering(10);
+      scheduler.add(1);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      scheduler.add(2);
+      scheduler.add(3);
+      await turn();
+      jest.advanceTimersByTime(999);
+      scheduler.add(4);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      jest.advanceTimersByTime(1);
+      await turn();
+      expect(batches).toEqual([[1], [2, 3, 4]]);
+    });
+
+    it('does not wait for a full batch, nor when the running batch finishes first', async () => {
+      const full = lingering(3);
+      full.scheduler.add(1);
+      await turn();
+      for (const n of [2, 3, 4]) full.scheduler.add(n);
+      await turn();
+      expect(full.batches).toEqual([[1], [2, 3, 4]]);
+
+      const freed = lingering(10);
+      freed.scheduler.add(1);
+      await turn();
+      freed.scheduler.add(2);
+      await turn();
+      expect(freed.batches).toEqual([[1]]);
+      await freed.finishNext();
+      expect(freed.batches).toEqual([[1], [2]]);
+    });
+  });
+
   it('whenIdle resolves only after every waiting and running batch has finished', async () => {
     const { handle, finishNext } = controlledHandler();
     const scheduler = new BatchScheduler<number>({ maxBatchSize: 2, maxConcurrentBatches: 1, handle, onError: () => undefined });

@@ -1,6 +1,11 @@
 export interface BatchSchedulerOptions<T> {
   maxBatchSize: number;
   maxConcurrentBatches: number;
+  /**
+   * While another batch runs, a new one waits up to this long after its first item for more (unless a full batch is
+   * waiting): under load, fewer and larger transactions; when nothing runs, no wait at all. Default 0.
+   */
+  busyLingerMs?: number;
   /** Handles one batch; should settle every item itself. */
   handle: (batch: T[]) => Promise<void>;
   /** Called when `handle` rejects (a bug: the handler is meant to settle every item). */
@@ -13,6 +18,9 @@ export class BatchScheduler<T> {
   private running = 0;
   private flushScheduled = false;
   private idleWaiters: Array<() => void> = [];
+  /** When the oldest waiting item arrived (ms since the epoch). */
+  private firstWaitingAt = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: BatchSchedulerOptions<T>) {
     if (options.maxBatchSize < 1 || options.maxConcurrentBatches < 1) throw new RangeError('batch size and concurrency must be at least 1');
@@ -27,6 +35,7 @@ export class BatchScheduler<T> {
   }
 
   add(item: T): void {
+    if (this.pending.length === 0) this.firstWaitingAt = Date.now();
     this.pending.push(item);
     this.scheduleFlush();
   }
@@ -62,7 +71,9 @@ export class BatchScheduler<T> {
 
   private flush(): void {
     while (this.running < this.options.maxConcurrentBatches && this.pending.length > 0) {
+      if (this.lingering()) return;
       const batch = this.pending.splice(0, this.options.maxBatchSize);
+      if (this.pending.length > 0) this.firstWaitingAt = Date.now();
       this.running += 1;
       this.options
         .handle(batch)
@@ -73,6 +84,19 @@ export class BatchScheduler<T> {
           this.notifyIfIdle();
         });
     }
+  }
+
+  /** True while the next batch should wait for more items; a timer then flushes when the wait is over. */
+  private lingering(): boolean {
+    const lingerMs = this.options.busyLingerMs ?? 0;
+    if (lingerMs <= 0 || this.running === 0 || this.pending.length >= this.options.maxBatchSize) return false;
+    const wait = this.firstWaitingAt + lingerMs - Date.now();
+    if (wait <= 0) return false;
+    this.lingerTimer ??= setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.flush();
+    }, wait);
+    return true;
   }
 
   private notifyIfIdle(): void {

@@ -21,6 +21,8 @@ export interface BatchedConsumerOptions {
   prefetchCount: number;
   maxBatchSize: number;
   maxConcurrentBatches: number;
+  /** BatchScheduler's `busyLingerMs`. */
+  busyLingerMs?: number;
   /** One settlement per message, in order. DatabaseUnavailableError holds the batch; any other throw requeues it. */
   handle: (messages: readonly ConsumeMessage[]) => Promise<Settlement[]>;
   /** Whether the database answers now; polled while paused. Must not throw. */
@@ -87,6 +89,7 @@ export class BatchedConsumer {
     this.scheduler = new BatchScheduler<Delivery>({
       maxBatchSize: options.maxBatchSize,
       maxConcurrentBatches: options.maxConcurrentBatches,
+      busyLingerMs: options.busyLingerMs,
       handle: (batch) => this.runBatch(batch),
       onError: (error, batch) => {
         options.logger.error(`batch handler failed: ${describeDatabaseError(error)}`);

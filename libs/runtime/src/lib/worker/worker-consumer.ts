@@ -17,6 +17,7 @@ const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 export interface WorkerBatching {
   maxBatchSize: number;
   maxConcurrentBatches: number;
+  busyLingerMs?: number;
 }
 
 /** Started by the worker once ready; shutdown stops it before the publisher and the database close. */
