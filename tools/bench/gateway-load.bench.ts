@@ -177,6 +177,8 @@ async function main(): Promise<void> {
     DATABASE_URL: infra.databaseUrl,
     RABBITMQ_URL: infra.rabbitmqUrl,
     CREDENTIALS_KEY: key.toString('base64'),
+    // Required in production since the realtime stream; the benchmark opens no socket.
+    REALTIME_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     LOG_LEVEL: 'warn',
   });
   try {
