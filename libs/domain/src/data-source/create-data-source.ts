@@ -29,5 +29,17 @@ export function createDataSource(options: DomainDataSourceOptions): DataSource {
     applicationName: options.applicationName,
     connectTimeoutMS: options.connectTimeoutMs ?? 10_000,
     logging: options.logging ?? false,
+    extra: { onConnect: listenForClientErrors },
   });
+}
+
+/**
+ * Every pooled client keeps an 'error' listener of its own. pg-pool listens while a client is idle and TypeORM while a
+ * query runner holds it, but not in between: when a new client's last handshake message and the server's termination
+ * (a restart, a failover, a dropped database) arrive in one read, the error is emitted with nobody listening, which ends
+ * the process. With this listener the client is merely dead; its next query fails, and is answered like any other
+ * database failure.
+ */
+function listenForClientErrors(client: { on(event: 'error', listener: (error: Error) => void): unknown }): void {
+  client.on('error', () => undefined);
 }
