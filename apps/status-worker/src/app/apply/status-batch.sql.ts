@@ -127,32 +127,9 @@ export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): 
   };
 }
 
-/**
- * Writes the changed fields of the locked rows (guarded by their locked status), then moves the campaign counters taken
- * from the rows that changed, locking campaign rows in id order so batches cannot deadlock. A campaign whose every message
- * has an outcome is completed and never reopens. The outbox gets the events of the rows that changed, their envelopes
- * assembled here from each row as this statement leaves it (docs/OUTBOUND.md, `message.*`), and a `campaign.completed`
- * for each campaign this statement completed, all in the caller's transaction. Returns one row: how many message rows
- * changed.
- */
-export function writeBatchStatement(writes: readonly MessageRowWrite[], createdAt: Date): SqlStatement {
-  const rows = writes.map((write) => ({
-    id: write.id,
-    before_status: write.before_status,
-    status: write.status ?? null,
-    sent_at: write.sent_at?.toISOString() ?? null,
-    delivered_at: write.delivered_at?.toISOString() ?? null,
-    failed_at: write.failed_at?.toISOString() ?? null,
-    error_details: write.error_details ?? null,
-    metadata_patch: write.metadata_patch ?? null,
-    delivered_move: write.counters.includes('delivered_count'),
-    failed_move: write.counters.includes('failed_count'),
-    read_move: write.counters.includes('read_count'),
-  }));
-  const events = writes.flatMap((write) => write.events.map((event) => ({ message_id: write.id, ...event })));
-  const campaigns = [...new Set(writes.flatMap((write) => (write.group_message_id ? [write.group_message_id] : [])))];
-  return {
-    text: `
+// writeBatchStatement's text, fixed: built once, and the same string on every batch for the statement-name lookup.
+// $1 the rows (JSON), $2 and $3 the campaigns and their `campaign.completed` ids, $4 the events (JSON), $5 created_at.
+const WRITE_BATCH_SQL = `
       WITH input AS (
         SELECT * FROM json_to_recordset($1::json) AS u(
           id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
@@ -227,7 +204,34 @@ export function writeBatchStatement(writes: readonly MessageRowWrite[], createdA
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns,
-             (SELECT count(*) FROM message_events)::int AS message_events, (SELECT count(*) FROM completed_events)::int AS completed_events`,
+             (SELECT count(*) FROM message_events)::int AS message_events, (SELECT count(*) FROM completed_events)::int AS completed_events`;
+
+/**
+ * Writes the changed fields of the locked rows (guarded by their locked status), then moves the campaign counters taken
+ * from the rows that changed, locking campaign rows in id order so batches cannot deadlock. A campaign whose every message
+ * has an outcome is completed and never reopens. The outbox gets the events of the rows that changed, their envelopes
+ * assembled here from each row as this statement leaves it (docs/OUTBOUND.md, `message.*`), and a `campaign.completed`
+ * for each campaign this statement completed, all in the caller's transaction. Returns one row: how many message rows
+ * changed.
+ */
+export function writeBatchStatement(writes: readonly MessageRowWrite[], createdAt: Date): SqlStatement {
+  const rows = writes.map((write) => ({
+    id: write.id,
+    before_status: write.before_status,
+    status: write.status ?? null,
+    sent_at: write.sent_at?.toISOString() ?? null,
+    delivered_at: write.delivered_at?.toISOString() ?? null,
+    failed_at: write.failed_at?.toISOString() ?? null,
+    error_details: write.error_details ?? null,
+    metadata_patch: write.metadata_patch ?? null,
+    delivered_move: write.counters.includes('delivered_count'),
+    failed_move: write.counters.includes('failed_count'),
+    read_move: write.counters.includes('read_count'),
+  }));
+  const events = writes.flatMap((write) => write.events.map((event) => ({ message_id: write.id, ...event })));
+  const campaigns = [...new Set(writes.flatMap((write) => (write.group_message_id ? [write.group_message_id] : [])))];
+  return {
+    text: WRITE_BATCH_SQL,
     parameters: [
       storableJson(rows),
       campaigns,
