@@ -126,7 +126,9 @@ export class DeliveryExecutor {
           this.held -= 1;
           this.metrics.inFlight.set(this.inFlight);
           this.metrics.held.set(this.held);
-          if (lane.waiting.length === 0 && lane.inFlight === 0 && !lane.circuit.isOpen) this.lanes.delete(subscriptionId);
+          // A lane whose circuit has counted failures stays: a failing endpoint that gets one delivery at a time (its own
+          // retries) must still open its circuit.
+          if (lane.waiting.length === 0 && lane.inFlight === 0 && lane.circuit.isAtRest) this.lanes.delete(subscriptionId);
           if (this.inFlight === 0) for (const resolve of this.idle) resolve();
           this.pump();
         });

@@ -8,9 +8,12 @@ describe('EndpointCircuit', () => {
 
   it('stays closed below the threshold, and a success resets the count', () => {
     const c = circuit();
+    expect(c.isAtRest).toBe(true);
     c.failed();
     c.failed();
+    expect(c.isAtRest).toBe(false);
     c.succeeded();
+    expect(c.isAtRest).toBe(true);
     c.failed();
     c.failed();
     expect(c.isOpen).toBe(false);

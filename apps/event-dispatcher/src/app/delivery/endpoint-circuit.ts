@@ -29,6 +29,11 @@ export class EndpointCircuit {
     return this.openUntil > 0 && (this.now() < this.openUntil || this.probing);
   }
 
+  /** Closed with no failure counted: forgetting it loses nothing. */
+  get isAtRest(): boolean {
+    return this.openUntil === 0 && this.failures === 0;
+  }
+
   /** When a probe may go (0 when closed). */
   get reopensAt(): number {
     return this.openUntil;
