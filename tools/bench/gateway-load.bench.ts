@@ -21,6 +21,7 @@ import { CredentialsCipher, createDataSource, Channel } from '@inbound/domain';
 import { STATUS_QUEUE } from '@inbound/contracts';
 import { declareTopology } from '@inbound/messaging';
 import { pacedLoad, type PacedCall } from './paced-load';
+import { procTimes } from './process-cpu';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -84,6 +85,8 @@ function signedBodies(): SignedBody[] {
 
 interface Figures {
   rps: number;
+  /** The server process's CPU (user + system) per answered call, in µs; NaN where /proc is missing. */
+  cpuPerCallUs?: number;
   accepted: number;
   p50: number;
   p99: number;
@@ -126,6 +129,14 @@ async function saturate(url: string, bodies: SignedBody[]): Promise<Figures> {
     non2xx: result.non2xx,
     errors: result.errors,
   };
+}
+
+/** Runs a load against one server and adds that server's CPU per answered call. */
+async function measured(server: ChildProcess, load: () => Promise<Figures>): Promise<Figures> {
+  const before = procTimes(server.pid as number)?.own ?? NaN;
+  const figures = await load();
+  const after = procTimes(server.pid as number)?.own ?? NaN;
+  return { ...figures, cpuPerCallUs: ((after - before) / Math.max(1, figures.accepted)) * 1e6 };
 }
 
 /** Open loop at a fixed offered rate, over the same 50 connections. */
@@ -188,16 +199,16 @@ async function main(): Promise<void> {
     await checkedAndPurged(broker, await saturate(url, bodies)); // warm-up
     // Alternating rounds, so a noisy neighbour on this shared machine hits both alike.
     for (let round = 0; PHASES === 'all' && round < ROUNDS; round++) {
-      const referenceFigures = await checkedAndPurged(broker, await saturate(refUrl, bodies));
-      const gatewayFigures = await checkedAndPurged(broker, await saturate(url, bodies));
+      const referenceFigures = await checkedAndPurged(broker, await measured(reference, () => saturate(refUrl, bodies)));
+      const gatewayFigures = await checkedAndPurged(broker, await measured(gateway, () => saturate(url, bodies)));
       rounds.push({ reference: referenceFigures, gateway: gatewayFigures });
     }
     // The open-loop client warms up too, so its own first-run slowness is not charged to a server.
     await checkedAndPurged(broker, await paced(refUrl, bodies, FIXED_RATE));
     await checkedAndPurged(broker, await paced(url, bodies, FIXED_RATE));
     for (let round = 0; round < ROUNDS; round++) {
-      const referenceFigures = await checkedAndPurged(broker, await paced(refUrl, bodies, FIXED_RATE));
-      const gatewayFigures = await checkedAndPurged(broker, await paced(url, bodies, FIXED_RATE));
+      const referenceFigures = await checkedAndPurged(broker, await measured(reference, () => paced(refUrl, bodies, FIXED_RATE)));
+      const gatewayFigures = await checkedAndPurged(broker, await measured(gateway, () => paced(url, bodies, FIXED_RATE)));
       fixedRounds.push({ reference: referenceFigures, gateway: gatewayFigures });
     }
   } finally {
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
 
   const ms = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1)).padStart(5);
   const line = (name: string, f: Figures) =>
-    `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${ms(f.p50)} ms   p99 ${ms(f.p99)} ms   non-2xx ${f.non2xx}   errors ${f.errors}`;
+    `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${ms(f.p50)} ms   p99 ${ms(f.p99)} ms   CPU ${ms(f.cpuPerCallUs ?? NaN)} µs/call   non-2xx ${f.non2xx}   errors ${f.errors}`;
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   process.stdout.write(
     `\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}\n`,
@@ -229,6 +240,11 @@ async function main(): Promise<void> {
       `median throughput: reference ${referenceRps.toFixed(0)} req/s, gateway ${gatewayRps.toFixed(0)} req/s, ratio ${((gatewayRps / referenceRps) * 100).toFixed(1)} %\n`,
     );
   }
+  const cpu = (pick: (round: { reference: Figures; gateway: Figures }) => Figures) =>
+    median(fixedRounds.map((round) => pick(round).cpuPerCallUs ?? NaN)).toFixed(1);
+  process.stdout.write(
+    `median CPU per call at ${FIXED_RATE} calls/s: reference ${cpu((r) => r.reference)} µs, gateway ${cpu((r) => r.gateway)} µs\n`,
+  );
   process.stdout.write(
     `median p99 at ${FIXED_RATE} calls/s: reference ${median(fixedRounds.map((r) => r.reference.p99)).toFixed(1)} ms, gateway ${median(fixedRounds.map((r) => r.gateway.p99)).toFixed(1)} ms\n`,
   );

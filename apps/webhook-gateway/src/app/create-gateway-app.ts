@@ -2,19 +2,32 @@ import { webhookBodyLimits as providerBodyLimits } from '@inbound/adapters';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { consoleDirectory, readConsoleFiles } from './console/console-files';
 import { registerConsoleRoutes } from './console/console-routes.plugin';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { registerBoundedJsonParser } from './http/bounded-json-parser';
-import { registerWebhookRoutes, type WebhookBodyLimits } from './webhooks/webhook-routes.plugin';
+import { WebhookHttpHandler, type WebhookBodyLimits } from './webhooks/webhook-http-handler';
+import { registerWebhookRoutes } from './webhooks/webhook-routes.plugin';
 import { WebhookService } from './webhooks/webhook.service';
 import { RealtimeServer } from './realtime/realtime-server';
 
 /** Builds the gateway (not yet listening); tests and main.ts share it. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+  // Provider calls are served before Fastify sees them (WebhookHttpHandler); the handler needs the app's
+  // WebhookService, so it is set once the app is built. Until then nothing listens.
+  const webhooksFirst: { handler?: WebhookHttpHandler } = {};
   const adapter = new FastifyAdapter({
+    serverFactory: (fastifyHandler: (request: IncomingMessage, response: ServerResponse) => void) => {
+      const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+        if (!webhooksFirst.handler?.handle(request, response)) fastifyHandler(request, response);
+      });
+      // What Fastify sets on a server it makes itself: keep-alive outlasting a load balancer's 60 s idle timeout.
+      server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS;
+      return server;
+    },
     bodyLimit: config.bodyLimitBytes,
     // Only as many proxies as the deployment really has: believing X-Forwarded-For from anyone
     // would let a caller pick the address the verification throttle counts.
@@ -34,10 +47,10 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorBodyFilter());
   registerBoundedJsonParser(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
-  await app
-    .getHttpAdapter()
-    .getInstance()
-    .register(registerWebhookRoutes(app.get(WebhookService), webhookBodyLimits(config)));
+  const webhooks = app.get(WebhookService);
+  webhooksFirst.handler = new WebhookHttpHandler(webhooks, webhookBodyLimits(config), config.trustProxyHops);
+  webhookHandlers.set(app, webhooksFirst.handler);
+  await app.getHttpAdapter().getInstance().register(registerWebhookRoutes(webhooks));
   // The operator console (docs/CONSOLE.md): static files; a build without them simply has no console.
   const consoleDir = consoleDirectory();
   if (consoleDir)
@@ -57,6 +70,9 @@ function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
   };
 }
 
+const FASTIFY_KEEP_ALIVE_MS = 72_000;
+const webhookHandlers = new WeakMap<NestFastifyApplication, WebhookHttpHandler>();
+
 /** Longest a shutdown waits for calls in flight before it cuts the remaining connections. */
 const DRAIN_LIMIT_MS = 20_000;
 
@@ -67,6 +83,7 @@ const DRAIN_LIMIT_MS = 20_000;
 export async function stopGatewayApp(app: NestFastifyApplication): Promise<void> {
   // Upgraded sockets are no longer the HTTP server's connections, yet its close waits for them.
   await app.get(RealtimeServer).closeAll();
+  webhookHandlers.get(app)?.close();
   const fastify = app.getHttpAdapter().getInstance();
   const sweeper = setInterval(() => fastify.server.closeIdleConnections(), 100);
   const deadline = setTimeout(() => fastify.server.closeAllConnections(), DRAIN_LIMIT_MS);

@@ -7,13 +7,6 @@ function send(reply: FastifyReply, answer: WebhookAnswer): FastifyReply {
   return reply.status(answer.status).type(answer.contentType).send(answer.body);
 }
 
-function withType(
-  request: FastifyRequest<{ Params: { channelId: string } }>,
-  type: string,
-): FastifyRequest<{ Params: { type: string; channelId: string } }> {
-  return Object.assign(request, { params: { type, channelId: request.params.channelId } });
-}
-
 function toCall(request: FastifyRequest<{ Params: { type: string; channelId: string } }>): WebhookCall {
   return {
     routeType: request.params.type,
@@ -28,15 +21,11 @@ function toCall(request: FastifyRequest<{ Params: { type: string; channelId: str
   };
 }
 
-/** Body limits of the webhook routes: one for most, a larger one for some channel types. */
-export interface WebhookBodyLimits {
-  default: number;
-  /** Channel types whose routes take a larger body, with that limit. */
-  larger: Readonly<Record<string, number>>;
-}
-
-/** Straight on Fastify: raw bytes for every content type (signatures are over them), and no Nest pipeline on the hot path. */
-export function registerWebhookRoutes(service: WebhookService, limits: WebhookBodyLimits) {
+/**
+ * The webhook routes Fastify serves: the health answer and the providers' GET handshakes, straight on Fastify with no
+ * Nest pipeline. Provider calls (POST) are taken before Fastify by WebhookHttpHandler.
+ */
+export function registerWebhookRoutes(service: WebhookService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.removeAllContentTypeParsers();
     // No limit of its own: each route's bodyLimit applies.
@@ -58,18 +47,6 @@ export function registerWebhookRoutes(service: WebhookService, limits: WebhookBo
     app.get('/webhooks/health', async (_request, reply) =>
       reply.send({ status: 'healthy', service: 'webhook-gateway', endpoints: service.endpoints(), timestamp: new Date().toISOString() }),
     );
-
-    app.post<{ Params: { type: string; channelId: string } }>(
-      '/webhooks/:type/:channelId',
-      { bodyLimit: limits.default },
-      async (request, reply) => send(reply, await service.receive(toCall(request))),
-    );
-    // A static segment wins over the parametric route above, so these types get their own limit.
-    for (const [type, bodyLimit] of Object.entries(limits.larger)) {
-      app.post<{ Params: { channelId: string } }>(`/webhooks/${type}/:channelId`, { bodyLimit }, async (request, reply) =>
-        send(reply, await service.receive(toCall(withType(request, type)))),
-      );
-    }
 
     app.get<{ Params: { type: string; channelId: string } }>('/webhooks/:type/:channelId', async (request, reply) =>
       send(reply, await service.challenge(toCall(request))),
