@@ -113,7 +113,7 @@ describe('WebhookHttpHandler', () => {
     const response = await chunked('/webhooks/whatsapp/chan-1', ['{"a":', '"b"}']);
     expect(response.status).toBe(200);
     expect(calls.map((call) => call.rawBody.toString())).toEqual(['{"a":"b"}']);
-    expect(calls[0].requestId).toMatch(/^req-/);
+    expect(calls[0].requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('answers 413 to a chunked body that outgrows its route’s limit, and calls nothing', async () => {

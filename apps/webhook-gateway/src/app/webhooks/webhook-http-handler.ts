@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { clientAddress } from '../http/client-address';
@@ -42,7 +43,6 @@ const decoded = (segment: string): string => (segment.includes('%') ? decodeURIC
 export class WebhookHttpHandler {
   private readonly logger = new Logger(WebhookHttpHandler.name);
   private closing = false;
-  private requests = 0;
 
   constructor(
     private readonly service: WebhookService,
@@ -118,11 +118,10 @@ export class WebhookHttpHandler {
     request.on('error', () => undefined);
   }
 
+  /** The ingress's id when it set one; else a fresh UUID, which no other replica or Fastify's own counter can repeat. */
   private requestIdOf(request: IncomingMessage): string {
     const given = request.headers['x-request-id'];
-    if (typeof given === 'string' && given.length > 0) return given;
-    this.requests = (this.requests + 1) % Number.MAX_SAFE_INTEGER;
-    return `req-${this.requests.toString(36)}`;
+    return typeof given === 'string' && given.length > 0 ? given : randomUUID();
   }
 }
 
