@@ -224,7 +224,7 @@ describe('BatchedConsumer (real RabbitMQ)', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const handled: string[] = [];
     let batches = 0;
-    publish(20);
+    publish(10, 'a');
     await start({
       prefetchCount: 20,
       handle: async (messages) => {
@@ -234,6 +234,10 @@ describe('BatchedConsumer (real RabbitMQ)', () => {
         return messages.map((): Settlement => 'ack');
       },
     });
+    // A batch takes everything waiting, so twenty messages that arrive together can make one batch: the second half is
+    // published only once the first batch is held, and becomes the second.
+    await waitFor(() => batches === 1, { description: 'the first batch slot busy' });
+    publish(10, 'b');
     await waitFor(() => batches === 2, { description: 'both batch slots busy' });
     const stopped = (consumer as BatchedConsumer).stop();
     release();
