@@ -1,4 +1,3 @@
-import { webhookBodyLimits as providerBodyLimits } from '@inbound/adapters';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -9,7 +8,7 @@ import { consoleDirectory, readConsoleFiles } from './console/console-files';
 import { registerConsoleRoutes } from './console/console-routes.plugin';
 import { ErrorBodyFilter } from './http/error-body.filter';
 import { registerBoundedJsonParser } from './http/bounded-json-parser';
-import { WebhookHttpHandler, type WebhookBodyLimits } from './webhooks/webhook-http-handler';
+import { WebhookHttpHandler } from './webhooks/webhook-http-handler';
 import { registerWebhookRoutes } from './webhooks/webhook-routes.plugin';
 import { WebhookService } from './webhooks/webhook.service';
 import { RealtimeServer } from './realtime/realtime-server';
@@ -47,10 +46,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorBodyFilter());
   registerBoundedJsonParser(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
-  const webhooks = app.get(WebhookService);
-  webhooksFirst.handler = new WebhookHttpHandler(webhooks, webhookBodyLimits(config), config.trustProxyHops);
-  webhookHandlers.set(app, webhooksFirst.handler);
-  await app.getHttpAdapter().getInstance().register(registerWebhookRoutes(webhooks));
+  webhooksFirst.handler = app.get(WebhookHttpHandler);
+  await app
+    .getHttpAdapter()
+    .getInstance()
+    .register(registerWebhookRoutes(app.get(WebhookService)));
   // The operator console (docs/CONSOLE.md): static files; a build without them simply has no console.
   const consoleDir = consoleDirectory();
   if (consoleDir)
@@ -61,17 +61,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   return app;
 }
 
-function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
-  return {
-    default: config.bodyLimitBytes,
-    larger: Object.fromEntries(
-      providerBodyLimits().map(({ channelType, limit }) => [channelType, config.providerBodyLimitBytes[limit.variable]]),
-    ),
-  };
-}
-
 const FASTIFY_KEEP_ALIVE_MS = 72_000;
-const webhookHandlers = new WeakMap<NestFastifyApplication, WebhookHttpHandler>();
 
 /** Longest a shutdown waits for calls in flight before it cuts the remaining connections. */
 const DRAIN_LIMIT_MS = 20_000;
@@ -83,7 +73,7 @@ const DRAIN_LIMIT_MS = 20_000;
 export async function stopGatewayApp(app: NestFastifyApplication): Promise<void> {
   // Upgraded sockets are no longer the HTTP server's connections, yet its close waits for them.
   await app.get(RealtimeServer).closeAll();
-  webhookHandlers.get(app)?.close();
+  app.get(WebhookHttpHandler).close();
   const fastify = app.getHttpAdapter().getInstance();
   const sweeper = setInterval(() => fastify.server.closeIdleConnections(), 100);
   const deadline = setTimeout(() => fastify.server.closeAllConnections(), DRAIN_LIMIT_MS);

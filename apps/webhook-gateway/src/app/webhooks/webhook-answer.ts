@@ -21,6 +21,8 @@ export const ANSWERS = {
   notFound: json(404, { error: 'not_found' }),
   unauthorized: json(401, { error: 'unauthorized' }),
   forbidden: json(403, { error: 'forbidden' }),
+  // A request the HTTP layer cannot read (a broken escape in the path, a malformed header).
+  badRequest: (status = 400) => json(status, { error: 'bad_request' }),
   invalid: (detail: string) => json(400, { error: 'invalid_payload', detail: detail.slice(0, 200) }),
   tooLarge: json(413, { error: 'payload_too_large' }),
   // Too many failed signature checks from this address; calls that verify are never refused.

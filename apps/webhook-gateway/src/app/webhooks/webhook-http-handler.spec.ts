@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../config/gateway-config';
 import { ANSWERS } from './webhook-answer';
 import { WebhookHttpHandler, webhookRoute } from './webhook-http-handler';
 import type { WebhookCall, WebhookService } from './webhook.service';
@@ -50,7 +51,7 @@ describe('WebhookHttpHandler', () => {
           : ANSWERS.accepted({ contentType: 'application/json', body: '{"ok":true}' });
       },
     } as unknown as WebhookService;
-    handler = new WebhookHttpHandler(service, { default: 64, larger: { whatsapp: 256 } }, 1);
+    handler = new WebhookHttpHandler(service, { default: 64, larger: { whatsapp: 256 } }, { trustProxyHops: 1 } as GatewayConfig);
     server = createServer((request, response) => {
       if (handler.handle(request, response)) return;
       fellThrough += 1;
@@ -127,6 +128,12 @@ describe('WebhookHttpHandler', () => {
     // The larger limit of another type takes the same 80 bytes.
     expect((await chunked('/webhooks/whatsapp/chan-1', ['x'.repeat(40), 'x'.repeat(40)])).status).toBe(200);
     expect(calls.map((call) => call.routeType)).toEqual(['whatsapp']);
+  });
+
+  it('gives a route type named like an Object property the default limit, not a limit found on the prototype', async () => {
+    const response = await fetch(`${base}/webhooks/constructor/chan-1`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(calls.map((call) => call.routeType)).toEqual(['constructor']);
   });
 
   it('answers 413 from Content-Length alone', async () => {

@@ -1,10 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { clientAddress } from '../http/client-address';
 import { ANSWERS, type WebhookAnswer } from './webhook-answer';
-import type { WebhookCall, WebhookService } from './webhook.service';
+import { WebhookService, type WebhookCall } from './webhook.service';
 
 /** Body limits of the webhook routes: one for most, a larger one for some channel types. */
 export interface WebhookBodyLimits {
@@ -12,6 +13,9 @@ export interface WebhookBodyLimits {
   /** Channel types whose routes take a larger body, with that limit. */
   larger: Readonly<Record<string, number>>;
 }
+
+/** The provider call routes' body limits (WebhookBodyLimits), built from the gateway's configuration. */
+export const WEBHOOK_BODY_LIMITS = Symbol('WEBHOOK_BODY_LIMITS');
 
 const PREFIX = '/webhooks/';
 
@@ -40,15 +44,24 @@ const decoded = (segment: string): string => (segment.includes('%') ? decodeURIC
  * over them), each route's body limit (413, and the connection closed so the rest is not read), X-Request-Id, the
  * caller's address through TRUST_PROXY_HOPS proxies, and 503 once the server is closing.
  */
+@Injectable()
 export class WebhookHttpHandler {
   private readonly logger = new Logger(WebhookHttpHandler.name);
   private closing = false;
+  /** A Map, so a route type such as `constructor` finds no limit on Object's prototype. */
+  private readonly largerLimits: ReadonlyMap<string, number>;
+  private readonly defaultLimit: number;
+  private readonly trustedProxyHops: number;
 
   constructor(
     private readonly service: WebhookService,
-    private readonly limits: WebhookBodyLimits,
-    private readonly trustedProxyHops: number,
-  ) {}
+    @Inject(WEBHOOK_BODY_LIMITS) limits: WebhookBodyLimits,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.largerLimits = new Map(Object.entries(limits.larger));
+    this.defaultLimit = limits.default;
+    this.trustedProxyHops = config.trustProxyHops;
+  }
 
   /** Serves the request when it is a provider call; false leaves it to Fastify. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
@@ -62,10 +75,10 @@ export class WebhookHttpHandler {
       return true;
     }
     if (route === 'malformed') {
-      send(response, BAD_REQUEST, false);
+      send(response, ANSWERS.badRequest(), false);
       return true;
     }
-    const limit = this.limits.larger[route.type] ?? this.limits.default;
+    const limit = this.largerLimits.get(route.type) ?? this.defaultLimit;
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
       send(response, ANSWERS.tooLarge, true);
@@ -124,8 +137,6 @@ export class WebhookHttpHandler {
     return typeof given === 'string' && given.length > 0 ? given : randomUUID();
   }
 }
-
-const BAD_REQUEST: WebhookAnswer = { status: 400, contentType: 'application/json; charset=utf-8', body: '{"error":"bad_request"}' };
 
 function queryOf(url: string): Record<string, unknown> {
   const queryAt = url.indexOf('?');

@@ -27,18 +27,14 @@ function toCall(request: FastifyRequest<{ Params: { type: string; channelId: str
  */
 export function registerWebhookRoutes(service: WebhookService) {
   return async (app: FastifyInstance): Promise<void> => {
+    // A handshake never needs a body; one sent anyway is taken as bytes (BODY_LIMIT_BYTES) rather than refused as 415.
     app.removeAllContentTypeParsers();
-    // No limit of its own: each route's bodyLimit applies.
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return send(reply, ANSWERS.tooLarge);
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        return send(reply, {
-          status: error.statusCode,
-          contentType: 'application/json; charset=utf-8',
-          body: JSON.stringify({ error: 'bad_request' }),
-        });
+        return send(reply, ANSWERS.badRequest(error.statusCode));
       }
       request.log.error({ err: error.message, request_id: request.id }, 'webhook handler failed');
       return send(reply, ANSWERS.unavailable);

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AdapterRegistry, HttpStatusError } from '@inbound/adapters';
+import { AdapterRegistry, HttpStatusError, webhookBodyLimits as providerBodyLimits } from '@inbound/adapters';
 import { CredentialsCipher } from '@inbound/domain';
 import axios, { isAxiosError } from 'axios';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CHANNEL_DIRECTORY_OPTIONS, ChannelDirectory } from './channel-directory';
 import { ChannelConnections } from './channel-connections';
+import { WEBHOOK_BODY_LIMITS, WebhookHttpHandler, type WebhookBodyLimits } from './webhook-http-handler';
 import { WebhookMetrics } from './webhook-metrics';
 import { WebhookService } from './webhook.service';
 import { WebhookSpool } from './webhook-spool';
@@ -25,6 +26,16 @@ async function httpGetText(url: string): Promise<string> {
     if (isAxiosError(error) && error.response) throw new HttpStatusError(error.response.status);
     throw error;
   }
+}
+
+/** BODY_LIMIT_BYTES for most routes; the channel types whose providers send more get their own variable's limit. */
+function webhookBodyLimits(config: GatewayConfig): WebhookBodyLimits {
+  return {
+    default: config.bodyLimitBytes,
+    larger: Object.fromEntries(
+      providerBodyLimits().map(({ channelType, limit }) => [channelType, config.providerBodyLimitBytes[limit.variable]]),
+    ),
+  };
 }
 
 @Module({
@@ -57,7 +68,9 @@ async function httpGetText(url: string): Promise<string> {
     WebhookMetrics,
     WebhookSpool,
     WebhookService,
+    { provide: WEBHOOK_BODY_LIMITS, useFactory: webhookBodyLimits, inject: [GATEWAY_CONFIG] },
+    WebhookHttpHandler,
   ],
-  exports: [WebhookService, ChannelDirectory, CredentialsCipher, AdapterRegistry],
+  exports: [WebhookService, WebhookHttpHandler, ChannelDirectory, CredentialsCipher, AdapterRegistry],
 })
 export class WebhooksModule {}
