@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { MessageStatus } from '@inbound/domain';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
 import { foldStatusBatch } from './status-batch.fold';
 import {
+  lockedMessageOf,
   lockMessagesStatement,
   type LockedRowRecord,
   type SqlStatement,
   uncoveredWatermarksStatement,
   writeBatchStatement,
 } from './status-batch.sql';
-import type { InformationalRecords, LockedMessage, StatusUpdate, StatusUpdateResult } from './status-batch.types';
+import type { StatusUpdate, StatusUpdateResult } from './status-batch.types';
 
 /** Attempts of one batch transaction that keeps losing lock races (deadlock, serialization). */
 export const TRANSACTION_ATTEMPTS = 5;
@@ -88,7 +88,7 @@ export class StatusBatchApplier {
 
 /** What the query runner's connection is underneath: a node-postgres client. */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name: string; text: string; values: unknown[]; types?: SqlStatement['types'] }): Promise<{ rows: unknown[] }>;
 }
 
 const statementNames = new Map<string, string>();
@@ -108,40 +108,11 @@ function statementName(text: string): string {
 
 async function run<T>(runner: QueryRunner, statement: SqlStatement): Promise<T[]> {
   const client = (await runner.connect()) as PgClient;
-  const result = await client.query({ name: statementName(statement.text), text: statement.text, values: statement.parameters });
+  const result = await client.query({
+    name: statementName(statement.text),
+    text: statement.text,
+    values: statement.parameters,
+    ...(statement.types ? { types: statement.types } : {}),
+  });
   return result.rows as T[];
-}
-
-function lockedMessageOf(record: LockedRowRecord): LockedMessage {
-  return {
-    id: record.id,
-    account_id: record.account_id,
-    channel_id: record.channel_id,
-    provider_message_id: record.provider_message_id,
-    group_message_id: record.group_message_id,
-    delivery_address: record.delivery_address,
-    created_at: record.created_at,
-    state: {
-      status: record.status as MessageStatus,
-      sent_at: record.sent_at,
-      delivered_at: record.delivered_at,
-      failed_at: record.failed_at,
-      read_at: record.read_at,
-      error_details: record.error_details,
-    },
-    status_events: informationalRecordsOf(record.status_events),
-  };
-}
-
-/** `metadata_.status_events` as we write it; anything else under that key is not ours to keep. */
-function informationalRecordsOf(value: unknown): InformationalRecords {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const records: InformationalRecords = {};
-  for (const [kind, entry] of Object.entries(value as Record<string, unknown>)) {
-    const record = entry as Record<string, unknown> | null;
-    if (record && typeof record['first_at'] === 'string' && typeof record['last_at'] === 'string') {
-      records[kind] = record as unknown as InformationalRecords[string];
-    }
-  }
-  return records;
 }

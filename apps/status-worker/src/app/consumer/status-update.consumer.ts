@@ -57,7 +57,7 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
   async handleBatch(messages: readonly ConsumeMessage[]): Promise<Settlement[]> {
     const started = process.hrtime.bigint();
     this.metrics.batchSize.observe(messages.length);
-    const settlements: Array<Promise<Settlement>> = new Array(messages.length);
+    const settlements: Array<Settlement | Promise<Settlement>> = new Array(messages.length);
     const applicable: Array<{ index: number; update: StatusUpdate }> = [];
     const invalid: Array<{ index: number; reason: string }> = [];
     messages.forEach((message, index) => {
@@ -67,10 +67,21 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
     });
     if (applicable.length > 0) {
       const outcomes = await this.applyIsolatingFailures(applicable.map(({ update }) => update));
+      const appliedByStatus = new Map<string, number>();
       outcomes.forEach((outcome, i) => {
         const { index, update } = applicable[i];
-        settlements[index] = this.settle(messages[index], update, outcome);
+        if (outcome.kind === 'applied') {
+          // Counted once per batch and status: a storm applies thousands a second.
+          const label = isLifecycleStatus(update.status) ? update.status : 'informational';
+          appliedByStatus.set(label, (appliedByStatus.get(label) ?? 0) + 1);
+          const lag = (Date.now() - Date.parse(update.received_at)) / 1000;
+          if (Number.isFinite(lag) && lag >= 0) this.metrics.queueLag.observe(lag);
+          settlements[index] = 'ack';
+        } else {
+          settlements[index] = this.settle(messages[index], update, outcome);
+        }
       });
+      for (const [status, count] of appliedByStatus) this.metrics.applied.inc({ status }, count);
     }
     // Only once the batch is not held for a database outage, or a held batch would dead-letter them twice.
     for (const { index, reason } of invalid) settlements[index] = this.deadLetter(messages[index], reason, 'invalid');
@@ -105,14 +116,13 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
     return throwIfDatabaseUnreachable(error, () => this.consumer.databaseReachable());
   }
 
-  private async settle(message: ConsumeMessage, update: StatusUpdate, outcome: ApplyOutcome): Promise<Settlement> {
+  /** The fate of an update that was not applied (applied ones are acked and counted by the batch). */
+  private async settle(
+    message: ConsumeMessage,
+    update: StatusUpdate,
+    outcome: Exclude<ApplyOutcome, { kind: 'applied' }>,
+  ): Promise<Settlement> {
     switch (outcome.kind) {
-      case 'applied': {
-        this.metrics.applied.inc({ status: isLifecycleStatus(update.status) ? update.status : 'informational' });
-        const lag = (Date.now() - Date.parse(update.received_at)) / 1000;
-        if (Number.isFinite(lag) && lag >= 0) this.metrics.queueLag.observe(lag);
-        return 'ack';
-      }
       case 'ignored':
         this.metrics.ignored.inc({ reason: outcome.reason });
         return 'ack';
