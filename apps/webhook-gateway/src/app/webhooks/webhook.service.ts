@@ -208,17 +208,19 @@ export class WebhookService {
   }
 
   /** All at once on the shared confirm channel; answered 2xx only when each one is durable. */
-  private async publishAll(publishes: readonly Publish[]): Promise<void> {
+  private publishAll(publishes: readonly Publish[]): Promise<void> {
     // Most calls carry one event (a status storm always does): no settle-all bookkeeping for it.
     if (publishes.length === 1) return this.publishOne(publishes[0]);
-    const results = await Promise.allSettled(publishes.map((publish) => this.publishOne(publish)));
-    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure) throw failure.reason;
+    return Promise.allSettled(publishes.map((publish) => this.publishOne(publish))).then((results) => {
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    });
   }
 
-  private async publishOne({ exchange, key, event }: Publish): Promise<void> {
-    await this.publisher.publish(exchange, key, event);
-    this.metrics.published.inc({ routing_key: key });
+  private publishOne({ exchange, key, event }: Publish): Promise<void> {
+    return this.publisher.publish(exchange, key, event).then(() => {
+      this.metrics.published.inc({ routing_key: key });
+    });
   }
 
   private countSkipped(call: WebhookCall, channel: ActiveChannel, events: ParsedEvents): void {

@@ -27,6 +27,8 @@ export interface PublishableEvent {
 interface Pending extends InFlightNode {
   /** The channel it was published on: only that channel's loss fails it. */
   channel: ConfirmChannel;
+  /** Date.now() after which it fails with `timeout`. */
+  deadline: number;
   settle: (error?: Error) => void;
 }
 
@@ -51,6 +53,8 @@ export class ConfirmedPublisher {
   /** Messages of the current channel the broker returned, by message id, not yet matched to their confirm. */
   private returned = new Map<string, number>();
   private redeclaring = false;
+  /** One timer for every publish in flight, armed for the oldest one's deadline (docs/CONTRACTS.md, "Durability"). */
+  private expiryTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: ConfirmedPublisherOptions) {}
 
@@ -148,31 +152,42 @@ export class ConfirmedPublisher {
     for (const entry of this.pending.toArray()) if (entry.channel === channel) entry.settle(error);
   }
 
-  async publish(exchange: string, routingKey: string, event: PublishableEvent, headers?: Options.Publish['headers']): Promise<void> {
-    await this.publishRaw(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
-      messageId: event.event_id,
-      headers,
-    });
+  publish(exchange: string, routingKey: string, event: PublishableEvent, headers?: Options.Publish['headers']): Promise<void> {
+    let body: Buffer;
+    try {
+      body = Buffer.from(JSON.stringify(event));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.publishRaw(exchange, routingKey, body, { messageId: event.event_id, headers });
   }
 
-  async publishRaw(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
-    if (this.closedByUs) throw new PublishError('publisher is closed', 'not_connected');
-    // Connected is the usual case: no await, so a publish costs no extra turn of the microtask queue.
-    const channel =
-      this.channel ??
-      (await this.ensureChannel().catch((error: unknown) => {
+  /**
+   * Not an async function: while connected (the usual case) the publish goes out in the caller's turn and the only
+   * promise made is the one its confirm settles.
+   */
+  publishRaw(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+    if (this.closedByUs) return Promise.reject(new PublishError('publisher is closed', 'not_connected'));
+    if (this.channel) return this.publishOn(this.channel, exchange, routingKey, body, options);
+    return this.ensureChannel().then(
+      (channel) => this.publishOn(channel, exchange, routingKey, body, options),
+      (error: unknown) => {
         throw new PublishError(`broker unavailable: ${(error as Error).message}`, 'not_connected');
-      }));
+      },
+    );
+  }
+
+  private publishOn(channel: ConfirmChannel, exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
     const started = process.hrtime.bigint();
     const timeoutMs = this.options.confirmTimeoutMs ?? 5_000;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const entry: Pending = {
         previous: null,
         next: null,
         channel,
+        deadline: Date.now() + timeoutMs,
         settle: (error?: Error) => {
           if (!this.pending.remove(entry)) return;
-          clearTimeout(timer);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = !error ? 'ack' : ((error as PublishError).reason ?? 'nack');
           this.options.onConfirm?.(seconds, outcome as 'ack' | 'nack' | 'timeout' | 'closed' | 'unroutable');
@@ -181,7 +196,7 @@ export class ConfirmedPublisher {
         },
       };
       this.pending.add(entry);
-      const timer = setTimeout(() => entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+      this.expiryTimer ??= this.armExpiry(timeoutMs);
       try {
         channel.publish(
           exchange,
@@ -201,6 +216,29 @@ export class ConfirmedPublisher {
         entry.settle(new PublishError(`publish failed: ${(error as Error).message}`, 'closed'));
       }
     });
+  }
+
+  /**
+   * Publishes are in the list in the order they were made, all with the same timeout, so the oldest is always the next
+   * to expire: one timer armed for it replaces a timer per publish. Unreferenced: a publish in flight keeps the process
+   * alive through its socket, not through its timeout.
+   */
+  private armExpiry(timeoutMs: number): NodeJS.Timeout | undefined {
+    const oldest = this.pending.first;
+    if (!oldest) return undefined;
+    const timer = setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        const now = Date.now();
+        for (let entry = this.pending.first; entry && entry.deadline <= now; entry = this.pending.first) {
+          entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout'));
+        }
+        this.expiryTimer = this.armExpiry(timeoutMs);
+      },
+      Math.max(0, oldest.deadline - Date.now()),
+    );
+    timer.unref();
+    return timer;
   }
 
   /** Waits for in-flight publishes to settle, then closes the connection. */

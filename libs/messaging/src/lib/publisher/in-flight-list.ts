@@ -17,6 +17,11 @@ export class InFlightList<T extends InFlightNode> {
     return this.count;
   }
 
+  /** The node added longest ago that is still in the list. */
+  get first(): T | null {
+    return this.head;
+  }
+
   add(node: T): void {
     node.previous = this.tail;
     node.next = null;
