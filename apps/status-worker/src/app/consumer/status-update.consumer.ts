@@ -20,10 +20,11 @@ import { decodeStatusUpdate } from './status-delivery';
 export const STATUS_BATCH_CONCURRENCY = 2;
 
 /**
- * While one batch is in PostgreSQL, the next waits this long for more: in a storm, batches of about 47 instead of 24
+ * While one batch is in PostgreSQL, the next waits this long for more: in a storm, batches of about 40 instead of 24
  * (less CPU per status in the worker and PostgreSQL; docs/BENCHMARKS.md); when the worker is idle, an event goes at once.
+ * 20 ms made batches of about 47 but doubled a campaign's lag after its last call (docs/BENCHMARKS.md).
  */
-export const STATUS_BATCH_LINGER_MS = 20;
+export const STATUS_BATCH_LINGER_MS = 10;
 
 /** Each of the concurrent batches may hold an equal share of the prefetch window. */
 export function statusBatchSize(prefetchCount: number): number {
