@@ -4,6 +4,9 @@
  * ended exactly where the status rules say.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
 
 export const STORM_KINDS = ['sent', 'delivered', 'read'] as const;
@@ -109,4 +112,26 @@ export function jitteredStormOrder(messages: number): Uint32Array {
   const order = new Uint32Array(total);
   for (let i = 0; i < total; i++) order[i] = i;
   return order.sort((a, b) => at[a] - at[b]);
+}
+
+/**
+ * The storm's WhatsApp webhook bodies, one status per call, in the jittered order: Meta's documented status
+ * notification with the message's id, the kind and its time filled in. Unsigned; each benchmark signs them itself.
+ */
+export function stormStatusBodies(messages: number): string[] {
+  const template = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
+  return Array.from(jitteredStormOrder(messages), (index) => {
+    const kind = STORM_KINDS[index % STORM_KINDS.length];
+    const payload = structuredClone(template);
+    const status = payload.entry[0].changes[0].value.statuses[0];
+    status.id = stormProviderMessageId(Math.floor(index / STORM_KINDS.length));
+    status.status = kind;
+    status.timestamp = String(stormEventTime(kind).getTime() / 1000);
+    // Meta sends conversation and pricing with sent and delivered only.
+    if (kind === 'read') {
+      delete status.conversation;
+      delete status.pricing;
+    }
+    return JSON.stringify(payload);
+  });
 }

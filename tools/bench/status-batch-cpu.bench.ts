@@ -11,12 +11,9 @@
  *     [--messages 20000] [--batch 40] [--rounds 5]
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { types } from 'pg';
 // nx-ignore-next-line
 import { createWhatsAppAdapter } from '@inbound/adapters';
-import { WORKSPACE_ROOT } from '@inbound/testing';
 // The benchmark times the status worker's own functions in process, so it reads them from the app's source; nothing
 // depends on it in turn. The lint rule that keeps deployables apart is waived for these four imports only.
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -30,7 +27,7 @@ import type { MessageRowWrite, StatusUpdate } from '../../apps/status-worker/src
 import { decodeStatusUpdate } from '../../apps/status-worker/src/app/consumer/status-delivery';
 /* eslint-enable @nx/enforce-module-boundaries */
 import { flag } from './bench-figures';
-import { jitteredStormOrder, STORM_KINDS, stormEventTime, stormProviderMessageId } from './campaign-storm';
+import { stormEventTime, stormProviderMessageId, stormStatusBodies } from './campaign-storm';
 
 const MESSAGES = flag('messages', 20_000);
 const BATCH = flag('batch', 40);
@@ -62,19 +59,8 @@ const wireTime = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '
 /** The gateway's events for the storm's calls, as published: one JSON body per status. */
 function stormBodies(channel: { id: string; account_id: string }): Buffer[] {
   const adapter = createWhatsAppAdapter({ now: () => new Date(), httpGetText: async () => '' });
-  const template = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
-  return Array.from(jitteredStormOrder(MESSAGES), (index) => {
-    const kind = STORM_KINDS[index % STORM_KINDS.length];
-    const payload = structuredClone(template);
-    const status = payload.entry[0].changes[0].value.statuses[0];
-    status.id = stormProviderMessageId(Math.floor(index / STORM_KINDS.length));
-    status.status = kind;
-    status.timestamp = String(stormEventTime(kind).getTime() / 1000);
-    if (kind === 'read') {
-      delete status.conversation;
-      delete status.pricing;
-    }
-    const rawBody = Buffer.from(JSON.stringify(payload));
+  return stormStatusBodies(MESSAGES).map((body) => {
+    const rawBody = Buffer.from(body);
     const signature = `sha256=${createHmac('sha256', APP_SECRET).update(rawBody).digest('hex')}`;
     const parsed = adapter.parse(
       { method: 'POST', url: 'https://hooks.example.com/webhooks/whatsapp/c', headers: { 'x-hub-signature-256': signature }, rawBody },

@@ -15,7 +15,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,15 +23,7 @@ import { CredentialsCipher, createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT, type IsolatedInfra } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
 import { flag, metricSum } from './bench-figures';
-import {
-  jitteredStormOrder,
-  seedStorm,
-  STORM_KINDS,
-  stormCounterProgress,
-  stormEventTime,
-  stormProblems,
-  stormProviderMessageId,
-} from './campaign-storm';
+import { seedStorm, STORM_KINDS, stormCounterProgress, stormProblems, stormStatusBodies } from './campaign-storm';
 import { cpuSnapshot, procTimes } from './process-cpu';
 
 const MESSAGES = flag('messages', 20_000);
@@ -65,22 +57,10 @@ interface SignedCall {
 
 /** One call per status, in the storm's jittered order, signed as Meta signs (X-Hub-Signature-256). */
 function signedCalls(): SignedCall[] {
-  const template = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'libs/adapters/src/whatsapp/fixtures/status-delivered.json'), 'utf8'));
-  return Array.from(jitteredStormOrder(MESSAGES), (index) => {
-    const kind = STORM_KINDS[index % STORM_KINDS.length];
-    const payload = structuredClone(template);
-    const status = payload.entry[0].changes[0].value.statuses[0];
-    status.id = stormProviderMessageId(Math.floor(index / STORM_KINDS.length));
-    status.status = kind;
-    status.timestamp = String(stormEventTime(kind).getTime() / 1000);
-    // Meta sends conversation and pricing with sent and delivered only.
-    if (kind === 'read') {
-      delete status.conversation;
-      delete status.pricing;
-    }
-    const body = JSON.stringify(payload);
-    return { body, signature: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` };
-  });
+  return stormStatusBodies(MESSAGES).map((body) => ({
+    body,
+    signature: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`,
+  }));
 }
 
 interface Running {
