@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
-import { ConfirmedPublisher, PublishError } from './confirmed-publisher';
+import { ConfirmedPublisher, type PublishError } from './confirmed-publisher';
 
 /** A channel that records publishes and confirms only what the test confirms. */
 class HeldConfirmChannel {
