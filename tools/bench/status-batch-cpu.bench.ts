@@ -5,7 +5,8 @@
  * statement built, its locked rows read as node-postgres hands them over (text through pg's type parsers), folded, and
  * its write statement built with its JSON parameters. The rows' state then moves as the write says, so later batches
  * meet delivered and read rows as in a real storm. Steadier than the end-to-end benchmarks: use it to weigh changes of a
- * microsecond or two.
+ * microsecond or two. Hot and in process: under load every step costs several times its figure here. Not pinned to a
+ * core; run it on a quiet machine.
  *
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/status-batch-cpu.bench.ts \
  *     [--messages 20000] [--batch 40] [--rounds 5]
@@ -54,7 +55,8 @@ interface WireRow {
 
 const TIMESTAMPTZ = 1184;
 const JSONB = 3802;
-const wireTime = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '+00');
+// As PostgreSQL writes timestamptz in UTC: no fraction for whole seconds (the storm's event times), else up to six digits.
+const wireTime = (at: Date) => at.toISOString().replace('T', ' ').replace('.000Z', '+00').replace('Z', '+00');
 
 /** The gateway's events for the storm's calls, as published: one JSON body per status. */
 function stormBodies(channel: { id: string; account_id: string }): Buffer[] {
@@ -74,7 +76,8 @@ function stormBodies(channel: { id: string; account_id: string }): Buffer[] {
 
 function seededRows(channel: { id: string; account_id: string }): Map<string, WireRow> {
   const rows = new Map<string, WireRow>();
-  const createdAt = wireTime(new Date(stormEventTime('sent').getTime() - 3_600_000));
+  // created_at comes from now(): microseconds.
+  const createdAt = wireTime(new Date(stormEventTime('sent').getTime() - 3_600_000 + 123)).replace('+00', '456+00');
   for (let message = 0; message < MESSAGES; message++) {
     const providerMessageId = stormProviderMessageId(message);
     rows.set(providerMessageId, {

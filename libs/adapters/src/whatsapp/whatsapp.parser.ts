@@ -204,7 +204,8 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
   const participant = stringValue(status.recipient_participant_id);
   // Built field by field, leaving out what is absent: every status of a campaign's storm passes here, and a generic
   // copy without the undefined keys cost more than the rest of the event together.
-  const event: StatusUpdateEvent = {
+  // The keys in the contract's order, which is how the event is serialised.
+  const event = {
     // One event per (message, status): delivered and read of the same wamid are two events.
     event_id: deterministicEventId(call.channel.id, 'whatsapp', 'status', wamid, eventStatus, participant ?? ''),
     channel_id: call.channel.id,
@@ -213,11 +214,11 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
     provider_message_id: wamid,
     status: eventStatus,
     timestamp: epochToIso(status.timestamp, 'seconds') ?? call.receivedAt,
-    metadata: statusMetadata(status, providerStatus, participant, call),
-    received_at: call.receivedAt,
-  };
+  } as StatusUpdateEvent;
   if (error.code !== undefined) event.error_code = error.code;
   if (error.message !== undefined) event.error_message = error.message;
+  event.metadata = statusMetadata(status, providerStatus, participant, call);
+  event.received_at = call.receivedAt;
   return event;
 }
 

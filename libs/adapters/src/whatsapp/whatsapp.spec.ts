@@ -184,6 +184,23 @@ describe('WhatsApp fixtures (docs/PROVIDERS.md, WhatsApp Cloud API)', () => {
     });
   });
 
+  it('serialises a status in the contract order of its fields, errors before metadata', () => {
+    const [failed] = (eventsOf(fixtureBytes('status-failed.json')) as { statuses: object[] }).statuses;
+    expect(Object.keys(failed)).toEqual([
+      'event_id',
+      'channel_id',
+      'account_id',
+      'channel_type',
+      'provider_message_id',
+      'status',
+      'timestamp',
+      'error_code',
+      'error_message',
+      'metadata',
+      'received_at',
+    ]);
+  });
+
   it('status sent, with the conversation expiry as ISO time', () => {
     expect(eventsOf(fixtureBytes('status-sent.json'))).toEqual({
       inbound: [],

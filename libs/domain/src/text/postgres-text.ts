@@ -23,7 +23,8 @@ export function storableJson(value: unknown): string {
   const json = JSON.stringify(value);
   // An escaped backslash before "u0000" also matches; cleaning such a value changes nothing.
   // Most JSON holds no escape at all: a plain substring search rules that out before the pattern runs.
-  return json.includes('\\u') && UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableValue(value)) : json;
+  // (JSON.stringify gives undefined for undefined itself; that passes through as before.)
+  return json !== undefined && json.includes('\\u') && UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableValue(value)) : json;
 }
 
 function storableValue(value: unknown): unknown {

@@ -32,8 +32,11 @@ export function readTimestamptz(text: string): Date {
   return new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3], +parts[4], +parts[5], +parts[6], milliseconds));
 }
 
+// Per query, node-postgres takes these instead of the client's own parsers; the worker sets none of its own, so every other
+// type reads as before. Results come as text (named statements here never ask for binary); binary goes the default way.
 const LOCKED_ROW_TYPES: SqlStatement['types'] = {
-  getTypeParser: (oid, format) => (oid === TIMESTAMPTZ_OID ? readTimestamptz : pgTypes.getTypeParser(oid, format as 'text')),
+  getTypeParser: (oid, format) =>
+    oid === TIMESTAMPTZ_OID && format !== 'binary' ? readTimestamptz : pgTypes.getTypeParser(oid, format as 'text'),
 };
 
 export interface LockedRowRecord {

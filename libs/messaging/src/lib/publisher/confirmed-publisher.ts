@@ -27,7 +27,7 @@ export interface PublishableEvent {
 interface Pending extends InFlightNode {
   /** The channel it was published on: only that channel's loss fails it. */
   channel: ConfirmChannel;
-  /** Date.now() after which it fails with `timeout`. */
+  /** performance.now() after which it fails with `timeout`: a monotonic clock, so a step of the wall clock moves no deadline. */
   deadline: number;
   settle: (error?: Error) => void;
 }
@@ -154,12 +154,14 @@ export class ConfirmedPublisher {
 
   publish(exchange: string, routingKey: string, event: PublishableEvent, headers?: Options.Publish['headers']): Promise<void> {
     let body: Buffer;
+    let messageId: string;
     try {
       body = Buffer.from(JSON.stringify(event));
+      messageId = event.event_id;
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.publishRaw(exchange, routingKey, body, { messageId: event.event_id, headers });
+    return this.publishRaw(exchange, routingKey, body, { messageId, headers });
   }
 
   /**
@@ -185,7 +187,7 @@ export class ConfirmedPublisher {
         previous: null,
         next: null,
         channel,
-        deadline: Date.now() + timeoutMs,
+        deadline: performance.now() + timeoutMs,
         settle: (error?: Error) => {
           if (!this.pending.remove(entry)) return;
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -229,13 +231,13 @@ export class ConfirmedPublisher {
     const timer = setTimeout(
       () => {
         this.expiryTimer = undefined;
-        const now = Date.now();
+        const now = performance.now();
         for (let entry = this.pending.first; entry && entry.deadline <= now; entry = this.pending.first) {
           entry.settle(new PublishError(`no confirm within ${timeoutMs} ms`, 'timeout'));
         }
         this.expiryTimer = this.armExpiry(timeoutMs);
       },
-      Math.max(0, oldest.deadline - Date.now()),
+      Math.max(0, oldest.deadline - performance.now()),
     );
     timer.unref();
     return timer;
