@@ -45,6 +45,9 @@ const STATUS_UPDATE_RULES = {
   watermark: optional(dateTime),
 } satisfies Record<keyof StatusUpdateEvent, unknown>;
 
+/** The event's fields in the contract's order, the order producers write them in. */
+export const STATUS_UPDATE_FIELDS = Object.keys(STATUS_UPDATE_RULES) as ReadonlyArray<keyof StatusUpdateEvent>;
+
 const checkFields = fieldChecker(STATUS_UPDATE_RULES);
 
 /** The rules that tie fields together: what the update names, and what a watermark may say. */
