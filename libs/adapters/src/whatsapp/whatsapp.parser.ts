@@ -202,10 +202,9 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
   const eventStatus = isLifecycleStatus(providerStatus) ? providerStatus : statusWord(providerStatus);
   const error = describeError(asUnchecked<WhatsAppError>(asArray(status.errors)[0]));
   const participant = stringValue(status.recipient_participant_id);
-  // Built field by field, leaving out what is absent: every status of a campaign's storm passes here, and a generic
-  // copy without the undefined keys cost more than the rest of the event together.
-  // The keys in the contract's order, which is how the event is serialised.
-  const event = {
+  const conversation = asUnchecked<NonNullable<WhatsAppStatus['conversation']>>(status.conversation);
+  const pricing = asUnchecked<NonNullable<WhatsAppStatus['pricing']>>(status.pricing);
+  return withoutUndefined<StatusUpdateEvent>({
     // One event per (message, status): delivered and read of the same wamid are two events.
     event_id: deterministicEventId(call.channel.id, 'whatsapp', 'status', wamid, eventStatus, participant ?? ''),
     channel_id: call.channel.id,
@@ -214,54 +213,33 @@ function statusEvent(item: unknown, call: CallContext): StatusUpdateEvent | unde
     provider_message_id: wamid,
     status: eventStatus,
     timestamp: epochToIso(status.timestamp, 'seconds') ?? call.receivedAt,
-  } as StatusUpdateEvent;
-  if (error.code !== undefined) event.error_code = error.code;
-  if (error.message !== undefined) event.error_message = error.message;
-  event.metadata = statusMetadata(status, providerStatus, participant, call);
-  event.received_at = call.receivedAt;
-  return event;
-}
-
-function statusMetadata(
-  status: Unchecked<WhatsAppStatus>,
-  providerStatus: string,
-  participant: string | undefined,
-  call: CallContext,
-): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { provider_status: providerStatus };
-  const recipientId = stringValue(status.recipient_id);
-  if (recipientId !== undefined) metadata['recipient_id'] = recipientId;
-  const recipientType = stringValue(status.recipient_type);
-  if (recipientType !== undefined) metadata['recipient_type'] = recipientType;
-  if (participant !== undefined) metadata['recipient_participant_id'] = participant;
-  const callbackData = stringValue(status.biz_opaque_callback_data);
-  if (callbackData !== undefined) metadata['biz_opaque_callback_data'] = callbackData;
-  const conversation = asUnchecked<NonNullable<WhatsAppStatus['conversation']>>(status.conversation);
-  if (conversation) {
-    const summary: Record<string, unknown> = {};
-    const id = stringValue(conversation.id);
-    if (id !== undefined) summary['id'] = id;
-    const originType = stringValue(asUnchecked<{ type: string }>(conversation.origin)?.type);
-    if (originType !== undefined) summary['origin_type'] = originType;
-    const expiresAt = epochToIso(conversation.expiration_timestamp, 'seconds');
-    if (expiresAt !== undefined) summary['expires_at'] = expiresAt;
-    metadata['conversation'] = summary;
-  }
-  const pricing = asUnchecked<NonNullable<WhatsAppStatus['pricing']>>(status.pricing);
-  if (pricing) {
-    const summary: Record<string, unknown> = {};
-    const billable = booleanValue(pricing.billable);
-    if (billable !== undefined) summary['billable'] = billable;
-    const pricingModel = stringValue(pricing.pricing_model);
-    if (pricingModel !== undefined) summary['pricing_model'] = pricingModel;
-    const type = stringValue(pricing.type);
-    if (type !== undefined) summary['type'] = type;
-    const category = stringValue(pricing.category);
-    if (category !== undefined) summary['category'] = category;
-    metadata['pricing'] = summary;
-  }
-  // The business number the call was for, as on every event of the call (built without undefined values).
-  return Object.assign(metadata, call.numberDetails);
+    error_code: error.code,
+    error_message: error.message,
+    metadata: withoutUndefined({
+      provider_status: providerStatus,
+      recipient_id: stringValue(status.recipient_id),
+      recipient_type: stringValue(status.recipient_type),
+      recipient_participant_id: participant,
+      biz_opaque_callback_data: stringValue(status.biz_opaque_callback_data),
+      conversation: conversation
+        ? withoutUndefined({
+            id: stringValue(conversation.id),
+            origin_type: stringValue(asUnchecked<{ type: string }>(conversation.origin)?.type),
+            expires_at: epochToIso(conversation.expiration_timestamp, 'seconds'),
+          })
+        : undefined,
+      pricing: pricing
+        ? withoutUndefined({
+            billable: booleanValue(pricing.billable),
+            pricing_model: stringValue(pricing.pricing_model),
+            type: stringValue(pricing.type),
+            category: stringValue(pricing.category),
+          })
+        : undefined,
+      ...call.numberDetails,
+    }),
+    received_at: call.receivedAt,
+  });
 }
 
 /** Every entry, change, message and status (Meta batches up to 1000); what is left out: docs/PROVIDERS.md, "WhatsApp Cloud API". */
