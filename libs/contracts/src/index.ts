@@ -8,4 +8,5 @@ export * from './lib/events/status-update.event';
 export { isEventTime } from './lib/events/field-rules';
 export * from './lib/outbound/outbound-event';
 export * from './lib/uuid-text';
+export * from './lib/event-time';
 export * from './lib/name-based-uuid';

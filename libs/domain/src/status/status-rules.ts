@@ -1,4 +1,4 @@
-import { isLifecycleStatus } from '@inbound/contracts';
+import { eventTimeMillis, isLifecycleStatus } from '@inbound/contracts';
 import { type MessageErrorDetails, type MessageStatus, STATUS_RANK } from './message-status';
 
 // docs/CONTRACTS.md, "Status rules". `failed` stays terminal even after a read receipt, as the failed counter cannot move back.
@@ -56,9 +56,15 @@ export type StatusUpdateOutcome =
   | { kind: 'ignored'; reason: IgnoredReason }
   | { kind: 'informational'; event: InformationalStatusEvent };
 
+/** Event times are RFC 3339, read by position; anything else goes to the general date parser (NaN if it cannot). */
+function millisOf(text: string): number {
+  const millis = eventTimeMillis(text);
+  return Number.isNaN(millis) ? Date.parse(text) : millis;
+}
+
 /** Throws RangeError for a time that is not a date: events are validated at the edge, so that is a bug. */
 export function parseStatusTime(timestamp: string): Date {
-  const at = new Date(timestamp);
+  const at = new Date(millisOf(timestamp));
   if (Number.isNaN(at.getTime())) {
     throw new RangeError(`status update timestamp is not a valid time: ${JSON.stringify(timestamp)}`);
   }
@@ -67,7 +73,8 @@ export function parseStatusTime(timestamp: string): Date {
 
 function isEarlier(candidate: Date, recorded: Date | string | null): boolean {
   if (recorded === null) return true;
-  return candidate.getTime() < new Date(recorded).getTime();
+  // A recorded time that is not a time compares false, so it is kept, as before.
+  return candidate.getTime() < (typeof recorded === 'string' ? millisOf(recorded) : recorded.getTime());
 }
 
 /**

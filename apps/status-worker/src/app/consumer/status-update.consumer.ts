@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { isLifecycleStatus } from '@inbound/contracts';
+import { eventTimeMillis, isLifecycleStatus } from '@inbound/contracts';
 import { attemptOf, FailureRouter } from '@inbound/messaging';
 import {
   describeDatabaseError,
@@ -75,7 +75,7 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
           // Counted once per batch and status: a storm applies thousands a second.
           const label = isLifecycleStatus(update.status) ? update.status : 'informational';
           appliedByStatus.set(label, (appliedByStatus.get(label) ?? 0) + 1);
-          const lag = (Date.now() - Date.parse(update.received_at)) / 1000;
+          const lag = (Date.now() - eventTimeMillis(update.received_at)) / 1000;
           if (Number.isFinite(lag) && lag >= 0) this.metrics.queueLag.observe(lag);
           settlements[index] = 'ack';
         } else {
