@@ -57,6 +57,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'ChannelConnection1795900000000',
         'AccountListingIndexes1796000000000',
         'DeliveryLogRetention1796100000000',
+        'PgcryptoForEventIds1796200000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -131,6 +132,11 @@ describe('schema (migrations on PostgreSQL)', () => {
             `SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'idx_webhook_deliveries_finished'`,
           )
         )[0].n;
+      const pgcrypto = async (): Promise<number> =>
+        (await dataSource.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'pgcrypto'`))[0].n;
+      expect(await pgcrypto()).toBe(1);
+      await dataSource.undoLastMigration();
+      expect(await pgcrypto()).toBe(0);
       expect(await finishedIndex()).toBe(1);
       await dataSource.undoLastMigration();
       expect(await finishedIndex()).toBe(0);
@@ -169,7 +175,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(8);
+      expect(applied).toHaveLength(9);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

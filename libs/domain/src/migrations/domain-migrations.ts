@@ -6,6 +6,7 @@ import { OutboundEvents1795800000000 } from './1795800000000-outbound-events.mig
 import { ChannelConnection1795900000000 } from './1795900000000-channel-connection.migration';
 import { AccountListingIndexes1796000000000 } from './1796000000000-account-listing-indexes.migration';
 import { DeliveryLogRetention1796100000000 } from './1796100000000-delivery-log-retention.migration';
+import { PgcryptoForEventIds1796200000000 } from './1796200000000-pgcrypto-for-event-ids.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const DOMAIN_MIGRATIONS = [
   ChannelConnection1795900000000,
   AccountListingIndexes1796000000000,
   DeliveryLogRetention1796100000000,
+  PgcryptoForEventIds1796200000000,
 ];

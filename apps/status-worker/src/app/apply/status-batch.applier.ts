@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
+import { applyLifecycleLevels, type LifecycleBatchRow } from './lifecycle-batch';
 import { foldStatusBatch } from './status-batch.fold';
 import {
   lockedMessageOf,
@@ -22,7 +23,10 @@ class LockNotHeldError extends Error {
   readonly code = SERIALIZATION_FAILURE;
 }
 
-/** Lock, fold, write (docs/STATUS-WORKER.md, "From queue to commit"); a deadlock or serialization failure reruns it. */
+/**
+ * One statement for the common batch, else lock, fold, write (docs/STATUS-WORKER.md, "From queue to commit"); a deadlock
+ * or serialization failure reruns it.
+ */
 @Injectable()
 export class StatusBatchApplier {
   constructor(
@@ -49,16 +53,7 @@ export class StatusBatchApplier {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const lock = lockMessagesStatement(updates);
-      const rows = lock ? (await run<LockedRowRecord>(runner, lock)).map(lockedMessageOf) : [];
-      const folded = foldStatusBatch(updates, rows);
-      if (folded.writes.length > 0) {
-        const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes, new Date()));
-        if (written.changed_rows !== folded.writes.length) {
-          throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
-        }
-      }
-      const results = await this.withUncoveredWatermarks(runner, updates, folded.results);
+      const results = (await this.applyInOneStatement(runner, updates)) ?? (await this.applyThroughFold(runner, updates));
       await runner.commitTransaction();
       return results;
     } catch (error) {
@@ -67,6 +62,32 @@ export class StatusBatchApplier {
     } finally {
       await runner.release();
     }
+  }
+
+  /** The common batch in one statement (lifecycle-batch.ts); null when it is not such a batch. */
+  private async applyInOneStatement(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[] | null> {
+    const applied = await applyLifecycleLevels(
+      updates,
+      (statement) => run<LifecycleBatchRow>(runner, statement),
+      (rest) => this.applyThroughFold(runner, rest),
+    );
+    if (applied === null) return null;
+    if (applied.statements > 0) this.metrics.batchPaths.inc({ path: 'one_statement' }, applied.statements);
+    return applied.results;
+  }
+
+  private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+    this.metrics.batchPaths.inc({ path: 'fold' });
+    const lock = lockMessagesStatement(updates);
+    const rows = lock ? (await run<LockedRowRecord>(runner, lock)).map(lockedMessageOf) : [];
+    const folded = foldStatusBatch(updates, rows);
+    if (folded.writes.length > 0) {
+      const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes, new Date()));
+      if (written.changed_rows !== folded.writes.length) {
+        throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
+      }
+    }
+    return this.withUncoveredWatermarks(runner, updates, folded.results);
   }
 
   /** A watermark covering no row may name messages not committed yet: it takes the retry path, not an ack. */

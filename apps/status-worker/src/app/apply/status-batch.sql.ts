@@ -160,32 +160,13 @@ export function uncoveredWatermarksStatement(updates: readonly StatusUpdate[]): 
   };
 }
 
-// writeBatchStatement's text, fixed: built once, and the same string on every batch for the statement-name lookup.
-// $1 the rows (JSON), $2 and $3 the campaigns and their `campaign.completed` ids, $4 the events (JSON), $5 created_at.
-const WRITE_BATCH_SQL = `
-      WITH input AS (
-        SELECT * FROM json_to_recordset($1::json) AS u(
-          id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
-          failed_at timestamptz, error_details jsonb, metadata_patch jsonb,
-          delivered_move boolean, failed_move boolean, read_move boolean)
-      ), changed AS (
-        UPDATE messages m SET
-          status = COALESCE(u.status, m.status),
-          sent_at = COALESCE(u.sent_at, m.sent_at),
-          delivered_at = COALESCE(u.delivered_at, m.delivered_at),
-          failed_at = COALESCE(u.failed_at, m.failed_at),
-          error_details = COALESCE(u.error_details, m.error_details),
-          metadata_ = CASE WHEN u.metadata_patch IS NULL THEN m.metadata_ ELSE m.metadata_ || u.metadata_patch END,
-          updated_at = now()
-        FROM input u
-        WHERE m.id = u.id AND m.status = u.before_status
-        RETURNING m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address, m.error_details,
-                  m.metadata_->>'provider_message_id' AS provider_message_id, m.metadata_->>'read_at' AS read_at,
-                  u.delivered_move, u.failed_move, u.read_move
-      ), message_events AS (
-        INSERT INTO outbox_events (id, account_id, type, payload)
-        SELECT e.id, c.account_id, e.type, jsonb_build_object(
-          'id', e.id, 'type', e.type, 'created_at', $5::text, 'account_id', c.account_id,
+/**
+ * The `message.*` outbox envelope (docs/OUTBOUND.md) of event `e` (id, type, status, previous_status, occurred_at,
+ * channel_type) about the updated row `c` (its columns as the statement left them, read_at and error_details included),
+ * `createdAt` the parameter holding the batch's created_at. Shared by both statements that write status events.
+ */
+export const messageEventPayloadSql = (createdAt: string) => `jsonb_build_object(
+          'id', e.id, 'type', e.type, 'created_at', ${createdAt}::text, 'account_id', c.account_id,
           'data', jsonb_build_object(
             'message_id', c.id, 'channel_id', c.channel_id, 'channel_type', e.channel_type,
             'provider_message_id', c.provider_message_id, 'group_message_id', c.group_message_id,
@@ -194,13 +175,17 @@ const WRITE_BATCH_SQL = `
           || CASE WHEN e.type = 'message.read' AND c.read_at IS NOT NULL THEN jsonb_build_object('read_at', c.read_at)
                   WHEN e.type = 'message.failed' THEN jsonb_build_object('error',
                     COALESCE(c.error_details, '{"code": null, "message": null, "provider_status": null}'::jsonb))
-                  ELSE '{}'::jsonb END)
-        FROM json_to_recordset($4::json) AS e(
-          message_id uuid, id uuid, type text, status text, previous_status text, occurred_at text, channel_type text)
-        JOIN changed c ON c.id = e.message_id
-        ON CONFLICT (id) DO NOTHING
-        RETURNING 1
-      ), moves AS (
+                  ELSE '{}'::jsonb END)`;
+
+/**
+ * CTEs `moves` … `completed_events` after a CTE `changed` (the updated rows, with group_message_id and the booleans
+ * delivered_move, failed_move, read_move): the campaign counters moved once per batch, campaign rows locked in id order
+ * so batches cannot deadlock, and a `campaign.completed` for each campaign this statement completed. `completedEventId`
+ * gives the SQL of that event's id for a campaign id expression; `createdAt` is the parameter holding the batch's
+ * created_at.
+ */
+export function campaignCountersSql(completedEventId: (campaign: string) => string, createdAt: string): string {
+  return `moves AS (
         SELECT group_message_id AS id,
                count(*) FILTER (WHERE delivered_move)::int AS delivered,
                count(*) FILTER (WHERE failed_move)::int AS failed,
@@ -227,15 +212,52 @@ const WRITE_BATCH_SQL = `
         INSERT INTO outbox_events (id, account_id, type, payload)
         SELECT k.event_id, c.account_id, 'campaign.completed', jsonb_build_object(
           'id', k.event_id, 'type', 'campaign.completed',
-          'created_at', $5::text, 'account_id', c.account_id,
+          'created_at', ${createdAt}::text, 'account_id', c.account_id,
           'data', jsonb_build_object(
             'group_message_id', c.id, 'channel_id', c.channel_id, 'total_count', c.total_count,
             'delivered_count', c.delivered_count, 'failed_count', c.failed_count, 'read_count', c.read_count))
-        FROM counted c JOIN unnest($2::uuid[], $3::uuid[]) AS k(group_message_id, event_id) ON k.group_message_id = c.id
+        FROM counted c CROSS JOIN LATERAL (SELECT ${completedEventId('c.id')} AS event_id) k
         WHERE c.status = 'completed' AND c.before_status <> 'completed'
         ON CONFLICT (id) DO NOTHING
         RETURNING 1
-      )
+      )`;
+}
+
+// writeBatchStatement's text, fixed: built once, and the same string on every batch for the statement-name lookup.
+// $1 the rows (JSON), $2 and $3 the campaigns and their `campaign.completed` ids, $4 the events (JSON), $5 created_at.
+const WRITE_BATCH_SQL = `
+      WITH input AS (
+        SELECT * FROM json_to_recordset($1::json) AS u(
+          id uuid, before_status text, status text, sent_at timestamptz, delivered_at timestamptz,
+          failed_at timestamptz, error_details jsonb, metadata_patch jsonb,
+          delivered_move boolean, failed_move boolean, read_move boolean)
+      ), changed AS (
+        UPDATE messages m SET
+          status = COALESCE(u.status, m.status),
+          sent_at = COALESCE(u.sent_at, m.sent_at),
+          delivered_at = COALESCE(u.delivered_at, m.delivered_at),
+          failed_at = COALESCE(u.failed_at, m.failed_at),
+          error_details = COALESCE(u.error_details, m.error_details),
+          metadata_ = CASE WHEN u.metadata_patch IS NULL THEN m.metadata_ ELSE m.metadata_ || u.metadata_patch END,
+          updated_at = now()
+        FROM input u
+        WHERE m.id = u.id AND m.status = u.before_status
+        RETURNING m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address, m.error_details,
+                  m.metadata_->>'provider_message_id' AS provider_message_id, m.metadata_->>'read_at' AS read_at,
+                  u.delivered_move, u.failed_move, u.read_move
+      ), message_events AS (
+        INSERT INTO outbox_events (id, account_id, type, payload)
+        SELECT e.id, c.account_id, e.type, ${messageEventPayloadSql('$5')}
+        FROM json_to_recordset($4::json) AS e(
+          message_id uuid, id uuid, type text, status text, previous_status text, occurred_at text, channel_type text)
+        JOIN changed c ON c.id = e.message_id
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
+      ), ${campaignCountersSql(
+        (campaign) =>
+          `(SELECT k.event_id FROM unnest($2::uuid[], $3::uuid[]) AS k(group_message_id, event_id) WHERE k.group_message_id = ${campaign})`,
+        '$5',
+      )}
       SELECT (SELECT count(*) FROM changed)::int AS changed_rows, (SELECT count(*) FROM counted)::int AS campaigns,
              (SELECT count(*) FROM message_events)::int AS message_events, (SELECT count(*) FROM completed_events)::int AS completed_events`;
 

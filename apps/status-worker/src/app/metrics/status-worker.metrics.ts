@@ -10,6 +10,8 @@ export class StatusWorkerMetrics extends WorkerEventMetrics {
   /** Events that changed nothing: duplicates, stale or contradicting updates. */
   readonly ignored: Counter<'reason'>;
   readonly batchSeconds: Histogram;
+  /** Transactions by how they were applied: `one_statement` or `fold` (a batch the one statement handed back counts as fold). */
+  readonly batchPaths: Counter<'path'>;
 
   constructor(@Inject(WORKER_METRICS) registry: Registry) {
     super(registry);
@@ -30,6 +32,12 @@ export class StatusWorkerMetrics extends WorkerEventMetrics {
       name: 'worker_batch_duration_seconds',
       help: 'Time to apply one batch, transaction and acks included',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.batchPaths = new Counter({
+      name: 'worker_status_batches_total',
+      help: 'Status batch transactions by path: one statement, or lock, fold and write',
+      labelNames: ['path'],
       registers,
     });
   }

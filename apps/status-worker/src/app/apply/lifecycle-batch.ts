@@ -1,0 +1,210 @@
+import { nameBasedUuidSql, parseStatusTime, storableText } from '@inbound/domain';
+import { campaignCountersSql, messageEventPayloadSql, type SqlStatement } from './status-batch.sql';
+import type { StatusIgnoredReason, StatusUpdate, StatusUpdateResult } from './status-batch.types';
+
+// One statement for the common batch (docs/STATUS-WORKER.md, "From queue to commit"): every update names its message by
+// provider id alone and is `sent`, `delivered` or `read`; a message named twice goes to a second statement
+// (lifecycleLevels). The rows are locked in id order, each update applied to its rows by the status rules for those three
+// kinds, the rows, the outbox events and the campaign counters written, in one statement and without the fold. The
+// rules are those of applyStatusUpdate (libs/domain) for these kinds, one update per row;
+// test/lifecycle-batch.int.spec.ts checks that rows, counters, outbox and results come out exactly as through the fold.
+// Anything else goes through the lock, the fold and the write.
+
+const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['sent', 'delivered', 'read']);
+
+function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
+  return (
+    update.provider_message_id !== undefined &&
+    update.watermark === undefined &&
+    update.recipient_address === undefined &&
+    LIFECYCLE_KINDS.has(update.status)
+  );
+}
+
+const messageNamed = (update: StatusUpdate) => `${update.channel_id}\u0000${storableText(update.provider_message_id as string)}`;
+
+/**
+ * The batch's indexes in levels that each name a message at most once: the first update of every message, then the
+ * second, and so on, each level in arrival order. Applying the levels one after the other applies each message's
+ * updates in their order, as the fold would. Null when an update is not one the statement takes.
+ */
+export function lifecycleLevels(updates: readonly StatusUpdate[]): number[][] | null {
+  const levels: number[][] = [];
+  const seen = new Map<string, number>();
+  for (const [index, update] of updates.entries()) {
+    if (!isPlainLifecycleUpdate(update)) return null;
+    const named = messageNamed(update);
+    const level = seen.get(named) ?? 0;
+    seen.set(named, level + 1);
+    (levels[level] ??= []).push(index);
+  }
+  return levels.length > 0 ? levels : null;
+}
+
+/** The updates as the statement takes them, or null when the batch needs the fold. */
+function lifecycleInput(
+  updates: readonly StatusUpdate[],
+): { keys: string[]; channels: string[]; kinds: string[]; times: string[]; types: string[] } | null {
+  const seen = new Set<string>();
+  const input = { keys: [] as string[], channels: [] as string[], kinds: [] as string[], times: [] as string[], types: [] as string[] };
+  for (const update of updates) {
+    if (!isPlainLifecycleUpdate(update)) return null;
+    const named = messageNamed(update);
+    if (seen.has(named)) return null;
+    seen.add(named);
+    const key = storableText(update.provider_message_id as string);
+    let occurredAt: string;
+    try {
+      occurredAt = parseStatusTime(update.timestamp).toISOString();
+    } catch {
+      return null;
+    }
+    input.keys.push(key);
+    input.channels.push(update.channel_id);
+    input.kinds.push(update.status);
+    input.times.push(occurredAt);
+    input.types.push(storableText(update.channel_type));
+  }
+  return input.keys.length > 0 ? input : null;
+}
+
+const eventId = (subject: string, type: string) => nameBasedUuidSql([`'outbound'`, `${subject}::text`, type]);
+
+// $1 provider ids, $2 channels, $3 kinds, $4 event times (ISO-8601 UTC, as the fold writes them), $5 channel types,
+// $6 created_at. Rows and times are compared as the fold sees them: times to the millisecond.
+const LIFECYCLE_BATCH_SQL = `
+      WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+          AS i(provider_message_id, channel_id, kind, occurred_at, channel_type, n)
+      ), rows_locked AS (
+        -- Each level names a message once and a row has one provider id, so a row is found by one update at most.
+        SELECT m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address,
+               m.metadata_->>'provider_message_id' AS provider_message_id, m.status AS old_status,
+               date_trunc('milliseconds', m.sent_at) AS old_sent, date_trunc('milliseconds', m.delivered_at) AS old_delivered,
+               m.metadata_->>'read_at' AS old_read,
+               f.n, f.kind, f.occurred_at, f.occurred_at::timestamptz AS at, f.channel_type
+        FROM (
+          SELECT km.id, k.n, k.kind, k.occurred_at, k.channel_type FROM input k
+          CROSS JOIN LATERAL (
+            SELECT id FROM messages
+            WHERE (metadata_->>'provider_message_id') = k.provider_message_id AND channel_id = k.channel_id
+            OFFSET 0
+          ) km
+        ) f
+        JOIN messages m ON m.id = f.id
+        WHERE m.direction = 'outbound'
+        ORDER BY m.id
+        FOR UPDATE OF m
+      ), needs_fold AS (
+        -- A read compares its time with a recorded read_at, which is text: the fold reads it as Date.parse would.
+        SELECT 1 FROM rows_locked WHERE kind = 'read' AND old_read IS NOT NULL AND old_status <> 'failed' LIMIT 1
+      ), decided AS (
+        SELECT l.*,
+          CASE WHEN l.kind = 'sent' THEN CASE WHEN l.old_status IN ('pending', 'queued') THEN 'sent' ELSE l.old_status END
+               WHEN l.old_status = 'failed' THEN l.old_status
+               ELSE 'delivered' END AS new_status,
+          CASE WHEN l.kind = 'sent' AND (l.old_sent IS NULL OR l.at < l.old_sent) THEN l.at END AS new_sent,
+          CASE WHEN l.kind <> 'sent' AND l.old_status <> 'failed'
+                    AND (l.old_status <> 'delivered' OR l.old_delivered IS NULL OR l.at < l.old_delivered) THEN l.at END AS new_delivered,
+          CASE WHEN l.kind = 'read' AND l.old_status <> 'failed' AND l.old_read IS NULL THEN l.occurred_at END AS new_read
+        FROM rows_locked l
+      ), changed AS (
+        UPDATE messages m SET
+          status = d.new_status,
+          sent_at = COALESCE(d.new_sent, m.sent_at),
+          delivered_at = COALESCE(d.new_delivered, m.delivered_at),
+          metadata_ = CASE WHEN d.new_read IS NULL THEN m.metadata_ ELSE m.metadata_ || jsonb_build_object('read_at', d.new_read) END,
+          updated_at = now()
+        FROM decided d
+        WHERE m.id = d.id AND NOT EXISTS (SELECT 1 FROM needs_fold)
+          AND (d.new_status <> d.old_status OR d.new_sent IS NOT NULL OR d.new_delivered IS NOT NULL OR d.new_read IS NOT NULL)
+        RETURNING m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address, m.error_details,
+                  m.metadata_->>'provider_message_id' AS provider_message_id, m.metadata_->>'read_at' AS read_at,
+                  d.n, d.old_status, d.occurred_at, d.channel_type,
+                  d.new_status = 'sent' AND d.old_status <> 'sent' AS sent_move,
+                  d.new_status = 'delivered' AND d.old_status <> 'delivered' AS delivered_move,
+                  false AS failed_move,
+                  d.new_read IS NOT NULL AS read_move
+      ), message_events AS (
+        INSERT INTO outbox_events (id, account_id, type, payload)
+        SELECT e.id, c.account_id, e.type, ${messageEventPayloadSql('$6')}
+        FROM changed c
+        CROSS JOIN LATERAL (
+          SELECT ${eventId('c.id', 't.type')} AS id, t.type, t.status, c.old_status AS previous_status, c.occurred_at,
+                 c.channel_type, t.position
+          FROM (VALUES ('message.sent', 'sent', 1, c.sent_move), ('message.delivered', 'delivered', 2, c.delivered_move),
+                       ('message.read', 'read', 3, c.read_move)) AS t(type, status, position, moved)
+          WHERE t.moved
+          OFFSET 0 -- computed once per event, not once per use of the id
+        ) e
+        ORDER BY c.id, e.position
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
+      ), ${campaignCountersSql((campaign) => eventId(campaign, `'campaign.completed'`), '$6')}, outcomes AS (
+        SELECT d.n, bool_or(c.id IS NOT NULL) AS applied,
+               (array_agg(CASE WHEN d.kind <> 'sent' AND d.old_status = 'failed' THEN 'lifecycle_ended' ELSE 'already_recorded' END
+                          ORDER BY d.id))[1] AS reason
+        FROM decided d LEFT JOIN changed c ON c.id = d.id
+        GROUP BY d.n
+      )
+      SELECT i.n::int AS n,
+             CASE WHEN o.n IS NULL THEN 'not_found' WHEN o.applied THEN 'applied' ELSE o.reason END AS result,
+             EXISTS (SELECT 1 FROM needs_fold) AS needs_fold,
+             (SELECT count(*) FROM message_events)::int + (SELECT count(*) FROM completed_events)::int AS events
+      FROM input i LEFT JOIN outcomes o ON o.n = i.n
+      ORDER BY i.n`;
+
+/** The statement for `updates`, or null when they are not a level the statement takes (see lifecycleLevels). */
+export function lifecycleBatchStatement(updates: readonly StatusUpdate[], createdAt: Date): SqlStatement | null {
+  const input = lifecycleInput(updates);
+  if (input === null) return null;
+  return {
+    text: LIFECYCLE_BATCH_SQL,
+    parameters: [input.keys, input.channels, input.kinds, input.times, input.types, createdAt.toISOString()],
+  };
+}
+
+export interface LifecycleBatchRow {
+  n: number;
+  result: 'applied' | 'not_found' | StatusIgnoredReason;
+  needs_fold: boolean;
+}
+
+/** One result per update, in order; null when a row needed the fold (then the statement wrote nothing). */
+export function lifecycleBatchResults(rows: readonly LifecycleBatchRow[]): StatusUpdateResult[] | null {
+  if (rows.length === 0 || rows[0].needs_fold) return null;
+  return rows.map(({ result }) =>
+    result === 'applied' ? { kind: 'applied' } : result === 'not_found' ? { kind: 'not_found' } : { kind: 'ignored', reason: result },
+  );
+}
+
+/**
+ * Applies the common batch one level at a time (lifecycleLevels), `execute` running each level's statement in the
+ * caller's transaction; null when it is not such a batch. A level the statement hands back (it then wrote nothing) goes
+ * to `fold` with every later level, in arrival order, which keeps each message's updates in their order.
+ */
+export async function applyLifecycleLevels(
+  updates: readonly StatusUpdate[],
+  execute: (statement: SqlStatement) => Promise<LifecycleBatchRow[]>,
+  fold: (updates: StatusUpdate[]) => Promise<StatusUpdateResult[]>,
+): Promise<{ results: StatusUpdateResult[]; statements: number; folded: boolean } | null> {
+  const levels = lifecycleLevels(updates);
+  if (levels === null) return null;
+  const results: StatusUpdateResult[] = new Array(updates.length);
+  for (const [depth, level] of levels.entries()) {
+    const statement = lifecycleBatchStatement(
+      level.map((index) => updates[index]),
+      new Date(),
+    );
+    const applied = statement && lifecycleBatchResults(await execute(statement));
+    if (!applied) {
+      const rest = levels.slice(depth).flat();
+      rest.sort((a, b) => a - b);
+      const folded = await fold(rest.map((index) => updates[index]));
+      rest.forEach((index, position) => (results[index] = folded[position]));
+      return { results, statements: depth, folded: true };
+    }
+    level.forEach((index, position) => (results[index] = applied[position]));
+  }
+  return { results, statements: levels.length, folded: false };
+}

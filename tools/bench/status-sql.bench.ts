@@ -1,0 +1,167 @@
+/**
+ * What the status worker's two ways of applying a batch cost PostgreSQL and the worker per status, without RabbitMQ or
+ * HTTP (issue #21): the storm's 60,000 updates in its jittered order, in batches of `--batch`, applied on one connection
+ * to a freshly seeded database, with the backend's CPU read from /proc and the client's from process.cpuUsage().
+ *
+ * - `fold`: BEGIN, the lock statement, the fold, the write statement, COMMIT (the worker's own statement builders and
+ *   fold, named statements, node-postgres directly).
+ * - `one statement`: BEGIN, the one-statement path (lifecycle-batch.ts: one statement per level, a second level when
+ *   the batch names a message twice), COMMIT; what it hands back goes through the fold in the same transaction, as in
+ *   the applier.
+ *
+ *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/status-sql.bench.ts \
+ *     [--messages 20000] [--batch 45] [--rounds 3]
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { createDataSource } from '@inbound/domain';
+import { createIsolatedInfra, dropIsolatedInfra } from '@inbound/testing';
+// The benchmark runs the status worker's own functions, so it reads them from the app's source; nothing depends on it in
+// turn. The lint rule that keeps deployables apart is waived for these imports only.
+/* eslint-disable @nx/enforce-module-boundaries */
+// nx-ignore-next-line
+import { applyLifecycleLevels, type LifecycleBatchRow } from '../../apps/status-worker/src/app/apply/lifecycle-batch';
+// nx-ignore-next-line
+import { foldStatusBatch } from '../../apps/status-worker/src/app/apply/status-batch.fold';
+// nx-ignore-next-line
+import {
+  lockedMessageOf,
+  lockMessagesStatement,
+  type LockedRowRecord,
+  type SqlStatement,
+  writeBatchStatement,
+} from '../../apps/status-worker/src/app/apply/status-batch.sql';
+// nx-ignore-next-line
+import type { StatusUpdate, StatusUpdateResult } from '../../apps/status-worker/src/app/apply/status-batch.types';
+/* eslint-enable @nx/enforce-module-boundaries */
+import { flag } from './bench-figures';
+import { jitteredStormOrder, seedStorm, STORM_KINDS, stormEventTime, stormProblems, stormProviderMessageId } from './campaign-storm';
+
+const MESSAGES = flag('messages', 20_000);
+const BATCH = flag('batch', 45);
+const ROUNDS = flag('rounds', 3);
+
+type Variant = 'fold' | 'one statement';
+
+/** The storm's updates as the worker decodes them, in the storm's order. */
+function stormUpdates(channelId: string): StatusUpdate[] {
+  const receivedAt = new Date().toISOString();
+  return Array.from(jitteredStormOrder(MESSAGES), (call) => {
+    const message = Math.floor(call / STORM_KINDS.length);
+    const kind = STORM_KINDS[call % STORM_KINDS.length];
+    return {
+      event_id: randomUUID(),
+      channel_id: channelId,
+      channel_type: 'whatsapp',
+      status: kind,
+      timestamp: stormEventTime(kind).toISOString(),
+      received_at: receivedAt,
+      provider_message_id: stormProviderMessageId(message),
+    };
+  });
+}
+
+/** Lock, fold and write as the applier does, on node-postgres directly, in the caller's transaction. */
+async function fold(client: Client, updates: StatusUpdate[]): Promise<StatusUpdateResult[]> {
+  const lock = lockMessagesStatement(updates) as SqlStatement;
+  const locked = await client.query({ name: 'lock', text: lock.text, values: lock.parameters, types: lock.types });
+  const folded = foldStatusBatch(updates, (locked.rows as LockedRowRecord[]).map(lockedMessageOf));
+  if (folded.writes.length > 0) {
+    const write = writeBatchStatement(folded.writes, new Date());
+    await client.query({ name: 'write', text: write.text, values: write.parameters });
+  }
+  return folded.results;
+}
+
+let foldedBatches = 0;
+let statements = 0;
+
+/** As the applier applies a batch: the one-statement path where it takes the batch, else the fold. */
+async function applyBatch(client: Client, updates: StatusUpdate[], variant: Variant): Promise<void> {
+  await client.query('BEGIN');
+  const applied =
+    variant === 'one statement'
+      ? await applyLifecycleLevels(
+          updates,
+          async (statement) =>
+            (await client.query({ name: 'one', text: statement.text, values: statement.parameters })).rows as LifecycleBatchRow[],
+          (rest) => fold(client, rest),
+        )
+      : null;
+  if (applied === null) await fold(client, updates);
+  if (applied === null || applied.folded) foldedBatches += 1;
+  statements += applied?.statements ?? 0;
+  await client.query('COMMIT');
+}
+
+/** utime + stime of a process, in µs. */
+function processMicroseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function round(variant: Variant): Promise<{ backend: number; client: number; exact: boolean; folded: number; statements: number }> {
+  const infra = await createIsolatedInfra('bench_status_sql');
+  const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 1 });
+  const client = new Client({ connectionString: infra.databaseUrl });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    const { channelId } = await seedStorm(dataSource, { messages: MESSAGES, groups: 100 });
+    await client.connect();
+    const backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    const updates = stormUpdates(channelId);
+    foldedBatches = 0;
+    statements = 0;
+    const backendBefore = processMicroseconds(backendPid);
+    const clientBefore = process.cpuUsage();
+    for (let start = 0; start < updates.length; start += BATCH) {
+      const batch = updates.slice(start, start + BATCH);
+      await applyBatch(client, batch, variant);
+    }
+    const clientSpent = process.cpuUsage(clientBefore);
+    const backend = (processMicroseconds(backendPid) - backendBefore) / updates.length;
+    const problems = await stormProblems(dataSource, MESSAGES);
+    return {
+      backend,
+      client: (clientSpent.user + clientSpent.system) / updates.length,
+      exact: problems.length === 0,
+      folded: foldedBatches,
+      statements,
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await dropIsolatedInfra(infra);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `${(MESSAGES * 3).toLocaleString('en-US')} status updates in batches of ${BATCH}, one connection, ${ROUNDS} alternating rounds`,
+  );
+  const figures: Record<Variant, Array<{ backend: number; client: number }>> = { fold: [], 'one statement': [] };
+  for (let i = 1; i <= ROUNDS; i++) {
+    for (const variant of ['fold', 'one statement'] as const) {
+      const result = await round(variant);
+      figures[variant].push(result);
+      console.log(
+        `  round ${i} ${variant.padEnd(13)}: PostgreSQL ${result.backend.toFixed(1)} µs, client ${result.client.toFixed(1)} µs per status; ` +
+          `${result.folded} of ${Math.ceil((MESSAGES * 3) / BATCH)} batches through the fold, ${result.statements} one-statement levels; ` +
+          `rows and counters exact: ${result.exact}`,
+      );
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  for (const variant of ['fold', 'one statement'] as const) {
+    console.log(
+      `${variant.padEnd(13)}: median PostgreSQL ${median(figures[variant].map((f) => f.backend)).toFixed(1)} µs, client ${median(figures[variant].map((f) => f.client)).toFixed(1)} µs per status`,
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
