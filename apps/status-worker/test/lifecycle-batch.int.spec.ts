@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { lifecycleBatchResults, type LifecycleBatchRow, lifecycleBatchStatement } from '../src/app/apply/lifecycle-batch';
+import {
+  applyLifecycleBatch,
+  lifecycleBatchResults,
+  type LifecycleBatchRow,
+  lifecycleBatchStatement,
+} from '../src/app/apply/lifecycle-batch';
 import { StatusBatchApplier } from '../src/app/apply/status-batch.applier';
 import { foldStatusBatch } from '../src/app/apply/status-batch.fold';
 import { lockedMessageOf, lockMessagesStatement, type LockedRowRecord, writeBatchStatement } from '../src/app/apply/status-batch.sql';
@@ -154,7 +159,7 @@ describe('the one-statement path', () => {
     }
   }
 
-  async function throughFold(updates: StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
+  async function throughFold(updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
     const lock = lockMessagesStatement(updates);
     const locked = lock ? await client.query({ text: lock.text, values: lock.parameters, types: lock.types }) : { rows: [] };
     const folded = foldStatusBatch(updates, (locked.rows as LockedRowRecord[]).map(lockedMessageOf));
@@ -187,6 +192,15 @@ describe('the one-statement path', () => {
           const oneStatement = await inOneStatement(updates, createdAt);
           const afterOneStatement = await stateOf(client, channelId);
           await client.query('ROLLBACK TO SAVEPOINT batch');
+          // As the applier runs it: the statement, and the fold for what it hands back, in one transaction.
+          const applied = await applyLifecycleBatch(
+            updates,
+            async (statement) => (await client.query({ text: statement.text, values: statement.parameters })).rows as LifecycleBatchRow[],
+            (rest) => throughFold(rest, createdAt),
+            createdAt,
+          );
+          const afterApplied = await stateOf(client, channelId);
+          await client.query('ROLLBACK TO SAVEPOINT batch');
           const folded = await throughFold(updates, createdAt);
           const afterFold = await stateOf(client, channelId);
           if (oneStatement === null) {
@@ -198,6 +212,9 @@ describe('the one-statement path', () => {
             expect(oneStatement).toEqual(folded);
             expect(afterOneStatement).toEqual(afterFold);
           }
+          expect(applied?.handedBack).toBe(oneStatement === null);
+          expect(applied?.results).toEqual(folded);
+          expect(afterApplied).toEqual(afterFold);
         } finally {
           await client.query('ROLLBACK');
         }
@@ -220,6 +237,8 @@ describe('the one-statement path', () => {
     const { provider_message_id: _named, ...watermark } = first;
     expect(lifecycleBatchStatement([{ ...watermark, recipient_address: 'psid', watermark: first.timestamp }], createdAt)).toBeNull();
     expect(lifecycleBatchStatement([], createdAt)).toBeNull();
+    // The fold matches channel ids as text: one in capitals finds no row there, so the fold must answer it.
+    expect(lifecycleBatchStatement([{ ...first, channel_id: first.channel_id.toUpperCase() }], createdAt)).toBeNull();
   });
 
   it('is the path the applier takes for such a batch, and the fold the one it takes otherwise', async () => {

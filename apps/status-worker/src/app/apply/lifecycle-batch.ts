@@ -3,18 +3,21 @@ import { campaignCountersSql, messageEventPayloadSql, type SqlStatement } from '
 import type { StatusIgnoredReason, StatusUpdate, StatusUpdateResult } from './status-batch.types';
 
 // One statement for the common batch (docs/STATUS-WORKER.md, "From queue to commit"): every update names its message by
-// provider id alone and is `sent`, `delivered` or `read`; a message named twice goes to a second statement
-// (lifecycleLevels). The rows are locked in id order, each update applied to its rows by the status rules for those three
-// kinds, the rows, the outbox events and the campaign counters written, in one statement and without the fold. The
-// rules are those of applyStatusUpdate (libs/domain) for these kinds, one update per row;
-// test/lifecycle-batch.int.spec.ts checks that rows, counters, outbox and results come out exactly as through the fold.
-// Anything else goes through the lock, the fold and the write.
+// provider id alone and is `sent`, `delivered` or `read`, and no message is named twice. The rows are locked in id
+// order, each update applied to its rows by the status rules for those three kinds, the rows, the outbox events and the
+// campaign counters written, in one statement and without the fold. The rules are those of applyStatusUpdate
+// (libs/domain) for these kinds, one update per row; test/lifecycle-batch.int.spec.ts checks that rows, counters, outbox
+// and results come out exactly as through the fold. Anything else goes through the lock, the fold and the write: a
+// message named twice too, since the fold builds its events from the row as the whole batch leaves it, and locks every
+// campaign in one statement (two statements in one transaction could take campaigns out of id order).
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['sent', 'delivered', 'read']);
 
 function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
   return (
     update.provider_message_id !== undefined &&
+    // The fold matches channels as text against PostgreSQL's lower-case form; the statement compares uuids.
+    update.channel_id === update.channel_id.toLowerCase() &&
     update.watermark === undefined &&
     update.recipient_address === undefined &&
     LIFECYCLE_KINDS.has(update.status)
@@ -22,24 +25,6 @@ function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
 }
 
 const messageNamed = (update: StatusUpdate) => `${update.channel_id}\u0000${storableText(update.provider_message_id as string)}`;
-
-/**
- * The batch's indexes in levels that each name a message at most once: the first update of every message, then the
- * second, and so on, each level in arrival order. Applying the levels one after the other applies each message's
- * updates in their order, as the fold would. Null when an update is not one the statement takes.
- */
-export function lifecycleLevels(updates: readonly StatusUpdate[]): number[][] | null {
-  const levels: number[][] = [];
-  const seen = new Map<string, number>();
-  for (const [index, update] of updates.entries()) {
-    if (!isPlainLifecycleUpdate(update)) return null;
-    const named = messageNamed(update);
-    const level = seen.get(named) ?? 0;
-    seen.set(named, level + 1);
-    (levels[level] ??= []).push(index);
-  }
-  return levels.length > 0 ? levels : null;
-}
 
 /** The updates as the statement takes them, or null when the batch needs the fold. */
 function lifecycleInput(
@@ -154,7 +139,7 @@ const LIFECYCLE_BATCH_SQL = `
       FROM input i LEFT JOIN outcomes o ON o.n = i.n
       ORDER BY i.n`;
 
-/** The statement for `updates`, or null when they are not a level the statement takes (see lifecycleLevels). */
+/** The statement for `updates`, or null when the batch is not one it takes. */
 export function lifecycleBatchStatement(updates: readonly StatusUpdate[], createdAt: Date): SqlStatement | null {
   const input = lifecycleInput(updates);
   if (input === null) return null;
@@ -179,32 +164,18 @@ export function lifecycleBatchResults(rows: readonly LifecycleBatchRow[]): Statu
 }
 
 /**
- * Applies the common batch one level at a time (lifecycleLevels), `execute` running each level's statement in the
- * caller's transaction; null when it is not such a batch. A level the statement hands back (it then wrote nothing) goes
- * to `fold` with every later level, in arrival order, which keeps each message's updates in their order.
+ * Applies the batch through the statement, `execute` running it in the caller's transaction; what the statement hands
+ * back (it then wrote nothing) goes to `fold` whole, in the same transaction. Null when the batch is not one the
+ * statement takes: the caller folds it.
  */
-export async function applyLifecycleLevels(
+export async function applyLifecycleBatch(
   updates: readonly StatusUpdate[],
   execute: (statement: SqlStatement) => Promise<LifecycleBatchRow[]>,
-  fold: (updates: StatusUpdate[]) => Promise<StatusUpdateResult[]>,
-): Promise<{ results: StatusUpdateResult[]; statements: number; folded: boolean } | null> {
-  const levels = lifecycleLevels(updates);
-  if (levels === null) return null;
-  const results: StatusUpdateResult[] = new Array(updates.length);
-  for (const [depth, level] of levels.entries()) {
-    const statement = lifecycleBatchStatement(
-      level.map((index) => updates[index]),
-      new Date(),
-    );
-    const applied = statement && lifecycleBatchResults(await execute(statement));
-    if (!applied) {
-      const rest = levels.slice(depth).flat();
-      rest.sort((a, b) => a - b);
-      const folded = await fold(rest.map((index) => updates[index]));
-      rest.forEach((index, position) => (results[index] = folded[position]));
-      return { results, statements: depth, folded: true };
-    }
-    level.forEach((index, position) => (results[index] = applied[position]));
-  }
-  return { results, statements: levels.length, folded: false };
+  fold: (updates: readonly StatusUpdate[]) => Promise<StatusUpdateResult[]>,
+  createdAt = new Date(),
+): Promise<{ results: StatusUpdateResult[]; handedBack: boolean } | null> {
+  const statement = lifecycleBatchStatement(updates, createdAt);
+  if (statement === null) return null;
+  const results = lifecycleBatchResults(await execute(statement));
+  return results === null ? { results: await fold(updates), handedBack: true } : { results, handedBack: false };
 }

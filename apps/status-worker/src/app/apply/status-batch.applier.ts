@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
-import { applyLifecycleLevels, type LifecycleBatchRow } from './lifecycle-batch';
+import { applyLifecycleBatch, type LifecycleBatchRow } from './lifecycle-batch';
 import { foldStatusBatch } from './status-batch.fold';
 import {
   lockedMessageOf,
@@ -66,14 +66,13 @@ export class StatusBatchApplier {
 
   /** The common batch in one statement (lifecycle-batch.ts); null when it is not such a batch. */
   private async applyInOneStatement(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[] | null> {
-    const applied = await applyLifecycleLevels(
+    const applied = await applyLifecycleBatch(
       updates,
       (statement) => run<LifecycleBatchRow>(runner, statement),
-      (rest) => this.applyThroughFold(runner, rest),
+      (handedBack) => this.applyThroughFold(runner, handedBack),
     );
-    if (applied === null) return null;
-    if (applied.statements > 0) this.metrics.batchPaths.inc({ path: 'one_statement' }, applied.statements);
-    return applied.results;
+    if (applied && !applied.handedBack) this.metrics.batchPaths.inc({ path: 'one_statement' });
+    return applied?.results ?? null;
   }
 
   private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
