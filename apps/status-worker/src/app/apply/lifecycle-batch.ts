@@ -62,7 +62,7 @@ const LIFECYCLE_BATCH_SQL = `
         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
           AS i(provider_message_id, channel_id, kind, occurred_at, channel_type, n)
       ), rows_locked AS (
-        -- Each level names a message once and a row has one provider id, so a row is found by one update at most.
+        -- The batch names a message once and a row has one provider id, so a row is found by one update at most.
         SELECT m.id, m.account_id, m.channel_id, m.group_message_id, m.delivery_address,
                m.metadata_->>'provider_message_id' AS provider_message_id, m.status AS old_status,
                date_trunc('milliseconds', m.sent_at) AS old_sent, date_trunc('milliseconds', m.delivered_at) AS old_delivered,
