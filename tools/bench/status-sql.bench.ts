@@ -23,15 +23,9 @@ import { createIsolatedInfra, dropIsolatedInfra } from '@inbound/testing';
 // nx-ignore-next-line
 import { applyLifecycleBatch, type LifecycleBatchRow } from '../../apps/status-worker/src/app/apply/lifecycle-batch';
 // nx-ignore-next-line
-import { foldStatusBatch } from '../../apps/status-worker/src/app/apply/status-batch.fold';
+import { lockFoldWrite } from '../../apps/status-worker/src/app/apply/status-batch.applier';
 // nx-ignore-next-line
-import {
-  lockedMessageOf,
-  lockMessagesStatement,
-  type LockedRowRecord,
-  type SqlStatement,
-  writeBatchStatement,
-} from '../../apps/status-worker/src/app/apply/status-batch.sql';
+import type { SqlStatement } from '../../apps/status-worker/src/app/apply/status-batch.sql';
 // nx-ignore-next-line
 import type { StatusUpdate, StatusUpdateResult } from '../../apps/status-worker/src/app/apply/status-batch.types';
 /* eslint-enable @nx/enforce-module-boundaries */
@@ -63,15 +57,18 @@ function stormUpdates(channelId: string): StatusUpdate[] {
 }
 
 /** Lock, fold and write as the applier does, on node-postgres directly, in the caller's transaction. */
+const statementNames = new Map<string, string>();
+
+/** A statement run as the applier runs it: named (planned once per connection), with its own type parsers. */
+async function execute<T>(client: Client, statement: SqlStatement): Promise<T[]> {
+  let name = statementNames.get(statement.text);
+  if (name === undefined) statementNames.set(statement.text, (name = `s${statementNames.size}`));
+  const result = await client.query({ name, text: statement.text, values: statement.parameters, types: statement.types });
+  return result.rows as T[];
+}
+
 async function fold(client: Client, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
-  const lock = lockMessagesStatement(updates) as SqlStatement;
-  const locked = await client.query({ name: 'lock', text: lock.text, values: lock.parameters, types: lock.types });
-  const folded = foldStatusBatch(updates, (locked.rows as LockedRowRecord[]).map(lockedMessageOf));
-  if (folded.writes.length > 0) {
-    const write = writeBatchStatement(folded.writes, new Date());
-    await client.query({ name: 'write', text: write.text, values: write.parameters });
-  }
-  return folded.results;
+  return lockFoldWrite((statement) => execute(client, statement), updates);
 }
 
 let foldedBatches = 0;
@@ -83,8 +80,7 @@ async function applyBatch(client: Client, updates: StatusUpdate[], variant: Vari
     variant === 'one statement'
       ? await applyLifecycleBatch(
           updates,
-          async (statement) =>
-            (await client.query({ name: 'one', text: statement.text, values: statement.parameters })).rows as LifecycleBatchRow[],
+          (statement) => execute<LifecycleBatchRow>(client, statement),
           (rest) => fold(client, rest),
         )
       : null;

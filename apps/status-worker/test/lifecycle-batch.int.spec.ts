@@ -9,9 +9,8 @@ import {
   type LifecycleBatchRow,
   lifecycleBatchStatement,
 } from '../src/app/apply/lifecycle-batch';
-import { StatusBatchApplier } from '../src/app/apply/status-batch.applier';
-import { foldStatusBatch } from '../src/app/apply/status-batch.fold';
-import { lockedMessageOf, lockMessagesStatement, type LockedRowRecord, writeBatchStatement } from '../src/app/apply/status-batch.sql';
+import { lockFoldWrite, StatusBatchApplier } from '../src/app/apply/status-batch.applier';
+import type { SqlStatement } from '../src/app/apply/status-batch.sql';
 import type { StatusUpdate, StatusUpdateResult } from '../src/app/apply/status-batch.types';
 import { StatusWorkerMetrics } from '../src/app/metrics/status-worker.metrics';
 import {
@@ -159,16 +158,13 @@ describe('the one-statement path', () => {
     }
   }
 
-  async function throughFold(updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
-    const lock = lockMessagesStatement(updates);
-    const locked = lock ? await client.query({ text: lock.text, values: lock.parameters, types: lock.types }) : { rows: [] };
-    const folded = foldStatusBatch(updates, (locked.rows as LockedRowRecord[]).map(lockedMessageOf));
-    if (folded.writes.length > 0) {
-      const write = writeBatchStatement(folded.writes, createdAt);
-      await client.query({ text: write.text, values: write.parameters });
-    }
-    return folded.results;
-  }
+  const throughFold = (updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> =>
+    lockFoldWrite(
+      async <T>(statement: SqlStatement) =>
+        (await client.query({ text: statement.text, values: statement.parameters, types: statement.types })).rows as T[],
+      updates,
+      createdAt,
+    );
 
   async function inOneStatement(updates: StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[] | null> {
     const statement = lifecycleBatchStatement(updates, createdAt);

@@ -24,8 +24,6 @@ function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
   );
 }
 
-const messageNamed = (update: StatusUpdate) => `${update.channel_id}\u0000${storableText(update.provider_message_id as string)}`;
-
 /** The updates as the statement takes them, or null when the batch needs the fold. */
 function lifecycleInput(
   updates: readonly StatusUpdate[],
@@ -34,10 +32,10 @@ function lifecycleInput(
   const input = { keys: [] as string[], channels: [] as string[], kinds: [] as string[], times: [] as string[], types: [] as string[] };
   for (const update of updates) {
     if (!isPlainLifecycleUpdate(update)) return null;
-    const named = messageNamed(update);
+    const key = storableText(update.provider_message_id as string);
+    const named = `${update.channel_id}\u0000${key}`;
     if (seen.has(named)) return null;
     seen.add(named);
-    const key = storableText(update.provider_message_id as string);
     let occurredAt: string;
     try {
       occurredAt = parseStatusTime(update.timestamp).toISOString();

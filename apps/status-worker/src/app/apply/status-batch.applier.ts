@@ -23,6 +23,31 @@ class LockNotHeldError extends Error {
   readonly code = SERIALIZATION_FAILURE;
 }
 
+/** Runs one statement in the caller's transaction and returns its rows. */
+export type StatementRunner = <T>(statement: SqlStatement) => Promise<T[]>;
+
+/**
+ * Lock, fold and write (docs/STATUS-WORKER.md, "From queue to commit") in the caller's transaction: one result per
+ * update, before the watermark check. Throws LockNotHeldError (a serialization failure) if the guarded write changed
+ * fewer rows than it was given.
+ */
+export async function lockFoldWrite(
+  execute: StatementRunner,
+  updates: readonly StatusUpdate[],
+  createdAt = new Date(),
+): Promise<StatusUpdateResult[]> {
+  const lock = lockMessagesStatement(updates);
+  const rows = lock ? (await execute<LockedRowRecord>(lock)).map(lockedMessageOf) : [];
+  const folded = foldStatusBatch(updates, rows);
+  if (folded.writes.length > 0) {
+    const [written] = await execute<{ changed_rows: number }>(writeBatchStatement(folded.writes, createdAt));
+    if (written.changed_rows !== folded.writes.length) {
+      throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
+    }
+  }
+  return folded.results;
+}
+
 /**
  * One statement for the common batch, else lock, fold, write (docs/STATUS-WORKER.md, "From queue to commit"); a deadlock
  * or serialization failure reruns it.
@@ -77,16 +102,8 @@ export class StatusBatchApplier {
 
   private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
     this.metrics.batchPaths.inc({ path: 'fold' });
-    const lock = lockMessagesStatement(updates);
-    const rows = lock ? (await run<LockedRowRecord>(runner, lock)).map(lockedMessageOf) : [];
-    const folded = foldStatusBatch(updates, rows);
-    if (folded.writes.length > 0) {
-      const [written] = await run<{ changed_rows: number }>(runner, writeBatchStatement(folded.writes, new Date()));
-      if (written.changed_rows !== folded.writes.length) {
-        throw new LockNotHeldError(`${folded.writes.length - written.changed_rows} locked rows changed under the lock`);
-      }
-    }
-    return this.withUncoveredWatermarks(runner, updates, folded.results);
+    const results = await lockFoldWrite((statement) => run(runner, statement), updates);
+    return this.withUncoveredWatermarks(runner, updates, results);
   }
 
   /** A watermark covering no row may name messages not committed yet: it takes the retry path, not an ack. */
