@@ -5,9 +5,9 @@
  *
  * - `fold`: BEGIN, the lock statement, the fold, the write statement, COMMIT (the worker's own statement builders and
  *   fold, named statements, node-postgres directly).
- * - `one statement`: BEGIN, the one-statement path (lifecycle-batch.ts), COMMIT, as the applier does it: a batch that
- *   names a message twice (about a fifth of this storm's batches of 45) goes through the fold, and so does one the
- *   statement hands back.
+ * - `one statement`: the one-statement path (lifecycle-batch.ts) as the applier runs it: each pass of the batch (a
+ *   batch naming a message twice, about a fifth of this storm's batches of 45, has two or more) one statement outside a
+ *   transaction block; a pass the statement hands back goes through BEGIN, lock, fold, write, COMMIT.
  *
  *   npx ts-node --project tools/tsconfig.tools.json -r tsconfig-paths/register tools/bench/status-sql.bench.ts \
  *     [--messages 20000] [--batch 45] [--rounds 3]
@@ -72,21 +72,29 @@ async function fold(client: Client, updates: readonly StatusUpdate[]): Promise<S
 }
 
 let foldedBatches = 0;
+let statementsRun = 0;
 
-/** As the applier applies a batch: the one-statement path where it takes the batch, else the fold. */
-async function applyBatch(client: Client, updates: StatusUpdate[], variant: Variant): Promise<void> {
+/** A fold pass as the applier runs it: BEGIN, lock, fold, write, COMMIT. */
+async function foldInTransaction(client: Client, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+  foldedBatches += 1;
   await client.query('BEGIN');
+  const results = await fold(client, updates);
+  await client.query('COMMIT');
+  return results;
+}
+
+/** As the applier applies a batch: the one-statement path where it takes the batch (each statement its own transaction), else the fold. */
+async function applyBatch(client: Client, updates: StatusUpdate[], variant: Variant): Promise<void> {
   const applied =
     variant === 'one statement'
       ? await applyLifecycleBatch(
           updates,
           (statement) => execute<LifecycleBatchRow>(client, statement),
-          (rest) => fold(client, rest),
+          (rest) => foldInTransaction(client, rest),
         )
       : null;
-  if (applied === null) await fold(client, updates);
-  if (applied === null || applied.handedBack) foldedBatches += 1;
-  await client.query('COMMIT');
+  if (applied === null) await foldInTransaction(client, updates);
+  else statementsRun += applied.statements - applied.handedBack;
 }
 
 /** utime + stime of a process, in µs. */
@@ -95,7 +103,7 @@ function processMicroseconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-async function round(variant: Variant): Promise<{ backend: number; client: number; exact: boolean; folded: number }> {
+async function round(variant: Variant): Promise<{ backend: number; client: number; exact: boolean; folded: number; statements: number }> {
   const infra = await createIsolatedInfra('bench_status_sql');
   const dataSource = createDataSource({ url: infra.databaseUrl, poolSize: 1 });
   const client = new Client({ connectionString: infra.databaseUrl });
@@ -107,6 +115,7 @@ async function round(variant: Variant): Promise<{ backend: number; client: numbe
     const backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     const updates = stormUpdates(channelId);
     foldedBatches = 0;
+    statementsRun = 0;
     const backendBefore = processMicroseconds(backendPid);
     const clientBefore = process.cpuUsage();
     for (let start = 0; start < updates.length; start += BATCH) {
@@ -121,6 +130,7 @@ async function round(variant: Variant): Promise<{ backend: number; client: numbe
       client: (clientSpent.user + clientSpent.system) / updates.length,
       exact: problems.length === 0,
       folded: foldedBatches,
+      statements: statementsRun,
     };
   } finally {
     await client.end().catch(() => undefined);
@@ -140,7 +150,7 @@ async function main(): Promise<void> {
       figures[variant].push(result);
       console.log(
         `  round ${i} ${variant.padEnd(13)}: PostgreSQL ${result.backend.toFixed(1)} µs, client ${result.client.toFixed(1)} µs per status; ` +
-          `${result.folded} of ${Math.ceil((MESSAGES * 3) / BATCH)} batches through the fold; ` +
+          `${Math.ceil((MESSAGES * 3) / BATCH)} batches: ${result.statements} one-statement transactions, ${result.folded} through the fold; ` +
           `rows and counters exact: ${result.exact}`,
       );
     }

@@ -8,6 +8,7 @@ import {
   lifecycleBatchResults,
   type LifecycleBatchRow,
   lifecycleBatchStatement,
+  lifecyclePasses,
 } from '../src/app/apply/lifecycle-batch';
 import { lockFoldWrite, StatusBatchApplier } from '../src/app/apply/status-batch.applier';
 import type { SqlStatement } from '../src/app/apply/status-batch.sql';
@@ -66,8 +67,11 @@ const updateSpec = fc.record({
 });
 const scenario = fc.record({
   rows: fc.array(rowSpec, { minLength: 1, maxLength: 14 }),
-  // One update per provider id: the batches the one statement takes.
-  updates: fc.uniqueArray(updateSpec, { minLength: 1, maxLength: 14, selector: (update) => update.key }),
+  // One update per provider id (one statement takes the batch), or any, a message often named twice or more (passes).
+  updates: fc.oneof(
+    fc.uniqueArray(updateSpec, { minLength: 1, maxLength: 14, selector: (update) => update.key }),
+    fc.array(updateSpec, { minLength: 2, maxLength: 24 }),
+  ),
   // How far each campaign is from completion when the batch comes.
   remaining: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 3, maxLength: 3 }),
 });
@@ -92,6 +96,11 @@ async function stateOf(client: Client, channelId: string) {
   );
   const outbox = await client.query(`SELECT id, account_id, type, payload FROM outbox_events ORDER BY id`);
   return { rows: rows.rows, groups: groups.rows, outbox: outbox.rows };
+}
+
+/** The same, but only which events the outbox holds: a pass builds an event from the row as that pass leaves it. */
+function withoutPayloads({ rows, groups, outbox }: Awaited<ReturnType<typeof stateOf>>) {
+  return { rows, groups, outbox: outbox.map(({ id, type }) => ({ id, type })) };
 }
 
 describe('the one-statement path', () => {
@@ -176,19 +185,19 @@ describe('the one-statement path', () => {
   it('writes the same rows, counters and outbox events, with the same results, as the fold', async () => {
     let compared = 0;
     let handedBack = 0;
+    let inPasses = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async ({ rows, updates: updateSpecs, remaining }) => {
         const updates = updatesOf(updateSpecs);
         const createdAt = new Date();
+        const passes = lifecyclePasses(updates);
+        if (passes === null) throw new Error('every generated batch should be one the statement takes');
         await client.query('BEGIN');
         try {
           await seed(rows, remaining);
           const before = await stateOf(client, channelId);
           await client.query('SAVEPOINT batch');
-          const oneStatement = await inOneStatement(updates, createdAt);
-          const afterOneStatement = await stateOf(client, channelId);
-          await client.query('ROLLBACK TO SAVEPOINT batch');
-          // As the applier runs it: the statement, and the fold for what it hands back, in one transaction.
+          // As the applier runs it: pass by pass, the statement, and the fold for a pass it hands back.
           const applied = await applyLifecycleBatch(
             updates,
             async (statement) => (await client.query({ text: statement.text, values: statement.parameters })).rows as LifecycleBatchRow[],
@@ -197,36 +206,75 @@ describe('the one-statement path', () => {
           );
           const afterApplied = await stateOf(client, channelId);
           await client.query('ROLLBACK TO SAVEPOINT batch');
+          // The fold, given the same passes as batches of their own.
+          const foldedInPasses: StatusUpdateResult[] = new Array(updates.length);
+          for (const pass of passes) {
+            const results = await throughFold(
+              pass.map((index) => updates[index]),
+              createdAt,
+            );
+            pass.forEach((index, i) => (foldedInPasses[index] = results[i]));
+          }
+          const afterFoldInPasses = await stateOf(client, channelId);
+          await client.query('ROLLBACK TO SAVEPOINT batch');
           const folded = await throughFold(updates, createdAt);
           const afterFold = await stateOf(client, channelId);
-          if (oneStatement === null) {
-            // Handed back to the fold: it must have written nothing.
-            handedBack += 1;
-            expect(afterOneStatement).toEqual(before);
-          } else {
-            compared += 1;
-            expect(oneStatement).toEqual(folded);
-            expect(afterOneStatement).toEqual(afterFold);
-          }
-          expect(applied?.handedBack).toBe(oneStatement === null);
+
+          expect(applied?.statements).toBe(passes.length);
+          expect(applied?.results).toEqual(foldedInPasses);
+          expect(afterApplied).toEqual(afterFoldInPasses);
+          // The whole batch through the fold: the same results, rows, counters and events; only payloads may differ.
           expect(applied?.results).toEqual(folded);
-          expect(afterApplied).toEqual(afterFold);
+          expect(withoutPayloads(afterApplied)).toEqual(withoutPayloads(afterFold));
+          if (passes.length > 1) inPasses += 1;
+
+          if (passes.length === 1) {
+            await client.query('ROLLBACK TO SAVEPOINT batch');
+            const oneStatement = await inOneStatement(updates, createdAt);
+            const afterOneStatement = await stateOf(client, channelId);
+            if (oneStatement === null) {
+              // Handed back to the fold: it must have written nothing.
+              handedBack += 1;
+              expect(afterOneStatement).toEqual(before);
+              expect(applied?.handedBack).toBe(1);
+            } else {
+              compared += 1;
+              expect(oneStatement).toEqual(folded);
+              expect(afterOneStatement).toEqual(afterFold);
+              expect(applied?.handedBack).toBe(0);
+            }
+          }
         } finally {
           await client.query('ROLLBACK');
         }
       }),
       { numRuns: 300 },
     );
-    // Both branches must actually have been exercised.
+    // Every branch must actually have been exercised.
     expect(compared).toBeGreaterThan(50);
     expect(handedBack).toBeGreaterThan(0);
+    expect(inPasses).toBeGreaterThan(50);
   });
 
-  it('takes only batches of keyed sent, delivered and read updates naming each message once', () => {
+  it('takes only batches of keyed sent, delivered and read updates, a message named twice in a later pass', () => {
     const [first] = updatesOf([{ key: 1, kind: 'delivered', at: 5 }]);
     const createdAt = new Date();
     expect(lifecycleBatchStatement([first], createdAt)).not.toBeNull();
+    // One statement takes each message once; passes take the rest in the batch's order.
     expect(lifecycleBatchStatement([first, { ...first, event_id: randomUUID(), status: 'read' }], createdAt)).toBeNull();
+    const [a1, b1, a2, a3, b2] = updatesOf([
+      { key: 1, kind: 'sent', at: 1 },
+      { key: 2, kind: 'sent', at: 1 },
+      { key: 1, kind: 'delivered', at: 2 },
+      { key: 1, kind: 'read', at: 3 },
+      { key: 2, kind: 'read', at: 3 },
+    ]);
+    expect(lifecyclePasses([a1, b1, a2, a3, b2])).toEqual([[0, 1], [2, 4], [3]]);
+    // The same provider id on another channel is another message.
+    expect(lifecyclePasses([a1, { ...a2, channel_id: randomUUID() }])).toEqual([[0, 1]]);
+    expect(lifecyclePasses([a1, { ...a2, status: 'failed' }])).toBeNull();
+    expect(lifecyclePasses([a1, { ...a2, timestamp: 'yesterday' }])).toBeNull();
+    expect(lifecyclePasses([])).toBeNull();
     expect(lifecycleBatchStatement([{ ...first, status: 'failed' }], createdAt)).toBeNull();
     expect(lifecycleBatchStatement([{ ...first, status: 'clicked' }], createdAt)).toBeNull();
     expect(lifecycleBatchStatement([{ ...first, recipient_address: 'a@example.com' }], createdAt)).toBeNull();
@@ -269,5 +317,16 @@ describe('the one-statement path', () => {
     expect(await applier.apply([update('read', 20)])).toEqual([{ kind: 'applied' }]);
     expect(await counterValue(registry, 'worker_status_batches_total', { path: 'fold' })).toBe(1);
     expect((await fixtures.message(id)).metadata_['read_at']).toBe(iso(20_000));
+
+    // A message named twice: two passes, each its own statement.
+    const second = await fixtures.outbound({ channelId, status: 'queued' });
+    const twice = (status: string, at: number): StatusUpdate => ({
+      ...update(status, at),
+      provider_message_id: second.providerMessageId as string,
+    });
+    expect(await applier.apply([twice('sent', 40), twice('delivered', 41)])).toEqual([{ kind: 'applied' }, { kind: 'applied' }]);
+    expect(await counterValue(registry, 'worker_status_batches_total', { path: 'one_statement' })).toBe(3);
+    expect(await counterValue(registry, 'worker_status_batches_total', { path: 'fold' })).toBe(1);
+    expect((await fixtures.message(second.id)).status).toBe('delivered');
   });
 });

@@ -3,13 +3,13 @@ import { campaignCountersSql, messageEventPayloadSql, type SqlStatement } from '
 import type { StatusIgnoredReason, StatusUpdate, StatusUpdateResult } from './status-batch.types';
 
 // One statement for the common batch (docs/STATUS-WORKER.md, "From queue to commit"): every update names its message by
-// provider id alone and is `sent`, `delivered` or `read`, and no message is named twice. The rows are locked in id
-// order, each update applied to its rows by the status rules for those three kinds, the rows, the outbox events and the
-// campaign counters written, in one statement and without the fold. The rules are those of applyStatusUpdate
-// (libs/domain) for these kinds, one update per row; test/lifecycle-batch.int.spec.ts checks that rows, counters, outbox
-// and results come out exactly as through the fold. Anything else goes through the lock, the fold and the write: a
-// message named twice too, since the fold builds its events from the row as the whole batch leaves it, and locks every
-// campaign in one statement (two statements in one transaction could take campaigns out of id order).
+// provider id alone and is `sent`, `delivered` or `read`. The rows are locked in id order, each update applied to its
+// rows by the status rules for those three kinds, the rows, the outbox events and the campaign counters written, in one
+// statement and without the fold. The rules are those of applyStatusUpdate (libs/domain) for these kinds, one update per
+// row; test/lifecycle-batch.int.spec.ts checks that rows, counters, outbox and results come out exactly as through the
+// fold. A statement takes each message once: a batch naming a message twice is applied in passes, the k-th update
+// naming a message in the k-th pass, each pass its own statement and so its own transaction, as if the batch had come
+// as that many batches. Anything else goes through the lock, the fold and the write in one transaction.
 
 const LIFECYCLE_KINDS: ReadonlySet<string> = new Set(['sent', 'delivered', 'read']);
 
@@ -24,7 +24,7 @@ function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
   );
 }
 
-/** The updates as the statement takes them, or null when the batch needs the fold. */
+/** The updates as the statement takes them (each message once), or null when they need the fold. */
 function lifecycleInput(
   updates: readonly StatusUpdate[],
 ): { keys: string[]; channels: string[]; kinds: string[]; times: string[]; types: string[] } | null {
@@ -33,15 +33,11 @@ function lifecycleInput(
   for (const update of updates) {
     if (!isPlainLifecycleUpdate(update)) return null;
     const key = storableText(update.provider_message_id as string);
-    const named = `${update.channel_id}\u0000${key}`;
+    const named = messageName(update);
     if (seen.has(named)) return null;
     seen.add(named);
-    let occurredAt: string;
-    try {
-      occurredAt = parseStatusTime(update.timestamp).toISOString();
-    } catch {
-      return null;
-    }
+    const occurredAt = statementTime(update);
+    if (occurredAt === null) return null;
     input.keys.push(key);
     input.channels.push(update.channel_id);
     input.kinds.push(update.status);
@@ -49,6 +45,40 @@ function lifecycleInput(
     input.types.push(storableText(update.channel_type));
   }
   return input.keys.length > 0 ? input : null;
+}
+
+/** How the statement names a message: its channel and provider id as stored. */
+function messageName(update: StatusUpdate): string {
+  return `${update.channel_id}\u0000${storableText(update.provider_message_id as string)}`;
+}
+
+/** The event time as the fold writes it, or null when it cannot be read (the fold then answers for it). */
+function statementTime(update: StatusUpdate): string | null {
+  try {
+    return parseStatusTime(update.timestamp).toISOString();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The batch as passes of the statement, each a list of indexes into `updates` naming every message once: the k-th
+ * update naming a message is in the k-th pass, so each message sees its updates in the batch's order. Null when some
+ * update is not one the statement takes.
+ */
+export function lifecyclePasses(updates: readonly StatusUpdate[]): number[][] | null {
+  if (updates.length === 0) return null;
+  const occurrences = new Map<string, number>();
+  const passes: number[][] = [];
+  for (let index = 0; index < updates.length; index++) {
+    const update = updates[index];
+    if (!isPlainLifecycleUpdate(update) || statementTime(update) === null) return null;
+    const named = messageName(update);
+    const pass = occurrences.get(named) ?? 0;
+    occurrences.set(named, pass + 1);
+    (passes[pass] ??= []).push(index);
+  }
+  return passes;
 }
 
 const eventId = (subject: string, type: string) => nameBasedUuidSql([`'outbound'`, `${subject}::text`, type]);
@@ -161,19 +191,35 @@ export function lifecycleBatchResults(rows: readonly LifecycleBatchRow[]): Statu
   );
 }
 
+/** How a batch went through the statement: one result per update, statements run, passes handed to the fold. */
+export interface LifecycleBatchOutcome {
+  results: StatusUpdateResult[];
+  statements: number;
+  handedBack: number;
+}
+
 /**
- * Applies the batch through the statement, `execute` running it in the caller's transaction; what the statement hands
- * back (it then wrote nothing) goes to `fold` whole, in the same transaction. Null when the batch is not one the
- * statement takes: the caller folds it.
+ * Applies the batch through the statement, pass by pass (lifecyclePasses), `alone` running each statement as its own
+ * transaction; a pass the statement hands back (it then wrote nothing) goes to `fold` whole before the next pass. Null
+ * when the batch is not one the statement takes: the caller folds it.
  */
 export async function applyLifecycleBatch(
   updates: readonly StatusUpdate[],
-  execute: (statement: SqlStatement) => Promise<LifecycleBatchRow[]>,
+  alone: (statement: SqlStatement) => Promise<LifecycleBatchRow[]>,
   fold: (updates: readonly StatusUpdate[]) => Promise<StatusUpdateResult[]>,
   createdAt = new Date(),
-): Promise<{ results: StatusUpdateResult[]; handedBack: boolean } | null> {
-  const statement = lifecycleBatchStatement(updates, createdAt);
-  if (statement === null) return null;
-  const results = lifecycleBatchResults(await execute(statement));
-  return results === null ? { results: await fold(updates), handedBack: true } : { results, handedBack: false };
+): Promise<LifecycleBatchOutcome | null> {
+  const passes = lifecyclePasses(updates);
+  if (passes === null) return null;
+  const results = new Array<StatusUpdateResult>(updates.length);
+  let handedBack = 0;
+  for (const pass of passes) {
+    const passUpdates = pass.map((index) => updates[index]);
+    const statement = lifecycleBatchStatement(passUpdates, createdAt);
+    const viaStatement = statement === null ? null : lifecycleBatchResults(await alone(statement));
+    if (viaStatement === null) handedBack += 1;
+    const passResults = viaStatement ?? (await fold(passUpdates));
+    for (let i = 0; i < pass.length; i++) results[pass[i]] = passResults[i];
+  }
+  return { results, statements: passes.length, handedBack };
 }

@@ -49,8 +49,9 @@ export async function lockFoldWrite(
 }
 
 /**
- * One statement for the common batch, else lock, fold, write (docs/STATUS-WORKER.md, "From queue to commit"); a deadlock
- * or serialization failure reruns it.
+ * The common batch through the one statement, pass by pass, each statement its own transaction; anything else through
+ * lock, fold and write in one transaction (docs/STATUS-WORKER.md, "From queue to commit"). A deadlock or serialization
+ * failure reruns the statement or transaction that met it.
  */
 @Injectable()
 export class StatusBatchApplier {
@@ -59,11 +60,26 @@ export class StatusBatchApplier {
     private readonly metrics: StatusWorkerMetrics,
   ) {}
 
-  /** One result per update, in order. Throws when the transaction fails for good. */
+  /** One result per update, in order. Throws when a statement or transaction fails for good. */
   async apply(updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+    const createdAt = new Date();
+    const throughFold = (part: readonly StatusUpdate[]) => this.inTransaction((runner) => this.applyThroughFold(runner, part, createdAt));
+    const applied = await applyLifecycleBatch(
+      updates,
+      (statement) => this.retryingConflicts(() => this.runAlone<LifecycleBatchRow>(statement)),
+      throughFold,
+      createdAt,
+    );
+    if (applied === null) return throughFold(updates);
+    const statements = applied.statements - applied.handedBack;
+    if (statements > 0) this.metrics.batchPaths.inc({ path: 'one_statement' }, statements);
+    return applied.results;
+  }
+
+  private async retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyOnce(updates);
+        return await work();
       } catch (error) {
         if (!isTransactionConflict(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
         this.metrics.transactionConflicts.inc({ code: sqlStateOf(error) ?? 'unknown' });
@@ -73,36 +89,37 @@ export class StatusBatchApplier {
     }
   }
 
-  private async applyOnce(updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+  /** One statement on a pooled connection outside any transaction block: PostgreSQL commits it on its own. */
+  private async runAlone<T>(statement: SqlStatement): Promise<T[]> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     try {
-      await runner.startTransaction();
-      const results = (await this.applyInOneStatement(runner, updates)) ?? (await this.applyThroughFold(runner, updates));
-      await runner.commitTransaction();
-      return results;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
+      return await run<T>(runner, statement);
     } finally {
       await runner.release();
     }
   }
 
-  /** The common batch in one statement (lifecycle-batch.ts); null when it is not such a batch. */
-  private async applyInOneStatement(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[] | null> {
-    const applied = await applyLifecycleBatch(
-      updates,
-      (statement) => run<LifecycleBatchRow>(runner, statement),
-      (handedBack) => this.applyThroughFold(runner, handedBack),
-    );
-    if (applied && !applied.handedBack) this.metrics.batchPaths.inc({ path: 'one_statement' });
-    return applied?.results ?? null;
+  private inTransaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return this.retryingConflicts(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const result = await work(runner);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+    });
   }
 
-  private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
+  private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
     this.metrics.batchPaths.inc({ path: 'fold' });
-    const results = await lockFoldWrite((statement) => run(runner, statement), updates);
+    const results = await lockFoldWrite((statement) => run(runner, statement), updates, createdAt);
     return this.withUncoveredWatermarks(runner, updates, results);
   }
 
