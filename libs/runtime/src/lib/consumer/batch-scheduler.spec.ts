@@ -83,22 +83,59 @@ describe('BatchScheduler', () => {
       expect(batches).toEqual([[1], [2, 3, 4]]);
     });
 
-    it('does not wait for a full batch, nor when the running batch finishes first', async () => {
+    it('waits while a batch runs, however long ago it began', async () => {
+      const { batches, scheduler } = lingering(10);
+      scheduler.add(1);
+      await turn();
+      jest.advanceTimersByTime(5_000);
+      scheduler.add(2);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      jest.advanceTimersByTime(1_000);
+      await turn();
+      expect(batches).toEqual([[1], [2]]);
+    });
+
+    it('does not wait for a full batch', async () => {
       const full = lingering(3);
       full.scheduler.add(1);
       await turn();
       for (const n of [2, 3, 4]) full.scheduler.add(n);
       await turn();
       expect(full.batches).toEqual([[1], [2, 3, 4]]);
+    });
 
-      const freed = lingering(10);
-      freed.scheduler.add(1);
+    it('still waits when the running batch finishes first, if it began within the linger', async () => {
+      const { batches, scheduler, finishNext } = lingering(10);
+      scheduler.add(1);
       await turn();
-      freed.scheduler.add(2);
+      jest.advanceTimersByTime(400);
+      scheduler.add(2);
       await turn();
-      expect(freed.batches).toEqual([[1]]);
-      await freed.finishNext();
-      expect(freed.batches).toEqual([[1], [2]]);
+      await finishNext();
+      // Batch [1] began 400 ms ago: a burst may be going on, so [2] waits out its own linger.
+      expect(batches).toEqual([[1]]);
+      jest.advanceTimersByTime(499);
+      scheduler.add(3);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      jest.advanceTimersByTime(500);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      jest.advanceTimersByTime(1);
+      await turn();
+      expect(batches).toEqual([[1], [2, 3]]);
+    });
+
+    it('hands an item over at once after a quiet spell', async () => {
+      const { batches, scheduler, finishNext } = lingering(10);
+      scheduler.add(1);
+      await turn();
+      await finishNext();
+      jest.advanceTimersByTime(1_000);
+      scheduler.add(2);
+      await turn();
+      expect(batches).toEqual([[1], [2]]);
     });
   });
 

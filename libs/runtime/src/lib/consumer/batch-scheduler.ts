@@ -2,8 +2,9 @@ export interface BatchSchedulerOptions<T> {
   maxBatchSize: number;
   maxConcurrentBatches: number;
   /**
-   * While another batch runs, a new one waits up to this long after its first item for more (unless a full batch is
-   * waiting): under load, fewer and larger transactions; when nothing runs, no wait at all. Default 0.
+   * While the scheduler is busy (a batch runs, or one began less than this long ago), a new batch waits up to this long
+   * after its first item for more, unless a full batch is waiting: under load, fewer and larger transactions; after a
+   * quiet spell, no wait at all. Default 0.
    */
   busyLingerMs?: number;
   /** Handles one batch; should settle every item itself. */
@@ -21,6 +22,8 @@ export class BatchScheduler<T> {
   /** When the oldest waiting item arrived (ms since the epoch). */
   private firstWaitingAt = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** When the last batch began (ms since the epoch). */
+  private lastStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: BatchSchedulerOptions<T>) {
     if (options.maxBatchSize < 1 || options.maxConcurrentBatches < 1) throw new RangeError('batch size and concurrency must be at least 1');
@@ -73,7 +76,8 @@ export class BatchScheduler<T> {
     while (this.running < this.options.maxConcurrentBatches && this.pending.length > 0) {
       if (this.lingering()) return;
       const batch = this.pending.splice(0, this.options.maxBatchSize);
-      if (this.pending.length > 0) this.firstWaitingAt = Date.now();
+      this.lastStartedAt = Date.now();
+      if (this.pending.length > 0) this.firstWaitingAt = this.lastStartedAt;
       this.running += 1;
       this.options
         .handle(batch)
@@ -89,8 +93,11 @@ export class BatchScheduler<T> {
   /** True while the next batch should wait for more items; a timer then flushes when the wait is over. */
   private lingering(): boolean {
     const lingerMs = this.options.busyLingerMs ?? 0;
-    if (lingerMs <= 0 || this.running === 0 || this.pending.length >= this.options.maxBatchSize) return false;
-    const wait = this.firstWaitingAt + lingerMs - Date.now();
+    if (lingerMs <= 0 || this.pending.length >= this.options.maxBatchSize) return false;
+    const now = Date.now();
+    // Not busy: the last batch finished and began long enough ago that nothing suggests more is on its way.
+    if (this.running === 0 && now - this.lastStartedAt >= lingerMs) return false;
+    const wait = this.firstWaitingAt + lingerMs - now;
     if (wait <= 0) return false;
     this.lingerTimer ??= setTimeout(() => {
       this.lingerTimer = undefined;
