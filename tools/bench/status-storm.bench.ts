@@ -115,7 +115,9 @@ async function startPipeline(infra: IsolatedInfra, channelId: string, credential
     timeoutMs: 60_000,
     description: 'the gateway to be ready',
   });
-  const batches = async () => metricSum(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(), 'worker_batch_size_count');
+  // Transactions: one per statement of the one-statement path, one per pass through lock, fold and write.
+  const batches = async () =>
+    metricSum(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(), 'worker_status_batches_total');
   return { http, status, url: `http://127.0.0.1:${port}/webhooks/whatsapp/${channelId}`, batches };
 }
 
