@@ -5,6 +5,7 @@ import { escapeLiteral } from 'pg';
 import { Registry } from 'prom-client';
 import { createDataSource, dropDatabaseIfExists, ensureDatabaseExists } from '@inbound/domain';
 import type { DataSource } from 'typeorm';
+import { PartlyAppliedBatchError } from '../src/app/apply/lifecycle-batch';
 import { StatusBatchApplier } from '../src/app/apply/status-batch.applier';
 import { lockMessagesStatement } from '../src/app/apply/status-batch.sql';
 import type { StatusUpdate } from '../src/app/apply/status-batch.types';
@@ -380,7 +381,52 @@ describe('StatusBatchApplier', () => {
     }
   });
 
-  it('fails the whole batch when one event’s data cannot be stored, leaving nothing half-written', async () => {
+  it('applies batches naming messages twice in passes, concurrently, moving each counter once and writing each event once', async () => {
+    const groups = await Promise.all([0, 1, 2].map(() => fixtures.group(channelId, 30)));
+    const messages = [];
+    for (let n = 0; n < 90; n++)
+      messages.push(await fixtures.outbound({ channelId, groupId: groups[n % 3], status: 'queued', sentAt: null }));
+    // Only sent, delivered and read: every batch takes the one-statement path, in two or three passes.
+    const updates = messages.flatMap((message) => {
+      const id = message.providerMessageId as string;
+      return [update(id, 'sent', at(1)), update(id, 'delivered', at(2)), update(id, 'read', at(3))];
+    });
+    const shuffled = () => fc.sample(fc.shuffledSubarray(updates, { minLength: updates.length, maxLength: updates.length }), 1)[0];
+
+    await Promise.all(Array.from({ length: 6 }, () => applier.apply(shuffled())));
+
+    for (const groupId of groups) {
+      expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 30, read_count: 30, status: 'completed' });
+      expect(await campaignCompletions(groupId)).toHaveLength(1);
+    }
+    for (const message of messages) {
+      expect(await fixtures.message(message.id)).toMatchObject({
+        status: 'delivered',
+        sent_at: new Date(at(1)),
+        delivered_at: new Date(at(2)),
+      });
+      // Which of sent and delivered came first decides whether message.sent was ever written; never twice.
+      const types = await outboxTypesOf(message.id);
+      expect(types.filter((type) => type !== 'message.sent')).toEqual(['message.delivered', 'message.read']);
+    }
+  });
+
+  it('keeps the passes that committed when a later pass fails, and says which updates they applied', async () => {
+    const groupId = await fixtures.group(channelId, 1);
+    const fine = await fixtures.outbound({ channelId, groupId, status: 'queued', sentAt: null });
+    const id = fine.providerMessageId as string;
+    // The second update names the message again: a second pass, which PostgreSQL refuses (it has no year 0).
+    const failure = await applier
+      .apply([update(id, 'sent', at(2)), update(id, 'delivered', '0000-06-01T00:00:00.000Z')])
+      .catch((error) => error);
+    expect(failure).toBeInstanceOf(PartlyAppliedBatchError);
+    expect((failure as PartlyAppliedBatchError).failure).toMatchObject({ code: expect.stringMatching(/^22/) });
+    expect((failure as PartlyAppliedBatchError).results).toEqual([{ kind: 'applied' }, undefined]);
+    expect(await fixtures.message(fine.id)).toMatchObject({ status: 'sent', sent_at: new Date(at(2)) });
+    expect(await outboxTypesOf(fine.id)).toEqual(['message.sent']);
+  });
+
+  it('fails the whole batch (one pass) when one event’s data cannot be stored, leaving nothing half-written', async () => {
     const groupId = await fixtures.group(channelId, 2);
     const fine = await fixtures.outbound({ channelId, groupId });
     const poisoned = await fixtures.outbound({ channelId, groupId });

@@ -119,6 +119,34 @@ describe('status-worker failure paths', () => {
       expect(await worker.counter('worker_events_dead_lettered_total')).toBe(3);
     });
 
+    it('keeps what earlier passes of a batch committed when a later pass fails, and takes only the rest one by one', async () => {
+      // A fresh worker: the events must arrive together, and its counters start at zero.
+      await worker?.stop();
+      const groupId = await fixtures.group(channelId, 4);
+      const messages = await Promise.all(Array.from({ length: 4 }, () => fixtures.outbound({ channelId, groupId })));
+      const poisoned = await fixtures.outbound({ channelId });
+      await refuseUpdatesOf(poisoned.providerMessageId as string);
+      const event = (providerMessageId: string | null, status: string, minute: number) =>
+        statusEvent({ channel_id: channelId, provider_message_id: providerMessageId as string, status, timestamp: at(minute) });
+      const delivered = messages.map((message) => event(message.providerMessageId, 'delivered', 2));
+      // A batch naming two messages twice: two passes. The poisoned message is already sent, so its `sent` changes
+      // nothing in the first pass; its `delivered` is refused in the second, after the first has committed.
+      const read = event(messages[0].providerMessageId, 'read', 3);
+      const poisonedSent = event(poisoned.providerMessageId, 'sent', 1);
+      const poisonedDelivered = event(poisoned.providerMessageId, 'delivered', 2);
+      await bus.publish(...delivered, poisonedSent, read, poisonedDelivered);
+      worker = await startInProcessWorker(infra, { PREFETCH_COUNT: '40' });
+
+      await waitForDeadLetters(bus, [poisonedDelivered.event_id]);
+      await waitFor(async () => (await fixtures.groupRow(groupId)).read_count === 1, { description: 'the read applied' });
+      expect(deadLetters.get(poisonedDelivered.event_id)).toMatch(/^could not be applied: 22/);
+      expect(await fixtures.groupRow(groupId)).toMatchObject({ delivered_count: 4, read_count: 1 });
+      // The first pass's results stand: four deliveries applied, not reported again as already recorded.
+      expect(await worker.counter('worker_events_applied_total')).toBe(5);
+      expect(await worker.counter('worker_events_ignored_total', { reason: 'already_recorded' })).toBe(1);
+      expect(await worker.counter('worker_status_batches_total', { path: 'one_statement' })).toBeGreaterThanOrEqual(1);
+    });
+
     it('retries an event whose message never appears, then dead-letters it with the reason after the window', async () => {
       // The worker the previous test started (or a fresh one when this test runs alone).
       worker ??= await startInProcessWorker(infra, { PREFETCH_COUNT: '40' });

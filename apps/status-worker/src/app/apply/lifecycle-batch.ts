@@ -199,9 +199,23 @@ export interface LifecycleBatchOutcome {
 }
 
 /**
+ * A pass failed after earlier passes had committed: their results stand (`results`, undefined for the updates not
+ * applied), so the caller isolates only the rest instead of reporting committed updates as already recorded.
+ */
+export class PartlyAppliedBatchError extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly results: ReadonlyArray<StatusUpdateResult | undefined>,
+  ) {
+    super(`a later pass of the batch failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+
+/**
  * Applies the batch through the statement, pass by pass (lifecyclePasses), `alone` running each statement as its own
  * transaction; a pass the statement hands back (it then wrote nothing) goes to `fold` whole before the next pass. Null
- * when the batch is not one the statement takes: the caller folds it.
+ * when the batch is not one the statement takes: the caller folds it. When a pass fails after others committed, throws
+ * PartlyAppliedBatchError.
  */
 export async function applyLifecycleBatch(
   updates: readonly StatusUpdate[],
@@ -213,13 +227,18 @@ export async function applyLifecycleBatch(
   if (passes === null) return null;
   const results = new Array<StatusUpdateResult>(updates.length);
   let handedBack = 0;
-  for (const pass of passes) {
+  for (const [number, pass] of passes.entries()) {
     const passUpdates = pass.map((index) => updates[index]);
-    const statement = lifecycleBatchStatement(passUpdates, createdAt);
-    const viaStatement = statement === null ? null : lifecycleBatchResults(await alone(statement));
-    if (viaStatement === null) handedBack += 1;
-    const passResults = viaStatement ?? (await fold(passUpdates));
-    for (let i = 0; i < pass.length; i++) results[pass[i]] = passResults[i];
+    try {
+      const statement = lifecycleBatchStatement(passUpdates, createdAt);
+      const viaStatement = statement === null ? null : lifecycleBatchResults(await alone(statement));
+      if (viaStatement === null) handedBack += 1;
+      const passResults = viaStatement ?? (await fold(passUpdates));
+      for (let i = 0; i < pass.length; i++) results[pass[i]] = passResults[i];
+    } catch (error) {
+      if (number === 0) throw error;
+      throw new PartlyAppliedBatchError(error, results);
+    }
   }
   return { results, statements: passes.length, handedBack };
 }

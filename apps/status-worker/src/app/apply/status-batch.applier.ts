@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
-import { applyLifecycleBatch, type LifecycleBatchRow } from './lifecycle-batch';
+import { applyLifecycleBatch, lifecycleBatchResults, type LifecycleBatchRow } from './lifecycle-batch';
 import { foldStatusBatch } from './status-batch.fold';
 import {
   lockedMessageOf,
@@ -15,7 +15,7 @@ import {
 } from './status-batch.sql';
 import type { StatusUpdate, StatusUpdateResult } from './status-batch.types';
 
-/** Attempts of one batch transaction that keeps losing lock races (deadlock, serialization). */
+/** Attempts of one statement or transaction that keeps losing lock races (deadlock, serialization). */
 export const TRANSACTION_ATTEMPTS = 5;
 
 /** The guarded UPDATE changed fewer rows than were locked: the lock did not hold. Never expected. */
@@ -60,20 +60,36 @@ export class StatusBatchApplier {
     private readonly metrics: StatusWorkerMetrics,
   ) {}
 
-  /** One result per update, in order. Throws when a statement or transaction fails for good. */
+  /**
+   * One result per update, in order. Throws when a statement or transaction fails for good: PartlyAppliedBatchError
+   * when earlier passes of the batch had committed.
+   */
   async apply(updates: readonly StatusUpdate[]): Promise<StatusUpdateResult[]> {
     const createdAt = new Date();
-    const throughFold = (part: readonly StatusUpdate[]) => this.inTransaction((runner) => this.applyThroughFold(runner, part, createdAt));
     const applied = await applyLifecycleBatch(
       updates,
-      (statement) => this.retryingConflicts(() => this.runAlone<LifecycleBatchRow>(statement)),
-      throughFold,
+      (statement) => this.applyAlone(statement),
+      (part) => this.applyThroughFold(part, createdAt),
       createdAt,
     );
-    if (applied === null) return throughFold(updates);
-    const statements = applied.statements - applied.handedBack;
-    if (statements > 0) this.metrics.batchPaths.inc({ path: 'one_statement' }, statements);
-    return applied.results;
+    return applied?.results ?? this.applyThroughFold(updates, createdAt);
+  }
+
+  /** One pass through the statement, committed on its own; counted once it applied its pass. */
+  private async applyAlone(statement: SqlStatement): Promise<LifecycleBatchRow[]> {
+    const rows = await this.retryingConflicts(() => this.runAlone<LifecycleBatchRow>(statement));
+    if (lifecycleBatchResults(rows) !== null) this.metrics.batchPaths.inc({ path: 'one_statement' });
+    return rows;
+  }
+
+  /** Lock, fold and write in one transaction, then the watermark check; counted once committed. */
+  private async applyThroughFold(updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
+    const results = await this.inTransaction(async (runner) => {
+      const folded = await lockFoldWrite((statement) => run(runner, statement), updates, createdAt);
+      return this.withUncoveredWatermarks(runner, updates, folded);
+    });
+    this.metrics.batchPaths.inc({ path: 'fold' });
+    return results;
   }
 
   private async retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
@@ -115,12 +131,6 @@ export class StatusBatchApplier {
         await runner.release();
       }
     });
-  }
-
-  private async applyThroughFold(runner: QueryRunner, updates: readonly StatusUpdate[], createdAt: Date): Promise<StatusUpdateResult[]> {
-    this.metrics.batchPaths.inc({ path: 'fold' });
-    const results = await lockFoldWrite((statement) => run(runner, statement), updates, createdAt);
-    return this.withUncoveredWatermarks(runner, updates, results);
   }
 
   /** A watermark covering no row may name messages not committed yet: it takes the retry path, not an ack. */

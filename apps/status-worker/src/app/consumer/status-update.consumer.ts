@@ -11,6 +11,7 @@ import {
   type WorkerConfig,
 } from '@inbound/runtime';
 import type { ConsumeMessage } from 'amqplib';
+import { PartlyAppliedBatchError } from '../apply/lifecycle-batch';
 import { StatusBatchApplier } from '../apply/status-batch.applier';
 import { isWatermarkUpdate, type StatusUpdate, type StatusUpdateResult } from '../apply/status-batch.types';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
@@ -21,8 +22,9 @@ export const STATUS_BATCH_CONCURRENCY = 2;
 
 /**
  * While a batch is in PostgreSQL or began less than this long ago, the next waits this long after its first event for
- * more: in a storm, about 67 statuses a transaction instead of 30 (less CPU per status in the worker and PostgreSQL;
- * docs/BENCHMARKS.md); after a quiet spell, an event goes at once. 20 ms doubled a campaign's lag after its last call.
+ * more: in a storm, about 45 statuses a transaction instead of 25 (less CPU per status in the worker and PostgreSQL;
+ * docs/BENCHMARKS.md, seventh session); after a quiet spell, an event goes at once. 20 ms doubled a campaign's lag
+ * after its last call.
  */
 export const STATUS_BATCH_LINGER_MS = 10;
 
@@ -91,17 +93,30 @@ export class StatusUpdateConsumer implements OnApplicationBootstrap {
     return settled;
   }
 
-  /** One transaction, else one per event so a poison event fails alone; a database outage holds the batch instead. */
+  /**
+   * The batch as the applier takes it, else one event at a time so a poison event fails alone; a database outage holds
+   * the batch instead. When passes of the batch had committed before one failed, their results stand and only the
+   * rest is taken one at a time.
+   */
   private async applyIsolatingFailures(updates: StatusUpdate[]): Promise<ApplyOutcome[]> {
+    let committed: ReadonlyArray<StatusUpdateResult | undefined> = [];
     try {
       return await this.applier.apply(updates);
-    } catch (error) {
+    } catch (thrown) {
+      const error = thrown instanceof PartlyAppliedBatchError ? thrown.failure : thrown;
+      // Held and replayed whole: what had committed is then ignored as already recorded, which changes nothing.
       await this.throwIfDatabaseDown(error);
       if (updates.length === 1) return [{ kind: 'error', error }];
+      if (thrown instanceof PartlyAppliedBatchError) committed = thrown.results;
       this.logger.warn(`a batch of ${updates.length} status events failed (${describeDatabaseError(error)}); applying them one by one`);
     }
     const outcomes: ApplyOutcome[] = [];
-    for (const update of updates) {
+    for (const [index, update] of updates.entries()) {
+      const done = committed[index];
+      if (done !== undefined) {
+        outcomes.push(done);
+        continue;
+      }
       try {
         outcomes.push((await this.applier.apply([update]))[0]);
       } catch (error) {

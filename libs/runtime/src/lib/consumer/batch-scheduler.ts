@@ -19,10 +19,10 @@ export class BatchScheduler<T> {
   private running = 0;
   private flushScheduled = false;
   private idleWaiters: Array<() => void> = [];
-  /** When the oldest waiting item arrived (ms since the epoch). */
+  /** When the oldest waiting item arrived (performance.now(): a clock that never steps back). */
   private firstWaitingAt = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** When the last batch began (ms since the epoch). */
+  /** When the last batch began (performance.now(): a clock that never steps back). */
   private lastStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: BatchSchedulerOptions<T>) {
@@ -38,7 +38,7 @@ export class BatchScheduler<T> {
   }
 
   add(item: T): void {
-    if (this.pending.length === 0) this.firstWaitingAt = Date.now();
+    if (this.pending.length === 0) this.firstWaitingAt = performance.now();
     this.pending.push(item);
     this.scheduleFlush();
   }
@@ -76,7 +76,7 @@ export class BatchScheduler<T> {
     while (this.running < this.options.maxConcurrentBatches && this.pending.length > 0) {
       if (this.lingering()) return;
       const batch = this.pending.splice(0, this.options.maxBatchSize);
-      this.lastStartedAt = Date.now();
+      this.lastStartedAt = performance.now();
       if (this.pending.length > 0) this.firstWaitingAt = this.lastStartedAt;
       this.running += 1;
       this.options
@@ -94,7 +94,7 @@ export class BatchScheduler<T> {
   private lingering(): boolean {
     const lingerMs = this.options.busyLingerMs ?? 0;
     if (lingerMs <= 0 || this.pending.length >= this.options.maxBatchSize) return false;
-    const now = Date.now();
+    const now = performance.now();
     // Not busy: the last batch finished and began long enough ago that nothing suggests more is on its way.
     if (this.running === 0 && now - this.lastStartedAt >= lingerMs) return false;
     const wait = this.firstWaitingAt + lingerMs - now;
