@@ -16,13 +16,37 @@ export interface CampaignSummary {
   accepted: number;
   statuses: number;
   sendSeconds: number;
+  /** The median time from sending a call to its answer. */
+  callMedianMs: number;
   /** From the last answer until the counters held their final values; undefined when they never did. */
   lagMs?: number;
   counters: CampaignCounters;
   eventCounts: Record<string, number>;
 }
 
-const IN_FLIGHT = 32;
+/** Calls awaiting their answer at once: with slow answers, this and not --rate bounds the pace. */
+export const CAMPAIGN_CALLS_IN_FLIGHT = 32;
+
+/**
+ * A line saying that the campaign sent its calls slower than asked (`reached`: calls per second from the first call
+ * sent to the last), and why it could not go faster; undefined when it reached at least nine tenths of the rate.
+ */
+export function rateShortfall(asked: number, reached: number, callMedianMs: number): string | undefined {
+  if (!(reached < asked * 0.9)) return undefined;
+  // Answers of this median allow about this many calls per second with CAMPAIGN_CALLS_IN_FLIGHT of them outstanding.
+  const bound = callMedianMs > 0 ? (CAMPAIGN_CALLS_IN_FLIGHT * 1000) / callMedianMs : Number.POSITIVE_INFINITY;
+  const why =
+    bound < asked
+      ? `at most ${CAMPAIGN_CALLS_IN_FLIGHT} calls wait for an answer at once, and the gateway answered in a median of ${Math.round(callMedianMs)} ms (about ${Math.round(bound)} calls/s)`
+      : 'this process could not send them faster';
+  return `rate:        asked ${asked} calls/s, reached ${reached.toFixed(1)}: ${why}`;
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
 
 export async function runCampaign(
   provider: ProviderKind,
@@ -62,17 +86,22 @@ export async function runCampaign(
   let answered = 0;
   let accepted = 0;
   const answers = new Map<number, number>();
+  const callMs: number[] = [];
   const started = Date.now();
+  let lastSentAt = started;
   const inFlight = new Set<Promise<void>>();
   for (let index = 0; index < batches.length; index++) {
     const due = started + (index * 1000) / settings.rate;
     if (due > Date.now()) await sleep(due - Date.now());
-    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    while (inFlight.size >= CAMPAIGN_CALLS_IN_FLIGHT) await Promise.race(inFlight);
     const call = provider.statusCall(context.target, batches[index]);
+    const sentAt = performance.now();
+    lastSentAt = Date.now();
     const attempt = context
       .post(call)
       .catch(() => 0)
       .then((status) => {
+        callMs.push(performance.now() - sentAt);
         answered++;
         answers.set(status, (answers.get(status) ?? 0) + 1);
         if (status === 200) accepted++;
@@ -85,6 +114,7 @@ export async function runCampaign(
   const lastAnswer = Date.now();
   output.endProgress();
   const sendSeconds = (lastAnswer - started) / 1000;
+  const callMedianMs = median(callMs);
   if (accepted < batches.length)
     output.line(`answers: ${[...answers].map(([status, count]) => `${count}× ${status || 'no answer'}`).join(', ')}`);
 
@@ -126,6 +156,11 @@ export async function runCampaign(
   output.line(
     `throughput:  ${(batches.length / sendSeconds).toFixed(1)} calls/s, ${(items.length / sendSeconds).toFixed(0)} statuses/s over ${sendSeconds.toFixed(2)} s`,
   );
+  // The pace of sending, without the wait for the last answer (which would make any short campaign look slow).
+  const sendingSeconds = (lastSentAt - started) / 1000;
+  const reached = batches.length > 1 && sendingSeconds > 0 ? (batches.length - 1) / sendingSeconds : settings.rate;
+  const shortfall = rateShortfall(settings.rate, reached, callMedianMs);
+  if (shortfall) output.line(shortfall);
   output.line(
     `lag:         ${lagMs === undefined ? 'the counters did not reach their final values' : `${lagMs} ms after the last answer`}`,
   );
@@ -146,6 +181,7 @@ export async function runCampaign(
     accepted,
     statuses: items.length,
     sendSeconds,
+    callMedianMs,
     lagMs,
     counters,
     eventCounts,

@@ -160,6 +160,7 @@ describe('npm run simulate against the running pipeline', () => {
       counters: { total_count: 200, delivered_count: 200, read_count: 200, failed_count: 0, status: 'completed' },
     });
     expect(result.campaign?.lagMs).toEqual(expect.any(Number));
+    expect(result.campaign?.callMedianMs).toEqual(expect.any(Number));
     expect(result.campaign?.eventCounts).toMatchObject({ 'message.delivered': 200, 'message.read': 200, 'campaign.completed': 1 });
     expect(result.output).toMatch(/throughput: .* calls\/s/);
   }, 60_000);
