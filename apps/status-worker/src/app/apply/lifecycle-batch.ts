@@ -24,32 +24,14 @@ function isPlainLifecycleUpdate(update: StatusUpdate): boolean {
   );
 }
 
-/** The updates as the statement takes them (each message once), or null when they need the fold. */
-function lifecycleInput(
-  updates: readonly StatusUpdate[],
-): { keys: string[]; channels: string[]; kinds: string[]; times: string[]; types: string[] } | null {
-  const seen = new Set<string>();
-  const input = { keys: [] as string[], channels: [] as string[], kinds: [] as string[], times: [] as string[], types: [] as string[] };
-  for (const update of updates) {
-    if (!isPlainLifecycleUpdate(update)) return null;
-    const key = storableText(update.provider_message_id as string);
-    const named = messageName(update);
-    if (seen.has(named)) return null;
-    seen.add(named);
-    const occurredAt = statementTime(update);
-    if (occurredAt === null) return null;
-    input.keys.push(key);
-    input.channels.push(update.channel_id);
-    input.kinds.push(update.status);
-    input.times.push(occurredAt);
-    input.types.push(storableText(update.channel_type));
-  }
-  return input.keys.length > 0 ? input : null;
-}
-
-/** How the statement names a message: its channel and provider id as stored. */
-function messageName(update: StatusUpdate): string {
-  return `${update.channel_id}\u0000${storableText(update.provider_message_id as string)}`;
+/** One pass as the statement takes it: the indexes of its updates in the batch, and its parameters. */
+interface LifecyclePass {
+  indexes: number[];
+  keys: string[];
+  channels: string[];
+  kinds: string[];
+  times: string[];
+  types: string[];
 }
 
 /** The event time as the fold writes it, or null when it cannot be read (the fold then answers for it). */
@@ -62,23 +44,37 @@ function statementTime(update: StatusUpdate): string | null {
 }
 
 /**
- * The batch as passes of the statement, each a list of indexes into `updates` naming every message once: the k-th
- * update naming a message is in the k-th pass, so each message sees its updates in the batch's order. Null when some
- * update is not one the statement takes.
+ * The batch as passes of the statement, in one walk over it: the k-th update naming a message (its channel and provider
+ * id as stored) goes in the k-th pass, so each pass names a message once and each message sees its updates in the
+ * batch's order. Null when some update is not one the statement takes.
  */
-export function lifecyclePasses(updates: readonly StatusUpdate[]): number[][] | null {
+function passesOf(updates: readonly StatusUpdate[]): LifecyclePass[] | null {
   if (updates.length === 0) return null;
   const occurrences = new Map<string, number>();
-  const passes: number[][] = [];
+  const passes: LifecyclePass[] = [];
   for (let index = 0; index < updates.length; index++) {
     const update = updates[index];
-    if (!isPlainLifecycleUpdate(update) || statementTime(update) === null) return null;
-    const named = messageName(update);
-    const pass = occurrences.get(named) ?? 0;
-    occurrences.set(named, pass + 1);
-    (passes[pass] ??= []).push(index);
+    if (!isPlainLifecycleUpdate(update)) return null;
+    const occurredAt = statementTime(update);
+    if (occurredAt === null) return null;
+    const key = storableText(update.provider_message_id as string);
+    const named = `${update.channel_id}\u0000${key}`;
+    const occurrence = occurrences.get(named) ?? 0;
+    occurrences.set(named, occurrence + 1);
+    const pass = (passes[occurrence] ??= { indexes: [], keys: [], channels: [], kinds: [], times: [], types: [] });
+    pass.indexes.push(index);
+    pass.keys.push(key);
+    pass.channels.push(update.channel_id);
+    pass.kinds.push(update.status);
+    pass.times.push(occurredAt);
+    pass.types.push(storableText(update.channel_type));
   }
   return passes;
+}
+
+/** The batch's passes as indexes into `updates` (passesOf), or null when it is not one the statement takes. */
+export function lifecyclePasses(updates: readonly StatusUpdate[]): number[][] | null {
+  return passesOf(updates)?.map((pass) => pass.indexes) ?? null;
 }
 
 const eventId = (subject: string, type: string) => nameBasedUuidSql([`'outbound'`, `${subject}::text`, type]);
@@ -167,14 +163,17 @@ const LIFECYCLE_BATCH_SQL = `
       FROM input i LEFT JOIN outcomes o ON o.n = i.n
       ORDER BY i.n`;
 
-/** The statement for `updates`, or null when the batch is not one it takes. */
-export function lifecycleBatchStatement(updates: readonly StatusUpdate[], createdAt: Date): SqlStatement | null {
-  const input = lifecycleInput(updates);
-  if (input === null) return null;
+function statementOf(pass: LifecyclePass, createdAt: Date): SqlStatement {
   return {
     text: LIFECYCLE_BATCH_SQL,
-    parameters: [input.keys, input.channels, input.kinds, input.times, input.types, createdAt.toISOString()],
+    parameters: [pass.keys, pass.channels, pass.kinds, pass.times, pass.types, createdAt.toISOString()],
   };
+}
+
+/** The statement for `updates`, or null when the batch is not one it takes in a single pass. */
+export function lifecycleBatchStatement(updates: readonly StatusUpdate[], createdAt: Date): SqlStatement | null {
+  const passes = passesOf(updates);
+  return passes?.length === 1 ? statementOf(passes[0], createdAt) : null;
 }
 
 export interface LifecycleBatchRow {
@@ -212,7 +211,7 @@ export class PartlyAppliedBatchError extends Error {
 }
 
 /**
- * Applies the batch through the statement, pass by pass (lifecyclePasses), `alone` running each statement as its own
+ * Applies the batch through the statement, pass by pass (passesOf), `alone` running each statement as its own
  * transaction; a pass the statement hands back (it then wrote nothing) goes to `fold` whole before the next pass. Null
  * when the batch is not one the statement takes: the caller folds it. When a pass fails after others committed, throws
  * PartlyAppliedBatchError.
@@ -223,20 +222,20 @@ export async function applyLifecycleBatch(
   fold: (updates: readonly StatusUpdate[]) => Promise<StatusUpdateResult[]>,
   createdAt = new Date(),
 ): Promise<LifecycleBatchOutcome | null> {
-  const passes = lifecyclePasses(updates);
+  const passes = passesOf(updates);
   if (passes === null) return null;
   const results = new Array<StatusUpdateResult>(updates.length);
   let handedBack = 0;
-  for (const [number, pass] of passes.entries()) {
-    const passUpdates = pass.map((index) => updates[index]);
+  for (const [position, pass] of passes.entries()) {
     try {
-      const statement = lifecycleBatchStatement(passUpdates, createdAt);
-      const viaStatement = statement === null ? null : lifecycleBatchResults(await alone(statement));
-      if (viaStatement === null) handedBack += 1;
-      const passResults = viaStatement ?? (await fold(passUpdates));
-      for (let i = 0; i < pass.length; i++) results[pass[i]] = passResults[i];
+      let passResults = lifecycleBatchResults(await alone(statementOf(pass, createdAt)));
+      if (passResults === null) {
+        handedBack += 1;
+        passResults = await fold(pass.indexes.map((index) => updates[index]));
+      }
+      for (let i = 0; i < pass.indexes.length; i++) results[pass.indexes[i]] = passResults[i];
     } catch (error) {
-      if (number === 0) throw error;
+      if (position === 0) throw error;
       throw new PartlyAppliedBatchError(error, results);
     }
   }
