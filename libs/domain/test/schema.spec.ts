@@ -58,6 +58,7 @@ describe('schema (migrations on PostgreSQL)', () => {
         'AccountListingIndexes1796000000000',
         'DeliveryLogRetention1796100000000',
         'PgcryptoForEventIds1796200000000',
+        'OutboxSeqIndex1796300000000',
       ]);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await dataSource.showMigrations()).toBe(false);
@@ -118,6 +119,20 @@ describe('schema (migrations on PostgreSQL)', () => {
       expect(plan).not.toMatch(/\bSort\b/);
     });
 
+    it('finds the oldest published seq from the seq index, without reading the table (a realtime resume asks for it)', async () => {
+      const plan = await dataSource.transaction(async (manager) => {
+        await manager.query('SET LOCAL enable_seqscan = off');
+        await manager.query('SET LOCAL enable_bitmapscan = off');
+        const rows = await manager.query<Array<{ 'QUERY PLAN': string }>>(
+          `EXPLAIN SELECT min(seq) FROM outbox_events WHERE seq IS NOT NULL`,
+        );
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      // Without it the planner can only walk all of idx_outbox_events_account_seq, which leads with account_id.
+      expect(plan).toContain('Index Only Scan using idx_outbox_events_seq');
+      expect(plan).toMatch(/\bLimit\b/);
+    });
+
     it('down, one migration at a time, removes every table it created', async () => {
       const channelColumn = async (name: string): Promise<number> =>
         (
@@ -134,6 +149,15 @@ describe('schema (migrations on PostgreSQL)', () => {
         )[0].n;
       const pgcrypto = async (): Promise<number> =>
         (await dataSource.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'pgcrypto'`))[0].n;
+      const seqIndex = async (): Promise<number> =>
+        (
+          await dataSource.query<Array<{ n: number }>>(
+            `SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'idx_outbox_events_seq'`,
+          )
+        )[0].n;
+      expect(await seqIndex()).toBe(1);
+      await dataSource.undoLastMigration();
+      expect(await seqIndex()).toBe(0);
       expect(await pgcrypto()).toBe(1);
       await dataSource.undoLastMigration();
       expect(await pgcrypto()).toBe(0);
@@ -175,7 +199,7 @@ describe('schema (migrations on PostgreSQL)', () => {
 
     it('up again rebuilds the same schema', async () => {
       const applied = await dataSource.runMigrations();
-      expect(applied).toHaveLength(9);
+      expect(applied).toHaveLength(10);
       expect(await tableNames()).toEqual(ALL_TABLES);
       expect(await drift()).toEqual([]);
     });

@@ -7,6 +7,7 @@ import { ChannelConnection1795900000000 } from './1795900000000-channel-connecti
 import { AccountListingIndexes1796000000000 } from './1796000000000-account-listing-indexes.migration';
 import { DeliveryLogRetention1796100000000 } from './1796100000000-delivery-log-retention.migration';
 import { PgcryptoForEventIds1796200000000 } from './1796200000000-pgcrypto-for-event-ids.migration';
+import { OutboxSeqIndex1796300000000 } from './1796300000000-outbox-seq-index.migration';
 
 /** Oldest first; classes, not a file glob, so that they survive bundling into one main.js. */
 export const DOMAIN_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const DOMAIN_MIGRATIONS = [
   AccountListingIndexes1796000000000,
   DeliveryLogRetention1796100000000,
   PgcryptoForEventIds1796200000000,
+  OutboxSeqIndex1796300000000,
 ];
