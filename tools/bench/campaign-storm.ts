@@ -96,6 +96,30 @@ export async function stormProblems(dataSource: DataSource, messages: number): P
 }
 
 /**
+ * What is wrong with a finished storm's outbox, if anything: one `message.delivered` and one `message.read` per
+ * message, one `campaign.completed` per campaign, and a `message.sent` for at most every message (none for one whose
+ * delivered or read came first).
+ */
+export async function stormOutboxProblems(dataSource: DataSource, messages: number, groups: number): Promise<string[]> {
+  const rows = await dataSource.query<Array<{ type: string; n: number }>>(
+    `SELECT type, count(*)::int AS n FROM outbox_events GROUP BY type ORDER BY type`,
+  );
+  const count = (type: string) => rows.find((row) => row.type === type)?.n ?? 0;
+  const problems: string[] = [];
+  for (const [type, expected] of [
+    ['message.delivered', messages],
+    ['message.read', messages],
+    ['campaign.completed', groups],
+  ] as const) {
+    if (count(type) !== expected) problems.push(`outbox: ${count(type)} ${type}, expected ${expected}`);
+  }
+  if (count('message.sent') < 1 || count('message.sent') > messages) problems.push(`outbox: ${count('message.sent')} message.sent`);
+  const other = rows.filter((row) => !['message.sent', 'message.delivered', 'message.read', 'campaign.completed'].includes(row.type));
+  if (other.length > 0) problems.push(`outbox: unexpected ${JSON.stringify(other)}`);
+  return problems;
+}
+
+/**
  * The order a storm's calls arrive in: each message's sent, delivered and read a little apart, with
  * enough jitter that some read overtakes its delivered and some delivered its sent. Indexes are
  * `message * 3 + kind`.
