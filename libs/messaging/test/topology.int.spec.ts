@@ -338,6 +338,23 @@ describe('RabbitMQ topology and confirmed publishing (real broker)', () => {
     await own.close();
   });
 
+  it('fails to connect, without an uncaught error, when the broker refuses a declaration of its setup', async () => {
+    // The broker answers a declaration that contradicts an existing exchange by closing the channel (406): amqplib
+    // emits that as 'error' on the channel and then on the connection, which must already be listened to.
+    const own = new ConfirmedPublisher({
+      url: url(),
+      confirmTimeoutMs: 2_000,
+      setup: async (channel) => {
+        await channel.assertExchange(INBOUND_EXCHANGE, 'direct', { durable: true });
+      },
+    });
+    await expect(own.connect()).rejects.toThrow(/PRECONDITION_FAILED/);
+    expect(own.isConnected).toBe(false);
+    await own.close();
+    // The process is still here, and the publisher the rest of this file uses still works.
+    await expect(publisher.publish(INBOUND_EXCHANGE, inboundRoutingKey('sms'), inboundEvent())).resolves.toBeUndefined();
+  });
+
   it('rejects with not_connected when the broker cannot be reached', async () => {
     const own = new ConfirmedPublisher({ url: 'amqp://guest:guest@127.0.0.1:1', confirmTimeoutMs: 500 });
     await expect(own.publish(INBOUND_EXCHANGE, 'webhook.inbound.sms', inboundEvent())).rejects.toMatchObject({

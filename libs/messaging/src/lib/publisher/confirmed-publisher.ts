@@ -92,17 +92,20 @@ export class ConfirmedPublisher {
     // No Nagle: with delayed ACKs it adds up to 40 ms to a webhook's answer. The timeout bounds
     // the TCP connect and the handshake.
     const connection = await connect(this.options.url, { noDelay: true, timeout: this.options.confirmTimeoutMs ?? 5_000 });
+    // Listened to from the start: a broker that refuses a declaration of the setup, or a connection lost meanwhile,
+    // emits 'error' before the pending call rejects, and an 'error' nobody listens to ends the process. What failed
+    // reaches the caller as that rejection; later, 'close' follows every 'error' and is handled there.
+    connection.on('error', () => undefined);
     coalesceFrameWrites(connection);
     try {
       const channel = await connection.createConfirmChannel();
+      channel.on('error', () => undefined);
       if (this.options.setup) await this.options.setup(channel);
       this.returned = new Map();
       channel.on('return', (message: { properties: { messageId?: string } }) => this.onReturn(channel, message.properties.messageId));
       const lost = (why: string) => () => this.dropChannel(connection, channel, why);
       connection.on('close', lost('connection closed'));
-      connection.on('error', () => undefined); // 'close' follows; handled there
       channel.on('close', lost('channel closed'));
-      channel.on('error', () => undefined);
       if (this.channel || this.closedByUs) {
         // Opened after a timeout, while another attempt already took over (or the publisher closed).
         await connection.close().catch(() => undefined);
