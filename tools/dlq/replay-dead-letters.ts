@@ -18,10 +18,14 @@ export const REPLAYABLE_QUEUES = [INBOUND_QUEUE, STATUS_QUEUE] as const;
 export async function replayDeadLetters(rabbitmqUrl: string, queue: string, max = Number.POSITIVE_INFINITY): Promise<number> {
   if (!(REPLAYABLE_QUEUES as readonly string[]).includes(queue)) throw new Error(`queue must be one of ${REPLAYABLE_QUEUES.join(', ')}`);
   const connection = await connect(rabbitmqUrl);
+  // The broker's refusal (a dead-letter queue not declared yet) or a lost connection reaches the awaited call as its
+  // rejection; the 'error' amqplib also emits must find a listener, or it ends the tool before the clean-up.
+  connection.on('error', () => undefined);
   const publisher = new ConfirmedPublisher({ url: rabbitmqUrl });
   let replayed = 0;
   try {
     const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
     const { messageCount } = await channel.checkQueue(deadLetterQueueName(queue));
     const limit = Math.min(max, messageCount);
     while (replayed < limit) {

@@ -45,6 +45,8 @@ export async function dropDatabaseIfExists(url: string): Promise<void> {
 
 async function withMaintenanceClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: maintenanceDatabaseUrl(url) });
+  // A lost connection fails the query in flight; pg also emits 'error', which must find a listener.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await work(client);
