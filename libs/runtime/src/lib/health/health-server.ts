@@ -24,8 +24,10 @@ export async function startHealthServer(
     if (req.method !== 'GET') return send(405, 'application/json', '{"error":"method not allowed"}');
     if (path === '/health/live') return send(200, 'application/json', JSON.stringify({ status: 'ok', service: options.service }));
     if (path === '/health/ready') {
-      void checkReadiness(options.checks).then((report) =>
-        send(report.status === 'ready' ? 200 : 503, 'application/json', JSON.stringify({ ...report, service: options.service })),
+      void checkReadiness(options.checks).then(
+        (report) =>
+          send(report.status === 'ready' ? 200 : 503, 'application/json', JSON.stringify({ ...report, service: options.service })),
+        () => send(503, 'application/json', JSON.stringify({ status: 'not_ready', service: options.service })),
       );
       return;
     }
@@ -40,7 +42,13 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      // From here an error (say, no file descriptor left to accept with) is reported and the server goes on; with no
+      // listener it would end the process.
+      server.off('error', reject);
+      server.on('error', (error) => process.stderr.write(`${options.service}: health server: ${error.message}\n`));
+      resolve();
+    });
   });
   return {
     server,
