@@ -109,6 +109,18 @@ describe('WebhookSender', () => {
       });
     });
 
+    it('reports a request Node refuses to build (a header it will not write) as a failed attempt, and sends nothing', async () => {
+      const target = await server((_req, res) => res.writeHead(200).end());
+      const outcome = await sender({ timeoutMs: 50 }).send({
+        ...post(`${target.url}/hooks`),
+        headers: { 'content-type': 'application/json', 'x-note': 'line\nbreak' },
+      });
+      expect(outcome).toMatchObject({ ok: false, status: null, errorClass: 'other', error: expect.stringContaining('x-note') });
+      // Past the attempt's deadline: nothing fires for a request that never existed.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(target.requests).toEqual([]);
+    });
+
     it('never follows a redirect: a 3xx is an answer that is not ok', async () => {
       const elsewhere = await server((_req, res) => res.writeHead(200).end());
       const redirecting = await server((_req, res) => res.writeHead(307, { location: `${elsewhere.url}/moved` }).end());

@@ -194,11 +194,7 @@ export class WebhookSender {
     return new Promise((resolve) => {
       let phase: 'connect' | 'tls' | 'answer' = 'connect';
       let settled = false;
-      // Fires after `req` below exists: the deadline is at least a tick away.
-      const deadlineTimer = setTimeout(
-        () => req.destroy(new AttemptFailure('timeout', `no answer within ${this.options.timeoutMs} ms`)),
-        Math.max(0, deadline - performance.now()),
-      );
+      let deadlineTimer: NodeJS.Timeout | undefined;
       const settle = (result: Omit<DeliveryOutcome, 'durationMs'> | AttemptFailure) => {
         if (settled) return;
         settled = true;
@@ -206,17 +202,29 @@ export class WebhookSender {
         resolve(result);
       };
 
-      const req = (secure ? https : http).request({
-        protocol: url.protocol,
-        hostname: host,
-        port: url.port || undefined,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: { ...request.headers, 'content-length': String(body.length) },
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        lookup,
-        ...(secure && isIP(host) === 0 ? { servername: host } : {}),
-      });
+      let req: http.ClientRequest;
+      try {
+        req = (secure ? https : http).request({
+          protocol: url.protocol,
+          hostname: host,
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
+          method: 'POST',
+          headers: { ...request.headers, 'content-length': String(body.length) },
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          lookup,
+          ...(secure && isIP(host) === 0 ? { servername: host } : {}),
+        });
+        // Armed once there is a request to end: a timer made before it would find none when Node refuses to build it.
+        deadlineTimer = setTimeout(
+          () => req.destroy(new AttemptFailure('timeout', `no answer within ${this.options.timeoutMs} ms`)),
+          Math.max(0, deadline - performance.now()),
+        );
+      } catch (error) {
+        // Refused before anything was sent (a header Node will not write): a failed attempt, not a thrown one.
+        settle(classify(error as Error, 'connect'));
+        return;
+      }
 
       req.on('socket', (socket: Socket) => {
         // The lookup above makes this hold by construction; should a socket still reach an address that is not

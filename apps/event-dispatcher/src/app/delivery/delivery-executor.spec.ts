@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { WebhookSender } from '@inbound/webhook-delivery';
 import type { EventDispatcherConfig } from '@inbound/runtime';
 import { waitFor } from '@inbound/testing';
@@ -73,7 +74,7 @@ describe('DeliveryExecutor', () => {
       attempts: 0,
       event_created_at: null,
     });
-    return { executor, released, attempts, delivery };
+    return { executor, released, attempts, delivery, target };
   };
 
   it('opens the circuit of an endpoint that gets its deliveries one at a time (each lane empties between them)', async () => {
@@ -90,6 +91,27 @@ describe('DeliveryExecutor', () => {
     expect(released[0].ids).toEqual([parked.id]);
     expect(released[0].dueAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
     expect(calls).toBe(3);
+    await executor.stop();
+  });
+
+  it('survives an attempt that throws (a stored secret it cannot sign with): logged, and the next one goes', async () => {
+    const { executor, attempts, delivery, target } = setUp();
+    const goodSecrets = target.secrets;
+    target.secrets = ['not-a-standard-webhooks-secret'];
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const broken = delivery();
+      executor.submit([broken]);
+      await waitFor(() => errors.mock.calls.length === 1, { description: 'the failed attempt logged' });
+      expect(errors.mock.calls[0][0]).toMatchObject({ delivery_id: broken.id, err: expect.stringContaining('whsec_') });
+      expect(executor.busySubscriptions()).toEqual([]);
+      target.secrets = goodSecrets;
+      executor.submit([delivery()]);
+      await waitFor(() => attempts.length === 1, { description: 'the next delivery attempted' });
+      expect(calls).toBe(1);
+    } finally {
+      errors.mockRestore();
+    }
     await executor.stop();
   });
 });

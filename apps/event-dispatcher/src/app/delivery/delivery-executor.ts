@@ -120,18 +120,24 @@ export class DeliveryExecutor {
         lane.inFlight += 1;
         this.inFlight += 1;
         this.metrics.inFlight.set(this.inFlight);
-        void this.attempt(delivery, lane).finally(() => {
-          lane.inFlight -= 1;
-          this.inFlight -= 1;
-          this.held -= 1;
-          this.metrics.inFlight.set(this.inFlight);
-          this.metrics.held.set(this.held);
-          // A lane whose circuit has counted failures stays: a failing endpoint that gets one delivery at a time (its own
-          // retries) must still open its circuit.
-          if (lane.waiting.length === 0 && lane.inFlight === 0 && lane.circuit.isAtRest) this.lanes.delete(subscriptionId);
-          if (this.inFlight === 0) for (const resolve of this.idle) resolve();
-          this.pump();
-        });
+        void this.attempt(delivery, lane)
+          // A throw here is a bug (a header that cannot be built, a metric): the lease runs out and the poller takes the
+          // delivery again. Unhandled, the rejection would end the process.
+          .catch((error: unknown) =>
+            this.logger.error({ delivery_id: delivery.id, err: (error as Error)?.message ?? String(error) }, 'delivery attempt failed'),
+          )
+          .finally(() => {
+            lane.inFlight -= 1;
+            this.inFlight -= 1;
+            this.held -= 1;
+            this.metrics.inFlight.set(this.inFlight);
+            this.metrics.held.set(this.held);
+            // A lane whose circuit has counted failures stays: a failing endpoint that gets one delivery at a time (its own
+            // retries) must still open its circuit.
+            if (lane.waiting.length === 0 && lane.inFlight === 0 && lane.circuit.isAtRest) this.lanes.delete(subscriptionId);
+            if (this.inFlight === 0) for (const resolve of this.idle) resolve();
+            this.pump();
+          });
       }
     }
   }
