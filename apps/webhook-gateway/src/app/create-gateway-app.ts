@@ -1,3 +1,4 @@
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -25,6 +26,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
       });
       // What Fastify sets on a server it makes itself: keep-alive outlasting a load balancer's 60 s idle timeout.
       server.keepAliveTimeout = FASTIFY_KEEP_ALIVE_MS;
+      // Fastify listens for 'error' only while it starts listening; a later one (say, no file descriptor left to accept
+      // with) would end the process. Reported, and the server goes on.
+      server.on('error', (error: Error) => new NestLogger('HttpServer').error(`server error: ${error.message}`));
       return server;
     },
     bodyLimit: config.bodyLimitBytes,

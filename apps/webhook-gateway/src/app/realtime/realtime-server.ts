@@ -34,6 +34,9 @@ export class RealtimeServer implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node takes its own 'error' listener off the socket it hands over; without one, a reset ends the process.
+      // ws adds its own on the upgraded socket.
+      socket.on('error', () => socket.destroy());
       const path = (request.url ?? '').split('?')[0];
       if (path !== REALTIME_PATH || this.closing) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
