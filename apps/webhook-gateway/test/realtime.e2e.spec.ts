@@ -3,7 +3,11 @@ import { waitFor } from '@inbound/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { WebSocket } from 'ws';
 import { RealtimeFeed } from '../src/app/realtime/realtime-feed';
@@ -11,6 +15,7 @@ import { RealtimeTokens } from '../src/app/realtime/realtime-tokens';
 import { migratedDataSource, startGateway, type RunningGateway } from './support/gateway-harness';
 
 const ADMIN_TOKEN = 'admin-token-for-realtime-0123456789';
+const run = promisify(execFile);
 
 interface Frame {
   type: string;
@@ -177,6 +182,38 @@ describe('realtime stream (/realtime)', () => {
       const client = await open();
       expect(await client.closed).toBe(4401);
     }, 15_000);
+  });
+
+  it('answers an upgrade on any other path 404, and a socket that then fails does not take the gateway down', async () => {
+    // A real client on another path: 404 and the connection closed.
+    const answer = await new Promise<number | undefined>((resolve, reject) => {
+      const socket = new WebSocket(`${gateway.baseUrl.replace('http', 'ws')}/elsewhere`);
+      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode));
+      socket.once('open', () => reject(new Error('upgraded on another path')));
+    });
+    expect(answer).toBe(404);
+    // Node takes its own 'error' listener off a socket it hands to 'upgrade': one that then fails (a reset while the 404
+    // is written) must find another, or the 'error' ends the process.
+    const socket = new PassThrough();
+    const request = { url: '/elsewhere', headers: { upgrade: 'h2c' } } as unknown as IncomingMessage;
+    (gateway.app.getHttpServer() as Server).emit('upgrade', request, socket, Buffer.alloc(0));
+    expect(() => socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).not.toThrow();
+  });
+
+  it('binds a new queue and goes on when the broker cancels its consumer (its queue deleted)', async () => {
+    const vhost = decodeURIComponent(new URL(process.env.RABBITMQ_URL as string).pathname.slice(1));
+    const feed = gateway.app.get(RealtimeFeed);
+    const deleted = feed.queueName as string;
+    expect(deleted).toMatch(/^amq\.gen-/);
+    await run('rabbitmqctl', ['delete_queue', '-p', vhost, deleted]);
+    await waitFor(() => feed.isConnected && feed.queueName !== undefined && feed.queueName !== deleted, {
+      timeoutMs: 20_000,
+      description: 'the feed bound to a new queue',
+    });
+    const account = randomUUID();
+    const client = await subscribe(account);
+    const seq = await relay(account);
+    await waitFor(() => client.events.some((frame) => frame.seq === seq), { description: 'the event, live' });
   });
 
   it('sends a socket its account’s events only, in seq order, after ready', async () => {

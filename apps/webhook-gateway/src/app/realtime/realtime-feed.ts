@@ -38,12 +38,18 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   private running?: Promise<void>;
   private connected = false;
+  private queue?: string;
   private readonly abort = new AbortController();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly metrics: RealtimeMetrics,
   ) {}
+
+  /** The name the broker gave this replica's queue while it is bound, for operators and tests. */
+  get queueName(): string | undefined {
+    return this.queue;
+  }
 
   get isConnected(): boolean {
     return this.connected;
@@ -121,8 +127,12 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
       try {
         const connection = await connect(this.config.rabbitmqUrl);
         this.connection = connection;
+        let connectionClosed = false;
         const closed = new Promise<void>((resolve) => {
-          connection.on('close', () => resolve());
+          connection.on('close', () => {
+            connectionClosed = true;
+            resolve();
+          });
           connection.on('error', () => undefined);
         });
         // Stopped while connecting: the shutdown found no connection to close.
@@ -131,10 +141,27 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
           break;
         }
         const channel: Channel = await connection.createChannel();
+        // A channel the broker closes, or a consumer it cancels (its queue deleted), would leave the connection up and
+        // the feed silent: either ends the connection, and the loop binds a new queue. Deferred a turn, because a lost
+        // connection closes its channels first: then there is nothing left to close.
+        const reconnect = () =>
+          setImmediate(() => {
+            if (!connectionClosed && !this.stopped) connection.close().catch(() => undefined);
+          });
+        channel.on('error', () => undefined);
+        channel.on('close', reconnect);
         await channel.assertExchange(PLATFORM_EVENTS_EXCHANGE, 'topic', { durable: true });
         const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
         await channel.bindQueue(queue, PLATFORM_EVENTS_EXCHANGE, '#');
-        await channel.consume(queue, (message) => message && this.receive(message), { noAck: true });
+        this.queue = queue;
+        await channel.consume(
+          queue,
+          (message) => {
+            if (message) this.receive(message);
+            else reconnect();
+          },
+          { noAck: true },
+        );
         this.connected = true;
         pause = 500;
         await closed;
@@ -142,6 +169,7 @@ export class RealtimeFeed implements OnModuleInit, OnApplicationShutdown {
         if (!this.stopped) this.logger.warn(`realtime feed: ${(error as Error).message}`);
       } finally {
         this.connected = false;
+        this.queue = undefined;
       }
       if (!this.stopped) {
         await delay(pause, undefined, { signal: this.abort.signal }).catch(() => undefined);
