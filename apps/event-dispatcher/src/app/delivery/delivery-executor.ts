@@ -121,8 +121,9 @@ export class DeliveryExecutor {
         this.inFlight += 1;
         this.metrics.inFlight.set(this.inFlight);
         void this.attempt(delivery, lane)
-          // A throw here is a bug (a header that cannot be built, a metric): the lease runs out and the poller takes the
-          // delivery again. Unhandled, the rejection would end the process.
+          // A throw here is a bug (a stored secret that cannot sign, a metric): unhandled, the rejection would end the
+          // process. Nothing is recorded: the lease runs out and the poller takes the delivery again, and the same bug
+          // fails it again, logged each time, until the data or the code is mended.
           .catch((error: unknown) =>
             this.logger.error({ delivery_id: delivery.id, err: (error as Error)?.message ?? String(error) }, 'delivery attempt failed'),
           )
