@@ -7,6 +7,14 @@ export function flag(name: string, fallback: number): number {
   return value;
 }
 
+/** The median: the middle value, or the mean of the middle two for an even count; NaN when there are none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** The nearest-rank percentile of ascending values; NaN when there are none. */
 export function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -24,6 +24,7 @@ import { pacedLoad, type PacedCall } from './paced-load';
 import { procTimes } from './process-cpu';
 import { connect, type ChannelModel } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { median } from './bench-figures';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
@@ -221,7 +222,6 @@ async function main(): Promise<void> {
   const ms = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1)).padStart(5);
   const line = (name: string, f: Figures) =>
     `${name.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${ms(f.p50)} ms   p99 ${ms(f.p99)} ms   CPU ${ms(f.cpuPerCallUs ?? NaN)} µs/call   non-2xx ${f.non2xx}   errors ${f.errors}`;
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   process.stdout.write(
     `\ngateway load benchmark: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, servers pinned to core ${SERVER_CORE}, load generator to core ${LOAD_CORE}\n`,
   );

@@ -19,6 +19,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { median } from './bench-figures';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 10_000);
@@ -228,8 +229,6 @@ async function main(): Promise<void> {
     if (dataSource.isInitialized) await dataSource.destroy();
     await dropIsolatedInfra(infra);
   }
-
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const rate = (mode: string) => median(results.filter((figures) => figures.mode === mode).map((figures) => figures.eventsPerSecond));
   process.stdout.write(
     `\ninbound worker drain: ${EVENTS} events, ${SENDERS} senders, ${ROUNDS} round(s); ` +

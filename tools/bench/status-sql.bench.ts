@@ -29,7 +29,7 @@ import type { SqlStatement } from '../../apps/status-worker/src/app/apply/status
 // nx-ignore-next-line
 import type { StatusUpdate, StatusUpdateResult } from '../../apps/status-worker/src/app/apply/status-batch.types';
 /* eslint-enable @nx/enforce-module-boundaries */
-import { flag } from './bench-figures';
+import { flag, median } from './bench-figures';
 import { jitteredStormOrder, seedStorm, STORM_KINDS, stormEventTime, stormProblems, stormProviderMessageId } from './campaign-storm';
 
 const MESSAGES = flag('messages', 20_000);
@@ -155,7 +155,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   for (const variant of ['fold', 'one statement'] as const) {
     console.log(
       `${variant.padEnd(13)}: median PostgreSQL ${median(figures[variant].map((f) => f.backend)).toFixed(1)} µs, client ${median(figures[variant].map((f) => f.client)).toFixed(1)} µs per status`,

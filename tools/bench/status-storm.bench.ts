@@ -25,7 +25,7 @@ import { createInterface } from 'node:readline';
 import { CredentialsCipher, createDataSource } from '@inbound/domain';
 import { createIsolatedInfra, dropIsolatedInfra, freePort, waitFor, WORKSPACE_ROOT, type IsolatedInfra } from '@inbound/testing';
 import type { DataSource } from 'typeorm';
-import { flag, metricSum } from './bench-figures';
+import { flag, median, metricSum } from './bench-figures';
 import { seedStorm, STORM_KINDS, stormCounterProgress, stormOutboxProblems, stormProblems, stormStatusBodies } from './campaign-storm';
 import { cpuSnapshot, procTimes } from './process-cpu';
 
@@ -251,8 +251,6 @@ async function runRound(variant: Variant, calls: SignedCall[]): Promise<RoundFig
     await dropIsolatedInfra(infra);
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const list = (values: number[], digits = 1) =>
   values.map((value) => value.toLocaleString('en-US', { maximumFractionDigits: digits })).join(' / ');
 

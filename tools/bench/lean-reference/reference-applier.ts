@@ -4,7 +4,9 @@
  * it with one SQL statement that moves rows forward and the campaign counters once, then ack the batch.
  * Same status rules as the pipeline; no retry path, no metrics. No outbox either, unless REFERENCE_OUTBOX=1
  * (`--reference-outbox 1`): then the same statement also writes an outbox row per message event and per
- * completed campaign, with the pipeline's envelope, so the two can be compared with the promise held equal.
+ * completed campaign, with the fields of the pipeline's envelopes, so the two can be compared with the promise
+ * held equal. It folds a batch per message, so its `previous_status` and its `message.sent` can differ from the
+ * pipeline's, which applies a batch's updates in the order they came.
  */
 import { connect, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
@@ -92,7 +94,8 @@ WITH input AS (
     'data', jsonb_build_object(
       'message_id', u.id, 'channel_id', u.channel_id, 'channel_type', 'whatsapp', 'provider_message_id', u.pid,
       'group_message_id', u.group_message_id, 'delivery_address', u.delivery_address, 'status', e.status,
-      'previous_status', u.old_status, 'occurred_at', e.at))
+      'previous_status', u.old_status, 'occurred_at', e.at)
+      || CASE WHEN e.type = 'message.read' THEN jsonb_build_object('read_at', u.new_read) ELSE '{}'::jsonb END)
   FROM updated u CROSS JOIN LATERAL (VALUES
     ('message.sent', 'sent', u.old_status IN ('pending', 'queued') AND u.sent_at IS NOT NULL, u.sent_at),
     ('message.delivered', 'delivered', u.old_status NOT IN ('delivered', 'failed') AND u.new_status = 'delivered',
