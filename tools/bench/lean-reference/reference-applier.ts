@@ -23,16 +23,8 @@ interface Folded {
   readAt?: number;
 }
 
-/** One statement: lock the batch's rows, move them, then add to each campaign what moved. */
-const APPLY_BATCH = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) AS i(pid, sent_at, delivered_at, read_at)
-), target AS (
-  SELECT m.id, m.group_message_id, m.status AS old_status, m.metadata_->>'read_at' AS old_read, i.sent_at, i.delivered_at, i.read_at
-  FROM messages m JOIN input i ON m.metadata_->>'provider_message_id' = i.pid AND m.channel_id = $5
-  FOR UPDATE OF m
-), updated AS (
-  UPDATE messages m SET
+/** The rows of CTE `target` (old status and read_at, the batch's folded times) moved forward by the status rules. */
+const MOVE_ROWS = `UPDATE messages m SET
     status = CASE
       WHEN t.old_status IN ('delivered', 'failed') THEN t.old_status
       WHEN t.delivered_at IS NOT NULL OR t.read_at IS NOT NULL THEN 'delivered'
@@ -44,7 +36,18 @@ WITH input AS (
     metadata_ = CASE WHEN t.read_at IS NOT NULL AND (t.old_read IS NULL OR t.read_at < t.old_read)
                      THEN m.metadata_ || jsonb_build_object('read_at', t.read_at) ELSE m.metadata_ END,
     updated_at = now()
-  FROM target t WHERE m.id = t.id
+  FROM target t WHERE m.id = t.id`;
+
+/** One statement: lock the batch's rows, move them, then add to each campaign what moved. */
+const APPLY_BATCH = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[]) AS i(pid, sent_at, delivered_at, read_at)
+), target AS (
+  SELECT m.id, m.group_message_id, m.status AS old_status, m.metadata_->>'read_at' AS old_read, i.sent_at, i.delivered_at, i.read_at
+  FROM messages m JOIN input i ON m.metadata_->>'provider_message_id' = i.pid AND m.channel_id = $5
+  FOR UPDATE OF m
+), updated AS (
+  ${MOVE_ROWS}
   RETURNING t.group_message_id, t.old_status, m.status AS new_status, t.old_read, m.metadata_->>'read_at' AS new_read
 ), moved AS (
   SELECT group_message_id,
@@ -73,19 +76,7 @@ WITH input AS (
   FROM messages m JOIN input i ON m.metadata_->>'provider_message_id' = i.pid AND m.channel_id = $5
   FOR UPDATE OF m
 ), updated AS (
-  UPDATE messages m SET
-    status = CASE
-      WHEN t.old_status IN ('delivered', 'failed') THEN t.old_status
-      WHEN t.delivered_at IS NOT NULL OR t.read_at IS NOT NULL THEN 'delivered'
-      WHEN t.sent_at IS NOT NULL THEN 'sent'
-      ELSE t.old_status END,
-    sent_at = LEAST(m.sent_at, t.sent_at),
-    delivered_at = CASE WHEN t.old_status = 'failed' THEN m.delivered_at
-                        ELSE LEAST(m.delivered_at, t.delivered_at, t.read_at::timestamptz) END,
-    metadata_ = CASE WHEN t.read_at IS NOT NULL AND (t.old_read IS NULL OR t.read_at < t.old_read)
-                     THEN m.metadata_ || jsonb_build_object('read_at', t.read_at) ELSE m.metadata_ END,
-    updated_at = now()
-  FROM target t WHERE m.id = t.id
+  ${MOVE_ROWS}
   RETURNING t.*, m.status AS new_status, m.metadata_->>'read_at' AS new_read
 ), message_events AS (
   INSERT INTO outbox_events (id, account_id, type, payload)
