@@ -3,6 +3,7 @@
  * delivered and read for every row at R calls per second, several statuses per call, and how
  * long the counters took to settle after the last call was answered.
  */
+import { median } from '../bench/bench-figures';
 import type { StatusScenario } from './args';
 import type { CampaignCounters, DbProbe } from './db-probe';
 import type { Output } from './output';
@@ -40,12 +41,6 @@ export function rateShortfall(asked: number, reached: number, callMedianMs: numb
       ? `at most ${CAMPAIGN_CALLS_IN_FLIGHT} calls wait for an answer at once, and the gateway answered in a median of ${Math.round(callMedianMs)} ms (about ${Math.round(bound)} calls/s)`
       : 'this process could not send them faster';
   return `rate:        asked ${asked} calls/s, reached ${reached.toFixed(1)}: ${why}`;
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export async function runCampaign(
@@ -114,7 +109,7 @@ export async function runCampaign(
   const lastAnswer = Date.now();
   output.endProgress();
   const sendSeconds = (lastAnswer - started) / 1000;
-  const callMedianMs = median(callMs);
+  const callMedianMs = callMs.length > 0 ? median(callMs) : 0;
   if (accepted < batches.length)
     output.line(`answers: ${[...answers].map(([status, count]) => `${count}× ${status || 'no answer'}`).join(', ')}`);
 

@@ -182,9 +182,14 @@ export interface LifecycleBatchRow {
   needs_fold: boolean;
 }
 
-/** One result per update, in order; null when a row needed the fold (then the statement wrote nothing). */
+/** True when the statement handed its pass back to the fold: a row needed it, and the statement wrote nothing. */
+export function handedBackToFold(rows: readonly LifecycleBatchRow[]): boolean {
+  return rows.length === 0 || rows[0].needs_fold;
+}
+
+/** One result per update, in order; null when the statement handed its pass back to the fold. */
 export function lifecycleBatchResults(rows: readonly LifecycleBatchRow[]): StatusUpdateResult[] | null {
-  if (rows.length === 0 || rows[0].needs_fold) return null;
+  if (handedBackToFold(rows)) return null;
   return rows.map(({ result }) =>
     result === 'applied' ? { kind: 'applied' } : result === 'not_found' ? { kind: 'not_found' } : { kind: 'ignored', reason: result },
   );

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isTransactionConflict, SERIALIZATION_FAILURE, sqlStateOf, WORKER_DATA_SOURCE } from '@inbound/runtime';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { StatusWorkerMetrics } from '../metrics/status-worker.metrics';
-import { applyLifecycleBatch, lifecycleBatchResults, type LifecycleBatchRow } from './lifecycle-batch';
+import { applyLifecycleBatch, handedBackToFold, type LifecycleBatchRow } from './lifecycle-batch';
 import { foldStatusBatch } from './status-batch.fold';
 import {
   lockedMessageOf,
@@ -78,7 +78,7 @@ export class StatusBatchApplier {
   /** One pass through the statement, committed on its own; counted once it applied its pass. */
   private async applyAlone(statement: SqlStatement): Promise<LifecycleBatchRow[]> {
     const rows = await this.retryingConflicts(() => this.runAlone<LifecycleBatchRow>(statement));
-    if (lifecycleBatchResults(rows) !== null) this.metrics.batchPaths.inc({ path: 'one_statement' });
+    if (!handedBackToFold(rows)) this.metrics.batchPaths.inc({ path: 'one_statement' });
     return rows;
   }
 
